@@ -1,0 +1,64 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// Module map (DESIGN §2): the numeric core knows nothing of Llama; the model knows nothing of file
+// formats; checkpoints know nothing of Llama; config is plain data; only the commands see everything.
+let package = Package(
+    name: "rlvr",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "rlvr", targets: ["rlvr"]),
+        // Everything a Swift program needs to drive the engine without the command line.
+        .library(
+            name: "RLVREngine",
+            targets: ["Kernels", "Checkpoints", "LlamaModel", "ModelIO", "RunConfig", "RLVRCommands"]
+        ),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+    ],
+    targets: [
+        // System libraries (Debian: libopenblas-dev, libpcre2-dev).
+        .systemLibrary(
+            name: "COpenBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"]), .brew(["openblas"])]
+        ),
+        .systemLibrary(
+            name: "CPCRE2",
+            pkgConfig: "libpcre2-8",
+            providers: [.apt(["libpcre2-dev"]), .brew(["pcre2"])]
+        ),
+
+        // Numeric core: buffers, the sgemm wrapper, threads.
+        .target(name: "Kernels", dependencies: ["COpenBLAS"]),
+        // File formats: safetensors and GGUF, with no knowledge of any model.
+        .target(name: "Checkpoints"),
+        // The Llama architecture: its configuration (and, later, forward/backward).
+        .target(name: "LlamaModel", dependencies: ["Kernels"]),
+        // Where file formats meet the model: configs from GGUF metadata, model summaries.
+        .target(name: "ModelIO", dependencies: ["Checkpoints", "LlamaModel"]),
+        // Run configuration: YAML → Codable sections, --set overrides, strict validation.
+        .target(name: "RunConfig", dependencies: [.product(name: "Yams", package: "Yams")]),
+        // The command-line commands as a library, so tests can run them in-process.
+        .target(
+            name: "RLVRCommands",
+            dependencies: [
+                "Kernels", "Checkpoints", "LlamaModel", "ModelIO", "RunConfig", "CPCRE2",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "rlvr", dependencies: ["RLVRCommands"]),
+
+        // Helpers shared by the test targets (byte builders, a deterministic RNG).
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "KernelsTests", dependencies: ["Kernels"]),
+        .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints", "TestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "LlamaModelTests", dependencies: ["LlamaModel"]),
+        .testTarget(name: "ModelIOTests", dependencies: ["ModelIO", "Checkpoints", "TestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "RunConfigTests", dependencies: ["RunConfig"]),
+        .testTarget(name: "RLVRCommandsTests", dependencies: ["RLVRCommands", "TestSupport"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

@@ -1,0 +1,64 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Writes a file so that readers see either the old content or the complete new content: write to
+/// `<path>.tmp-<pid>` in the same folder, fsync, rename over `path`, then fsync the folder.
+public enum AtomicFile {
+    public final class Sink {
+        fileprivate let fd: Int32
+        fileprivate let path: String
+        fileprivate init(fd: Int32, path: String) { self.fd = fd; self.path = path }
+
+        public func write(_ bytes: UnsafeRawBufferPointer) throws {
+            var done = 0
+            while done < bytes.count {
+                let wrote = Glibc.write(fd, bytes.baseAddress! + done, bytes.count - done)
+                if wrote < 0 {
+                    if errno == EINTR { continue }
+                    throw CheckpointError(file: path, field: "", problem: "write failed: \(systemErrorText())")
+                }
+                done += wrote
+            }
+        }
+    }
+
+    public static func write(to path: String, _ body: (Sink) throws -> Void) throws {
+        let temporary = "\(path).tmp-\(getpid())"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard fd >= 0 else {
+            throw CheckpointError(file: path, field: "", problem: "cannot create \(temporary): \(systemErrorText())")
+        }
+        var committed = false
+        defer {
+            if !committed {
+                close(fd)
+                unlink(temporary)
+            }
+        }
+        try body(Sink(fd: fd, path: path))
+        guard fsync(fd) == 0 else {
+            throw CheckpointError(file: path, field: "", problem: "fsync failed: \(systemErrorText())")
+        }
+        committed = true
+        close(fd)
+        guard rename(temporary, path) == 0 else {
+            let reason = systemErrorText()
+            unlink(temporary)
+            throw CheckpointError(file: path, field: "", problem: "cannot rename the temporary file into place: \(reason)")
+        }
+        syncParentFolder(of: path)
+    }
+
+    /// Makes the rename itself durable. Best effort: some file systems refuse to open folders.
+    private static func syncParentFolder(of path: String) {
+        let folder = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
+        let fd = open(folder.isEmpty ? "/" : folder, O_RDONLY)
+        if fd >= 0 {
+            fsync(fd)
+            close(fd)
+        }
+    }
+}

@@ -1,0 +1,42 @@
+import COpenBLAS
+import Dispatch
+
+/// One thread budget for the whole engine. OpenBLAS uses it inside matrix products and
+/// `parallelFor` uses it for every other kernel; the two never run at once, so the cores are never
+/// oversubscribed.
+public enum ComputeThreads {
+    nonisolated(unsafe) private static var current = 1
+
+    public static var count: Int { current }
+
+    /// Sets the budget (at least 1) for OpenBLAS and for `parallelFor`.
+    public static func configure(_ threads: Int) {
+        current = max(1, threads)
+        openblas_set_num_threads(Int32(current))
+    }
+
+    /// The BLAS library as built (core type, threading model, thread limit).
+    public static var blasDescription: String {
+        guard let text = openblas_get_config() else { return "OpenBLAS" }
+        return String(cString: text)
+    }
+}
+
+/// Runs `body(range)` over `count` items split into at most `ComputeThreads.count` contiguous chunks,
+/// in parallel. Each item is handled by exactly one chunk, so results do not depend on the split as
+/// long as `body` treats items independently.
+public func parallelFor(_ count: Int, minimumChunk: Int = 1, _ body: (Range<Int>) -> Void) {
+    guard count > 0 else { return }
+    let chunks = min(ComputeThreads.count, max(1, count / max(1, minimumChunk)))
+    if chunks == 1 {
+        body(0..<count)
+        return
+    }
+    withoutActuallyEscaping(body) { body in
+        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+            let start = count * chunk / chunks
+            let end = count * (chunk + 1) / chunks
+            body(start..<end)
+        }
+    }
+}

@@ -1,0 +1,35 @@
+/// Which checkpoint to start from and how to talk to it.
+public struct ModelSection: RunConfigSection, Equatable {
+    /// A `.gguf` file, a `.safetensors` file or a Hugging Face model folder. Required.
+    public var path: String?
+    /// `auto` reads the template from the checkpoint; the others force a known family.
+    public var chatTemplate: ChatTemplate
+
+    public enum ChatTemplate: String, ConfigChoice {
+        case auto, chatml, tulu, plain
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case path
+        case chatTemplate = "chat_template"
+    }
+
+    public init() {
+        path = nil
+        chatTemplate = .auto
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = Self()
+        path = try c.decodeIfPresent(String.self, forKey: .path)
+        chatTemplate = try c.value(.chatTemplate, or: d.chatTemplate)
+    }
+
+    public func problems() -> [ConfigProblem] {
+        guard let path, !path.isEmpty else {
+            return [ConfigProblem("path", "required: a .gguf file, a .safetensors file or a Hugging Face model folder")]
+        }
+        return []
+    }
+}

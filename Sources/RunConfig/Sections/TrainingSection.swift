@@ -1,0 +1,58 @@
+/// How examples are batched into optimizer steps and how long training runs.
+public struct TrainingSection: RunConfigSection, Equatable {
+    /// Examples per optimizer step (the global batch, whatever the number of processes).
+    public var batchSize: Int
+    /// Examples per forward/backward pass; `batch_size / micro_batch_size` passes are accumulated.
+    public var microBatchSize: Int
+    public var epochs: Int
+    /// Stop after this many optimizer steps (overrides `epochs` when smaller).
+    public var maxSteps: Int?
+    /// `mean`: average per-token loss over the micro-batch; `sum`: summed (Tulu 3 SFT).
+    public var lossReduction: LossReduction
+
+    public enum LossReduction: String, ConfigChoice {
+        case mean, sum
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case batchSize = "batch_size"
+        case microBatchSize = "micro_batch_size"
+        case epochs
+        case maxSteps = "max_steps"
+        case lossReduction = "loss_reduction"
+    }
+
+    public init() {
+        batchSize = 8
+        microBatchSize = 1
+        epochs = 1
+        maxSteps = nil
+        lossReduction = .mean
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = Self()
+        batchSize = try c.value(.batchSize, or: d.batchSize)
+        microBatchSize = try c.value(.microBatchSize, or: d.microBatchSize)
+        epochs = try c.value(.epochs, or: d.epochs)
+        maxSteps = try c.decodeIfPresent(Int.self, forKey: .maxSteps)
+        lossReduction = try c.value(.lossReduction, or: d.lossReduction)
+    }
+
+    /// Forward/backward passes accumulated per optimizer step.
+    public var gradientAccumulationSteps: Int { batchSize / microBatchSize }
+
+    public func problems() -> [ConfigProblem] {
+        var found: [ConfigProblem] = []
+        if batchSize < 1 { found.append(ConfigProblem("batch_size", "expected at least 1, got \(batchSize)")) }
+        if microBatchSize < 1 {
+            found.append(ConfigProblem("micro_batch_size", "expected at least 1, got \(microBatchSize)"))
+        } else if batchSize >= 1, batchSize % microBatchSize != 0 {
+            found.append(ConfigProblem("micro_batch_size", "\(microBatchSize) does not divide batch_size \(batchSize)"))
+        }
+        if epochs < 1 { found.append(ConfigProblem("epochs", "expected at least 1, got \(epochs)")) }
+        if let maxSteps, maxSteps < 1 { found.append(ConfigProblem("max_steps", "expected at least 1 (or null), got \(maxSteps)")) }
+        return found
+    }
+}

@@ -1,0 +1,4 @@
+import Foundation
+import RLVRCommands
+
+exit(CommandLineEntry.run(Array(CommandLine.arguments.dropFirst())))

@@ -1,0 +1,55 @@
+import Testing
+import Kernels
+
+/// `Gemm.multiply` against a naive triple loop accumulated in Double.
+@Suite struct GemmTests {
+    private func reference(_ a: [Float], _ ta: Transpose, _ b: [Float], _ tb: Transpose, m: Int, n: Int, k: Int,
+                           alpha: Float, beta: Float, c: [Float]) -> [Float] {
+        (0..<(m * n)).map { index in
+            let i = index / n, j = index % n
+            var sum = 0.0
+            for p in 0..<k {
+                let x = ta == .none ? a[i * k + p] : a[p * m + i]
+                let y = tb == .none ? b[p * n + j] : b[j * k + p]
+                sum += Double(x) * Double(y)
+            }
+            return Float(Double(alpha) * sum + Double(beta) * Double(c[index]))
+        }
+    }
+
+    @Test(arguments: [(Transpose.none, Transpose.none), (.transposed, .none), (.none, .transposed), (.transposed, .transposed)])
+    func matchesNaiveProduct(transposes: (Transpose, Transpose)) {
+        let (m, n, k) = (7, 5, 13)
+        let a = (0..<(m * k)).map { Float(($0 * 37) % 17) / 8 - 1 }
+        let b = (0..<(k * n)).map { Float(($0 * 11) % 13) / 6 - 1 }
+        let c0 = (0..<(m * n)).map { Float($0) / 10 }
+        var c = c0
+        a.withUnsafeBufferPointer { pa in
+            b.withUnsafeBufferPointer { pb in
+                c.withUnsafeMutableBufferPointer { pc in
+                    Gemm.multiply(pa.baseAddress!, transposes.0, pb.baseAddress!, transposes.1, into: pc.baseAddress!,
+                                  m: m, n: n, k: k, alpha: 0.5, beta: 2)
+                }
+            }
+        }
+        let want = reference(a, transposes.0, b, transposes.1, m: m, n: n, k: k, alpha: 0.5, beta: 2, c: c0)
+        for (got, expected) in zip(c, want) {
+            #expect(abs(got - expected) <= 1e-5 * max(1, abs(expected)))
+        }
+    }
+
+    @Test func flopCount() {
+        #expect(Gemm.flops(m: 2, n: 3, k: 4) == 48)
+    }
+
+    @Test func parallelForCoversEveryItemOnce() {
+        ComputeThreads.configure(2)
+        defer { ComputeThreads.configure(1) }
+        var hits = [Int](repeating: 0, count: 1000)
+        hits.withUnsafeMutableBufferPointer { buffer in
+            parallelFor(1000) { range in for i in range { buffer[i] += 1 } }
+        }
+        #expect(hits.allSatisfy { $0 == 1 })
+        #expect(ComputeThreads.count == 2)
+    }
+}

@@ -1,0 +1,99 @@
+import ArgumentParser
+import Checkpoints
+import Foundation
+import ModelIO
+import RunConfig
+import Testing
+import TestSupport
+import RLVRCommands
+
+private func temporaryFolder() throws -> String {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("rlvr-cli-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url.path
+}
+
+/// A complete tiny Llama GGUF: metadata of SmolLM2's shape (scaled down) and one Q8_0 tensor.
+private func writeTinyGGUF(to path: String) throws {
+    var g = GGUFBytes()
+    g.header(tensors: 2, kvs: 10)
+    g.kv("general.architecture", string: "llama")
+    g.kv("general.name", string: "Tiny")
+    g.kv("llama.block_count", u32: 2)
+    g.kv("llama.embedding_length", u32: 32)
+    g.kv("llama.feed_forward_length", u32: 64)
+    g.kv("llama.attention.head_count", u32: 4)
+    g.kv("llama.attention.head_count_kv", u32: 2)
+    g.kv("llama.rope.freq_base", f32: 100_000)
+    g.kv("llama.vocab_size", u32: 3)
+    g.kv("tokenizer.ggml.model", string: "gpt2")
+    g.string("token_embd.weight"); g.u32(2); g.u64(32); g.u64(3); g.u32(8); g.u64(0)   // Q8_0, 3 rows of 32
+    g.f32Tensor("output_norm.weight", count: 32, offset: 128)
+    g.padTo(32)
+    g.bytes += [UInt8](repeating: 0, count: 128 + 128)
+    try Data(g.bytes).write(to: URL(fileURLWithPath: path))
+}
+
+@Suite struct InspectTests {
+    @Test func textReportListsTheFacts() throws {
+        let folder = try temporaryFolder()
+        try writeTinyGGUF(to: folder + "/tiny.gguf")
+        let summary = try ModelSummary(inspecting: folder + "/tiny.gguf")
+        let text = InspectReport.text(summary, includeTensors: true)
+        #expect(text.contains("format             gguf v3"))
+        #expect(text.contains("layers             2"))
+        #expect(text.contains("attention heads    4 query, 2 key/value, head dim 8"))
+        #expect(text.contains("RoPE theta         100000"))
+        #expect(text.contains("parameters         128 in 2 tensors (1 F32, 1 Q8_0)"))
+        #expect(text.contains("token_embd.weight   Q8_0  [3, 32]"))
+        #expect(text.contains("chat template      absent"))
+    }
+
+    @Test func jsonReportIsValidJSON() throws {
+        let folder = try temporaryFolder()
+        try writeTinyGGUF(to: folder + "/tiny.gguf")
+        let summary = try ModelSummary(inspecting: folder + "/tiny.gguf")
+        let json = try InspectReport.json(summary, includeTensors: true)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+        #expect(object["format"] as? String == "gguf")
+        #expect((object["config"] as? [String: Any])?["num_hidden_layers"] as? Int == 2)
+        #expect((object["tensors"] as? [Any])?.count == 2)
+        let brief = try #require(try JSONSerialization.jsonObject(with: Data(try InspectReport.json(summary, includeTensors: false).utf8)) as? [String: Any])
+        #expect((brief["tensors"] as? [Any])?.isEmpty == true)
+    }
+
+    @Test func numberFormatting() {
+        #expect(InspectReport.grouped(134_515_008) == "134,515,008")
+        #expect(InspectReport.grouped(999) == "999")
+        #expect(InspectReport.number(100_000) == "100000")
+        #expect(InspectReport.number(1e-5) == "1e-05")
+    }
+}
+
+@Suite struct ExitCodeTests {
+    @Test func badInputExitsWithTwo() {
+        #expect(CommandLineEntry.outcome(of: CheckpointError(file: "f", field: "x", problem: "bad")).code == 2)
+        #expect(CommandLineEntry.outcome(of: ModelFileError(file: "f", key: "k", problem: "bad")).code == 2)
+        #expect(CommandLineEntry.outcome(of: ConfigError(location: "c.yaml:1:1", key: "k", problem: "bad")).code == 2)
+        #expect(CommandLineEntry.outcome(of: CheckpointError(file: "f", field: "x", problem: "bad")).message == "rlvr: error: f: x: bad")
+    }
+
+    @Test func usageErrorsExitWithTwo() {
+        #expect(CommandLineEntry.run(["inspect"]) == 2)
+        #expect(CommandLineEntry.run(["no-such-command"]) == 2)
+        #expect(CommandLineEntry.run(["inspect", "/nonexistent/file.gguf"]) == 2)
+    }
+
+    @Test func helpExitsWithZero() {
+        #expect(CommandLineEntry.outcome(of: CleanExit.helpRequest()).code == 0)
+    }
+
+    @Test func configShowValidatesAndRuns() throws {
+        let folder = try temporaryFolder()
+        let path = folder + "/run.yaml"
+        try Data("model:\n  path: m.gguf\ndata:\n  train: t.jsonl\n".utf8).write(to: URL(fileURLWithPath: path))
+        #expect(CommandLineEntry.run(["config", "show", "--config", path, "--set", "optimizer.lr=2e-5"]) == 0)
+        #expect(CommandLineEntry.run(["config", "show", "--config", path, "--set", "optimizer.lrr=2e-5"]) == 2)
+        #expect(CommandLineEntry.run(["config", "show", "--config", folder + "/missing.yaml"]) == 2)
+    }
+}

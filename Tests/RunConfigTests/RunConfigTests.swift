@@ -1,0 +1,168 @@
+import Foundation
+import Testing
+import RunConfig
+
+private let minimal = """
+model:
+  path: m.gguf
+data:
+  train: train.jsonl
+"""
+
+private func loadError(_ yaml: String, overrides: [String] = []) -> ConfigError? {
+    do {
+        _ = try ConfigLoader.load(RunConfiguration.self, yaml: yaml, source: "run.yaml", overrides: overrides)
+        return nil
+    } catch let error as ConfigError {
+        return error
+    } catch {
+        Issue.record("unexpected error type \(type(of: error)): \(error)")
+        return nil
+    }
+}
+
+@Suite struct RunConfigLoadingTests {
+    @Test func minimalConfigGetsTheDefaults() throws {
+        let config = try ConfigLoader.load(RunConfiguration.self, yaml: minimal)
+        #expect(config.model.path == "m.gguf")
+        #expect(config.data.train == "train.jsonl")
+        #expect(config.optimizer == OptimizerSection())
+        #expect(config.optimizer.betas == [0.9, 0.999] && config.optimizer.eps == 1e-8)
+        #expect(config.schedule.kind == .linear && config.training.lossReduction == .mean)
+        #expect(config.data.maxLength == 2048 && config.data.fields.groundTruth == "ground_truth")
+    }
+
+    @Test func unknownKeyNamesFileLineAndSuggestion() throws {
+        let error = try #require(loadError(minimal + "\noptimizer:\n  lr: 1e-5\n  learnig_rate: 3\n"))
+        #expect(error.location == "run.yaml:7:3")
+        #expect(error.key == "optimizer.learnig_rate")
+        #expect(error.problem.contains("unknown key"))
+        #expect(error.problem.contains("known keys here: betas, eps, lr, max_grad_norm, weight_decay"))
+        let suggestion = try #require(loadError(minimal + "\ntrainig:\n  epochs: 2\n"))
+        #expect(suggestion.key == "trainig" && suggestion.problem.contains("did you mean \"training\"?"))
+        #expect(suggestion.location == "run.yaml:5:1")
+    }
+
+    @Test func unknownKeyInNestedSection() throws {
+        let error = try #require(loadError(minimal + "\n  fields:\n    answer: x\n"))
+        #expect(error.key == "data.fields.answer")
+        #expect(error.location == "run.yaml:6:5")
+    }
+
+    @Test func wrongTypesAreReportedWithTheValue() throws {
+        let error = try #require(loadError(minimal + "\noptimizer:\n  lr: fast\n"))
+        #expect(error.key == "optimizer.lr" && error.location == "run.yaml:6:7")
+        #expect(error.problem == "expected a number, got fast")
+        #expect(loadError(minimal + "\ntraining:\n  epochs: 2.5\n")?.problem == "expected an integer, got 2.5")
+        #expect(loadError(minimal + "\noptimizer:\n  betas: 0.9\n")?.problem == "expected a list, got 0.9")
+        #expect(loadError("model: m.gguf\ndata:\n  train: t.jsonl\n")?.problem.contains("expected a mapping") == true)
+        #expect(loadError("model:\n  path: m\ndata:\n  train: t\n  skip_invalid: \"yes\"\n")?.problem == "expected true or false, got \"yes\"")
+    }
+
+    @Test func choicesListTheAllowedValues() throws {
+        let error = try #require(loadError(minimal + "\nschedule:\n  kind: cosin\n"))
+        #expect(error.key == "schedule.kind")
+        #expect(error.problem == "\"cosin\" is not one of: linear, constant, cosine (did you mean \"cosine\"?)")
+        #expect(error.location == "run.yaml:6:9")
+    }
+
+    @Test func missingRequiredKeys() throws {
+        let noModel = try #require(loadError("data:\n  train: t.jsonl\n"))
+        #expect(noModel.key == "model.path" && noModel.problem.hasPrefix("required"))
+        let noTrain = try #require(loadError("model:\n  path: m.gguf\n"))
+        #expect(noTrain.key == "data.train")
+    }
+
+    @Test func outOfRangeValuesPointAtTheirLine() throws {
+        let betas = try #require(loadError(minimal + "\noptimizer:\n  betas: [0.9, 1.5]\n"))
+        #expect(betas.key == "optimizer.betas" && betas.location == "run.yaml:6:10")
+        #expect(betas.problem.contains("[0, 1)"))
+        let micro = try #require(loadError(minimal + "\ntraining:\n  batch_size: 8\n  micro_batch_size: 3\n"))
+        #expect(micro.key == "training.micro_batch_size" && micro.problem.contains("does not divide"))
+        #expect(loadError(minimal + "\nthreads: 0\n")?.key == "threads")
+        #expect(loadError(minimal + "\nschedule:\n  warmup_ratio: 2\n")?.key == "schedule.warmup_ratio")
+    }
+
+    @Test func nullDisablesClippingButAbsentKeepsTheDefault() throws {
+        let cleared = try ConfigLoader.load(RunConfiguration.self, yaml: minimal + "\noptimizer:\n  max_grad_norm: null\n")
+        #expect(cleared.optimizer.maxGradNorm == nil)
+        let kept = try ConfigLoader.load(RunConfiguration.self, yaml: minimal + "\noptimizer:\n  lr: 2.0e-5\n")
+        #expect(kept.optimizer.maxGradNorm == 1.0 && kept.optimizer.lr == 2e-5)
+    }
+
+    @Test func duplicateKeysAreRejected() throws {
+        let error = try #require(loadError(minimal + "\nmodel:\n  path: other.gguf\n"))
+        #expect(error.location.hasPrefix("run.yaml:"))
+        #expect(error.problem == "a mapping has the same key twice: model")
+        #expect(loadError("model:\n  path: a\n  path: b\ndata:\n  train: t\n")?.problem == "a mapping has the same key twice: path")
+    }
+
+    @Test func invalidYAMLAndNonMappingDocuments() {
+        let unclosed = loadError("model: [unclosed\n")
+        #expect(unclosed?.problem.contains("not valid YAML") == true)
+        #expect(unclosed?.location.hasPrefix("run.yaml:") == true)
+        #expect(loadError("- a\n- b\n")?.problem.contains("mapping of sections") == true)
+    }
+}
+
+@Suite struct OverrideTests {
+    @Test func overridesReplaceAndCreateValues() throws {
+        let config = try ConfigLoader.load(RunConfiguration.self, yaml: minimal, overrides: [
+            "optimizer.lr=3e-6", "training.batch_size=32", "optimizer.betas=[0.9, 0.95]", "model.path=other.gguf",
+            "data.fields.messages=conversation", "threads=null",
+        ])
+        #expect(config.optimizer.lr == 3e-6)
+        #expect(config.training.batchSize == 32)
+        #expect(config.optimizer.betas == [0.9, 0.95])
+        #expect(config.model.path == "other.gguf")
+        #expect(config.data.fields.messages == "conversation")
+        #expect(config.threads == nil)
+    }
+
+    @Test func overrideErrorsPointAtTheOverride() throws {
+        let unknown = try #require(loadError(minimal, overrides: ["optimizer.learning_rate=1"]))
+        #expect(unknown.location == "--set optimizer.learning_rate=1")
+        #expect(unknown.key == "optimizer.learning_rate")
+        let badValue = try #require(loadError(minimal, overrides: ["training.epochs=many"]))
+        #expect(badValue.location == "--set training.epochs=many" && badValue.problem == "expected an integer, got many")
+        let range = try #require(loadError(minimal, overrides: ["optimizer.eps=-1"]))
+        #expect(range.location == "--set optimizer.eps=-1")
+        #expect(loadError(minimal, overrides: ["no-equals-sign"])?.problem == "expected key.path=value")
+        #expect(loadError(minimal, overrides: ["a..b=1"])?.problem.contains("dotted key path") == true)
+        #expect(loadError(minimal, overrides: ["model.path.deeper=1"])?.problem.contains("not a mapping") == true)
+    }
+
+    @Test func renderedConfigReadsBackEqual() throws {
+        let config = try ConfigLoader.load(RunConfiguration.self, yaml: minimal, overrides: ["stage=dpo", "optimizer.lr=5e-7"])
+        let text = try ConfigLoader.render(config)
+        #expect(text.contains("  lr: 5.0e-07\n"))       // shortest form, with a dot so YAML 1.1 readers see a float
+        #expect(text.contains("  betas:\n  - 0.9\n  - 0.999\n"))
+        #expect(text.contains("threads: null"))           // unset optional settings are shown
+        #expect(text.contains("  max_steps: null"))
+        #expect(try ConfigLoader.load(RunConfiguration.self, yaml: text) == config)
+    }
+}
+
+@Suite struct ShippedConfigTests {
+    static let configsFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("configs")
+
+    static var files: [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: configsFolder.path)) ?? [])
+            .filter { $0.hasSuffix(".yaml") }.sorted()
+    }
+
+    @Test func thereAreShippedConfigs() {
+        #expect(Self.files.count >= 2)
+    }
+
+    @Test(arguments: files)
+    func everyShippedConfigLoads(file: String) throws {
+        _ = try ConfigLoader.load(RunConfiguration.self, file: Self.configsFolder.appendingPathComponent(file).path)
+    }
+
+    @Test func smolTuluSFT1130Values() throws {
+        let config = try ConfigLoader.load(RunConfiguration.self, file: Self.configsFolder.appendingPathComponent("smoltulu-sft-1130.yaml").path)
+        #expect(config.optimizer.lr == 9e-5 && config.training.batchSize == 8 && config.training.lossReduction == .sum)
+    }
+}
