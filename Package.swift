@@ -11,7 +11,7 @@ let package = Package(
         // Everything a Swift program needs to drive the engine without the command line.
         .library(
             name: "RLVREngine",
-            targets: ["Kernels", "Checkpoints", "LlamaModel", "ModelIO", "RunConfig", "RLVRCommands"]
+            targets: ["Kernels", "Checkpoints", "LlamaModel", "ModelIO", "RunConfig", "Training", "RLVRCommands"]
         ),
     ],
     dependencies: [
@@ -31,21 +31,25 @@ let package = Package(
             providers: [.apt(["libpcre2-dev"]), .brew(["pcre2"])]
         ),
 
-        // Numeric core: buffers, the sgemm wrapper, threads.
-        .target(name: "Kernels", dependencies: ["COpenBLAS"]),
+        // Batch-invariant dot-product kernels in C (AVX-512 with a bit-identical portable path).
+        .target(name: "CKernels"),
+        // Numeric core: buffers, the sgemm wrapper, threads, forward/backward op pairs.
+        .target(name: "Kernels", dependencies: ["COpenBLAS", "CKernels"]),
         // File formats: safetensors and GGUF, with no knowledge of any model.
         .target(name: "Checkpoints"),
         // The Llama architecture: its configuration (and, later, forward/backward).
         .target(name: "LlamaModel", dependencies: ["Kernels"]),
         // Where file formats meet the model: configs from GGUF metadata, model summaries.
-        .target(name: "ModelIO", dependencies: ["Checkpoints", "LlamaModel"]),
+        .target(name: "ModelIO", dependencies: ["Checkpoints", "LlamaModel", "Kernels"]),
+        // Optimizers, schedules and (later) datasets, loss heads and trainers.
+        .target(name: "Training", dependencies: ["Kernels", "LlamaModel", "ModelIO", "RunConfig"]),
         // Run configuration: YAML → Codable sections, --set overrides, strict validation.
         .target(name: "RunConfig", dependencies: [.product(name: "Yams", package: "Yams")]),
         // The command-line commands as a library, so tests can run them in-process.
         .target(
             name: "RLVRCommands",
             dependencies: [
-                "Kernels", "Checkpoints", "LlamaModel", "ModelIO", "RunConfig", "CPCRE2",
+                "Kernels", "Checkpoints", "LlamaModel", "ModelIO", "RunConfig", "Training", "CPCRE2",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -55,7 +59,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels"]),
         .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints", "TestSupport"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "LlamaModelTests", dependencies: ["LlamaModel"]),
+        .testTarget(name: "LlamaModelTests", dependencies: ["LlamaModel", "ModelIO", "Checkpoints", "Kernels", "Training", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ModelIOTests", dependencies: ["ModelIO", "Checkpoints", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "RunConfigTests", dependencies: ["RunConfig"]),
         .testTarget(name: "RLVRCommandsTests", dependencies: ["RLVRCommands", "TestSupport"]),

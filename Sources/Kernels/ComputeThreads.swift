@@ -9,9 +9,12 @@ public enum ComputeThreads {
 
     public static var count: Int { current }
 
+    /// The most threads `configure` allows: scratch buffers sized with it fit any setting.
+    public static let maximum = 64
+
     /// Sets the budget (at least 1) for OpenBLAS and for `parallelFor`.
     public static func configure(_ threads: Int) {
-        current = max(1, threads)
+        current = min(maximum, max(1, threads))
         openblas_set_num_threads(Int32(current))
     }
 
@@ -26,17 +29,23 @@ public enum ComputeThreads {
 /// in parallel. Each item is handled by exactly one chunk, so results do not depend on the split as
 /// long as `body` treats items independently.
 public func parallelFor(_ count: Int, minimumChunk: Int = 1, _ body: (Range<Int>) -> Void) {
+    parallelChunks(count, minimumChunk: minimumChunk) { _, range in body(range) }
+}
+
+/// As `parallelFor`, also passing the chunk's index (0 ..< ComputeThreads.count), so each chunk can
+/// use its own slice of a scratch buffer.
+public func parallelChunks(_ count: Int, minimumChunk: Int = 1, _ body: (_ chunk: Int, Range<Int>) -> Void) {
     guard count > 0 else { return }
     let chunks = min(ComputeThreads.count, max(1, count / max(1, minimumChunk)))
     if chunks == 1 {
-        body(0..<count)
+        body(0, 0..<count)
         return
     }
     withoutActuallyEscaping(body) { body in
         DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
             let start = count * chunk / chunks
             let end = count * (chunk + 1) / chunks
-            body(start..<end)
+            body(chunk, start..<end)
         }
     }
 }

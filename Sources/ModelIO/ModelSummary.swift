@@ -150,7 +150,7 @@ extension ModelSummary {
     }
 
     /// `model.safetensors`, or the shards named by `model.safetensors.index.json`.
-    private static func weightFiles(in folder: String) throws -> [String] {
+    static func weightFiles(in folder: String) throws -> [String] {
         let single = folder + "/model.safetensors"
         if FileManager.default.fileExists(atPath: single) { return [single] }
         let indexPath = folder + "/model.safetensors.index.json"

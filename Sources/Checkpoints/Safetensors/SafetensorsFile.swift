@@ -144,6 +144,30 @@ public final class SafetensorsFile: @unchecked Sendable {
         return values
     }
 
+    /// Reads an integer tensor (I8…I64, U8…U64, BOOL) as Int, row-major.
+    public func integers(_ name: String) throws -> [Int] {
+        guard let tensor = info(name) else {
+            throw CheckpointError(file: path, field: name, problem: "no such tensor")
+        }
+        let source = rawBytes(tensor)
+        let count = tensor.elementCount
+        func load<T: FixedWidthInteger>(_: T.Type) -> [Int] {
+            (0..<count).map { Int(truncatingIfNeeded: T(littleEndian: source.loadUnaligned(fromByteOffset: $0 * MemoryLayout<T>.size, as: T.self))) }
+        }
+        switch tensor.dtype {
+        case .i8: return load(Int8.self)
+        case .u8, .bool: return load(UInt8.self)
+        case .i16: return load(Int16.self)
+        case .u16: return load(UInt16.self)
+        case .i32: return load(Int32.self)
+        case .u32: return load(UInt32.self)
+        case .i64: return load(Int64.self)
+        case .u64: return load(UInt64.self)
+        default:
+            throw CheckpointError(file: path, field: "\(name).dtype", problem: "\(tensor.dtype.rawValue) is not an integer type")
+        }
+    }
+
     /// Converts a tensor to Float into `destination`, which must hold exactly its element count.
     public func readFloats(_ tensor: SafetensorsTensorInfo, into destination: UnsafeMutableBufferPointer<Float>) throws {
         guard destination.count == tensor.elementCount else {

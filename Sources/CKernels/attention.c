@@ -1,0 +1,173 @@
+#include "ckernels.h"
+#include <math.h>
+
+/* Canonical arithmetic: no contraction of a*b+c into fma behind our back. */
+#pragma STDC FP_CONTRACT OFF
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define RLVR_X86 1
+#endif
+
+float rlvr_exp(float x) {
+    if (x < -87.0f) return 0.0f;
+    if (x > 88.0f) x = 88.0f;
+    /* n = round(x / ln 2); r = x − n·ln 2 in two parts (Cody–Waite) */
+    float n = nearbyintf(x * 1.44269504088896341f);
+    float r = fmaf(n, -0.693359375f, x);
+    r = fmaf(n, 2.12194440e-4f, r);
+    /* e^r ≈ 1 + r + r²·P(r), Cephes expf coefficients */
+    float p = 1.9875691500e-4f;
+    p = fmaf(p, r, 1.3981999507e-3f);
+    p = fmaf(p, r, 8.3334519073e-3f);
+    p = fmaf(p, r, 4.1665795894e-2f);
+    p = fmaf(p, r, 1.6666665459e-1f);
+    p = fmaf(p, r, 5.0000001201e-1f);
+    float r2 = r * r;
+    float e = fmaf(p, r2, r);
+    e = e + 1.0f;
+    /* × 2^n by building the exponent bits */
+    union { unsigned int u; float f; } scale;
+    scale.u = (unsigned int)((int)n + 127) << 23;
+    return e * scale.f;
+}
+
+/* ---- portable path ---- */
+
+static float attend_portable(const float *q, const float *keys, const float *values, long ld, long count, long head_dim,
+                             float scale, float *scores, float *out) {
+    rlvr_dots(q, keys, ld, count, head_dim, scores);
+    float max = -INFINITY;
+    for (long j = 0; j < count; j++) {
+        scores[j] = scores[j] * scale;
+        if (scores[j] > max) max = scores[j];
+    }
+    /* the sum in 16 lanes (lane = j mod 16) and the canonical tree, as in the dot product */
+    float acc[16] = {0};
+    for (long j = 0; j < count; j++) {
+        scores[j] = rlvr_exp(scores[j] - max);
+        acc[j % 16] = acc[j % 16] + scores[j];
+    }
+    float s8[8], s4[4], s2[2];
+    for (int i = 0; i < 8; i++) s8[i] = acc[i] + acc[i + 8];
+    for (int i = 0; i < 4; i++) s4[i] = s8[i] + s8[i + 4];
+    for (int i = 0; i < 2; i++) s2[i] = s4[i] + s4[i + 2];
+    float sum = s2[0] + s2[1];
+    float inverse = 1.0f / sum;
+    for (long d = 0; d < head_dim; d++) out[d] = 0.0f;
+    for (long j = 0; j < count; j++) {
+        float p = scores[j] * inverse;
+        const float *v = values + j * ld;
+        for (long d = 0; d < head_dim; d++) out[d] = fmaf(p, v[d], out[d]);
+    }
+    return max + logf(sum);
+}
+
+#ifdef RLVR_X86
+/* ---- AVX-512 path: the same operations, 16 at a time ---- */
+
+__attribute__((target("avx512f")))
+static inline __m512 exp_avx512(__m512 x) {
+    __mmask16 underflow = _mm512_cmp_ps_mask(x, _mm512_set1_ps(-87.0f), _CMP_LT_OQ);
+    x = _mm512_min_ps(x, _mm512_set1_ps(88.0f));
+    __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(1.44269504088896341f)),
+                                    _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m512 r = _mm512_fmadd_ps(n, _mm512_set1_ps(-0.693359375f), x);
+    r = _mm512_fmadd_ps(n, _mm512_set1_ps(2.12194440e-4f), r);
+    __m512 p = _mm512_set1_ps(1.9875691500e-4f);
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.3981999507e-3f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(8.3334519073e-3f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(4.1665795894e-2f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.6666665459e-1f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(5.0000001201e-1f));
+    __m512 r2 = _mm512_mul_ps(r, r);
+    __m512 e = _mm512_fmadd_ps(p, r2, r);
+    e = _mm512_add_ps(e, _mm512_set1_ps(1.0f));
+    __m512i bits = _mm512_slli_epi32(_mm512_add_epi32(_mm512_cvtps_epi32(n), _mm512_set1_epi32(127)), 23);
+    e = _mm512_mul_ps(e, _mm512_castsi512_ps(bits));
+    return _mm512_maskz_mov_ps((__mmask16)~underflow, e);
+}
+
+__attribute__((target("avx512f")))
+static float attend_avx512(const float *q, const float *keys, const float *values, long ld, long count, long head_dim,
+                           float scale, float *scores, float *out) {
+    rlvr_dots(q, keys, ld, count, head_dim, scores);
+    __m512 vscale = _mm512_set1_ps(scale);
+    __m512 vmax = _mm512_set1_ps(-INFINITY);
+    long j = 0;
+    for (; j + 16 <= count; j += 16) {
+        __m512 s = _mm512_mul_ps(_mm512_loadu_ps(scores + j), vscale);
+        _mm512_storeu_ps(scores + j, s);
+        vmax = _mm512_max_ps(vmax, s);
+    }
+    float max = _mm512_reduce_max_ps(vmax);
+    for (; j < count; j++) {
+        scores[j] = scores[j] * scale;
+        if (scores[j] > max) max = scores[j];
+    }
+    __m512 vm = _mm512_set1_ps(max);
+    __m512 acc = _mm512_setzero_ps();
+    for (j = 0; j < count; j += 16) {
+        long left = count - j;
+        __mmask16 mask = left >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << left) - 1u);
+        __m512 e = exp_avx512(_mm512_sub_ps(_mm512_maskz_loadu_ps(mask, scores + j), vm));
+        e = _mm512_maskz_mov_ps(mask, e);
+        _mm512_mask_storeu_ps(scores + j, mask, e);
+        acc = _mm512_add_ps(acc, e);
+    }
+    /* the canonical tree: acc[i] + acc[i+8], then +4, +2, +1 */
+    __m256 s8 = _mm256_add_ps(_mm512_castps512_ps256(acc), _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(acc), 1)));
+    __m128 s4 = _mm_add_ps(_mm256_castps256_ps128(s8), _mm256_extractf128_ps(s8, 1));
+    __m128 s2 = _mm_add_ps(s4, _mm_movehl_ps(s4, s4));
+    float sum = _mm_cvtss_f32(_mm_add_ss(s2, _mm_shuffle_ps(s2, s2, 1)));
+    float inverse = 1.0f / sum;
+    long d = 0;
+    for (; d + 16 <= head_dim; d += 16) {
+        __m512 o = _mm512_setzero_ps();
+        for (long t = 0; t < count; t++)
+            o = _mm512_fmadd_ps(_mm512_set1_ps(scores[t] * inverse), _mm512_loadu_ps(values + t * ld + d), o);
+        _mm512_storeu_ps(out + d, o);
+    }
+    for (; d < head_dim; d++) {
+        float o = 0.0f;
+        for (long t = 0; t < count; t++) o = fmaf(scores[t] * inverse, values[t * ld + d], o);
+        out[d] = o;
+    }
+    return max + logf(sum);
+}
+#endif
+
+float rlvr_attend(const float *q, const float *keys, const float *values, long ld, long count, long head_dim,
+                  float scale, float *scores, float *out) {
+#ifdef RLVR_X86
+    if (rlvr_kernels_use_avx512()) return attend_avx512(q, keys, values, ld, count, head_dim, scale, scores, out);
+#endif
+    return attend_portable(q, keys, values, ld, count, head_dim, scale, scores, out);
+}
+
+#ifdef RLVR_X86
+__attribute__((target("avx2,fma")))
+#endif
+static void axpy(float *y, float a, const float *x, long n) {
+    for (long i = 0; i < n; i++) y[i] += a * x[i];
+}
+
+void rlvr_attention_backward(const float *q, const float *k, const float *v, const float *out, const float *dout,
+                             const float *lse, float *dq, float *dk, float *dv, long length, long ldq, long ldkv,
+                             long head_dim, float scale) {
+    for (long i = 0; i < length; i++) {
+        const float *qi = q + i * ldq, *doi = dout + i * ldq;
+        float *dqi = dq + i * ldq;
+        /* D_i = Σ_j p_ij dp_ij = dout_i · out_i */
+        float delta = rlvr_dot(doi, out + i * ldq, head_dim);
+        for (long j = 0; j <= i; j++) {
+            const float *kj = k + j * ldkv, *vj = v + j * ldkv;
+            float p = rlvr_exp(rlvr_dot(qi, kj, head_dim) * scale - lse[i]);
+            float dp = rlvr_dot(doi, vj, head_dim);
+            float ds = p * (dp - delta) * scale;           /* ∂L/∂(q·k), the 1/√d folded in */
+            axpy(dqi, ds, kj, head_dim);                   /* dq_i += ds · k_j */
+            axpy(dk + j * ldkv, ds, qi, head_dim);         /* dk_j += ds · q_i */
+            axpy(dv + j * ldkv, p, doi, head_dim);         /* dv_j += p · dout_i */
+        }
+    }
+}

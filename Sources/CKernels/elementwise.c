@@ -1,0 +1,125 @@
+#include "ckernels.h"
+#include <math.h>
+
+/* Canonical arithmetic: no contraction of a*b+c into fma behind our back. */
+#pragma STDC FP_CONTRACT OFF
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define RLVR_X86 1
+#endif
+
+static void silu_mul_portable(const float *g, const float *u, float *h, long n) {
+    for (long i = 0; i < n; i++) {
+        float e = rlvr_exp(-g[i]);
+        float d = 1.0f + e;
+        float s = g[i] / d;
+        h[i] = s * u[i];
+    }
+}
+
+/* 16-lane partial sums with the canonical tree (as in the dot product). */
+static float tree16(const float acc[16]) {
+    float s8[8], s4[4], s2[2];
+    for (int i = 0; i < 8; i++) s8[i] = acc[i] + acc[i + 8];
+    for (int i = 0; i < 4; i++) s4[i] = s8[i] + s8[i + 4];
+    for (int i = 0; i < 2; i++) s2[i] = s4[i] + s4[i + 2];
+    return s2[0] + s2[1];
+}
+
+static void online_update_portable(const float *z, long n, float *m, float *s, float *a) {
+    float chunk_max = -INFINITY;
+    for (long i = 0; i < n; i++) if (z[i] > chunk_max) chunk_max = z[i];
+    float new_max = chunk_max > *m ? chunk_max : *m;
+    float sums[16] = {0}, weighted[16] = {0};
+    for (long i = 0; i < n; i++) {
+        float e = rlvr_exp(z[i] - new_max);
+        sums[i % 16] = sums[i % 16] + e;
+        weighted[i % 16] = fmaf(e, z[i], weighted[i % 16]);
+    }
+    float rescale = *m == -INFINITY ? 0.0f : rlvr_exp(*m - new_max);
+    *s = fmaf(*s, rescale, tree16(sums));
+    *a = fmaf(*a, rescale, tree16(weighted));
+    *m = new_max;
+}
+
+#ifdef RLVR_X86
+__attribute__((target("avx512f")))
+static inline __m512 exp16(__m512 x) {
+    __mmask16 underflow = _mm512_cmp_ps_mask(x, _mm512_set1_ps(-87.0f), _CMP_LT_OQ);
+    x = _mm512_min_ps(x, _mm512_set1_ps(88.0f));
+    __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(1.44269504088896341f)),
+                                    _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m512 r = _mm512_fmadd_ps(n, _mm512_set1_ps(-0.693359375f), x);
+    r = _mm512_fmadd_ps(n, _mm512_set1_ps(2.12194440e-4f), r);
+    __m512 p = _mm512_set1_ps(1.9875691500e-4f);
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.3981999507e-3f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(8.3334519073e-3f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(4.1665795894e-2f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.6666665459e-1f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(5.0000001201e-1f));
+    __m512 e = _mm512_fmadd_ps(p, _mm512_mul_ps(r, r), r);
+    e = _mm512_add_ps(e, _mm512_set1_ps(1.0f));
+    __m512i bits = _mm512_slli_epi32(_mm512_add_epi32(_mm512_cvtps_epi32(n), _mm512_set1_epi32(127)), 23);
+    e = _mm512_mul_ps(e, _mm512_castsi512_ps(bits));
+    return _mm512_maskz_mov_ps((__mmask16)~underflow, e);
+}
+
+__attribute__((target("avx512f")))
+static float tree_avx512(__m512 acc) {
+    __m256 s8 = _mm256_add_ps(_mm512_castps512_ps256(acc), _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(acc), 1)));
+    __m128 s4 = _mm_add_ps(_mm256_castps256_ps128(s8), _mm256_extractf128_ps(s8, 1));
+    __m128 s2 = _mm_add_ps(s4, _mm_movehl_ps(s4, s4));
+    return _mm_cvtss_f32(_mm_add_ss(s2, _mm_shuffle_ps(s2, s2, 1)));
+}
+
+__attribute__((target("avx512f")))
+static void silu_mul_avx512(const float *g, const float *u, float *h, long n) {
+    long i = 0;
+    for (; i + 16 <= n; i += 16) {
+        __m512 gv = _mm512_loadu_ps(g + i);
+        __m512 e = exp16(_mm512_sub_ps(_mm512_setzero_ps(), gv));
+        __m512 s = _mm512_div_ps(gv, _mm512_add_ps(_mm512_set1_ps(1.0f), e));
+        _mm512_storeu_ps(h + i, _mm512_mul_ps(s, _mm512_loadu_ps(u + i)));
+    }
+    silu_mul_portable(g + i, u + i, h + i, n - i);
+}
+
+__attribute__((target("avx512f")))
+static void online_update_avx512(const float *z, long n, float *m, float *s, float *a) {
+    __m512 vmax = _mm512_set1_ps(-INFINITY);
+    long i = 0;
+    for (; i + 16 <= n; i += 16) vmax = _mm512_max_ps(vmax, _mm512_loadu_ps(z + i));
+    float chunk_max = _mm512_reduce_max_ps(vmax);
+    for (; i < n; i++) if (z[i] > chunk_max) chunk_max = z[i];
+    float new_max = chunk_max > *m ? chunk_max : *m;
+    __m512 vm = _mm512_set1_ps(new_max);
+    __m512 sums = _mm512_setzero_ps(), weighted = _mm512_setzero_ps();
+    for (i = 0; i < n; i += 16) {
+        long left = n - i;
+        __mmask16 mask = left >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << left) - 1u);
+        __m512 zv = _mm512_maskz_loadu_ps(mask, z + i);
+        __m512 e = _mm512_maskz_mov_ps(mask, exp16(_mm512_sub_ps(zv, vm)));
+        sums = _mm512_add_ps(sums, e);
+        weighted = _mm512_fmadd_ps(e, zv, weighted);
+    }
+    float rescale = *m == -INFINITY ? 0.0f : rlvr_exp(*m - new_max);
+    *s = fmaf(*s, rescale, tree_avx512(sums));
+    *a = fmaf(*a, rescale, tree_avx512(weighted));
+    *m = new_max;
+}
+#endif
+
+void rlvr_silu_mul(const float *g, const float *u, float *h, long n) {
+#ifdef RLVR_X86
+    if (rlvr_kernels_use_avx512()) { silu_mul_avx512(g, u, h, n); return; }
+#endif
+    silu_mul_portable(g, u, h, n);
+}
+
+void rlvr_online_softmax_update(const float *z, long n, float *m, float *s, float *a) {
+#ifdef RLVR_X86
+    if (rlvr_kernels_use_avx512()) { online_update_avx512(z, n, m, s, a); return; }
+#endif
+    online_update_portable(z, n, m, s, a);
+}

@@ -1,0 +1,158 @@
+#include "ckernels.h"
+
+/* Canonical arithmetic: no contraction of a*b+c into fma behind our back. */
+#pragma STDC FP_CONTRACT OFF
+#include <math.h>
+#include <string.h>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define RLVR_X86 1
+#endif
+
+enum { LANES = 16 };
+
+static int force_portable = 0;
+
+int rlvr_kernels_force_portable(int force) {
+    int previous = force_portable;
+    force_portable = force;
+    return previous;
+}
+
+/* ---- portable path: 16 explicit accumulators, fmaf, the canonical tree ---- */
+
+static inline float reduce16(const float acc[LANES]) {
+    float s8[8], s4[4], s2[2];
+    for (int i = 0; i < 8; i++) s8[i] = acc[i] + acc[i + 8];
+    for (int i = 0; i < 4; i++) s4[i] = s8[i] + s8[i + 4];
+    for (int i = 0; i < 2; i++) s2[i] = s4[i] + s4[i + 2];
+    return s2[0] + s2[1];
+}
+
+static float dot_portable(const float *a, const float *b, long K) {
+    float acc[LANES] = {0};
+    long k = 0;
+    for (; k + LANES <= K; k += LANES)
+        for (int l = 0; l < LANES; l++) acc[l] = fmaf(a[k + l], b[k + l], acc[l]);
+    if (k < K) {
+        for (int l = 0; l < LANES; l++) {
+            float av = k + l < K ? a[k + l] : 0.0f, bv = k + l < K ? b[k + l] : 0.0f;
+            acc[l] = fmaf(av, bv, acc[l]);
+        }
+    }
+    return reduce16(acc);
+}
+
+#ifdef RLVR_X86
+/* ---- AVX-512 path: the same arithmetic, 16 lanes per register ---- */
+
+__attribute__((target("avx512f")))
+static inline float reduce16_avx512(__m512 v) {
+    __m256 lo = _mm512_castps512_ps256(v);
+    __m256 hi = _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1));
+    __m256 s8 = _mm256_add_ps(lo, hi);                                    /* acc[i] + acc[i+8] */
+    __m128 s4 = _mm_add_ps(_mm256_castps256_ps128(s8), _mm256_extractf128_ps(s8, 1)); /* s8[i] + s8[i+4] */
+    __m128 s2 = _mm_add_ps(s4, _mm_movehl_ps(s4, s4));                      /* s4[i] + s4[i+2] */
+    __m128 s1 = _mm_add_ss(s2, _mm_shuffle_ps(s2, s2, 1));                  /* s2[0] + s2[1] */
+    return _mm_cvtss_f32(s1);
+}
+
+__attribute__((target("avx512f")))
+static float dot_avx512(const float *a, const float *b, long K) {
+    __m512 acc = _mm512_setzero_ps();
+    long k = 0;
+    for (; k + LANES <= K; k += LANES)
+        acc = _mm512_fmadd_ps(_mm512_loadu_ps(a + k), _mm512_loadu_ps(b + k), acc);
+    if (k < K) {
+        __mmask16 mask = (__mmask16)((1u << (K - k)) - 1u);
+        acc = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(mask, a + k), _mm512_maskz_loadu_ps(mask, b + k), acc);
+    }
+    return reduce16_avx512(acc);
+}
+
+/* A 4 × 4 tile: rows x0..x3 against weight rows w0..w3, 16 accumulators in registers. */
+__attribute__((target("avx512f")))
+static void tile4x4_avx512(const float *x, const float *w, float *y, long K, long ldy) {
+    __m512 c[4][4];
+    for (int i = 0; i < 4; i++)
+        for (int j = 0; j < 4; j++) c[i][j] = _mm512_setzero_ps();
+    long k = 0;
+    for (; k + LANES <= K; k += LANES) {
+        __m512 xv[4];
+        for (int i = 0; i < 4; i++) xv[i] = _mm512_loadu_ps(x + i * K + k);
+        for (int j = 0; j < 4; j++) {
+            __m512 wv = _mm512_loadu_ps(w + j * K + k);
+            for (int i = 0; i < 4; i++) c[i][j] = _mm512_fmadd_ps(xv[i], wv, c[i][j]);
+        }
+    }
+    if (k < K) {
+        __mmask16 mask = (__mmask16)((1u << (K - k)) - 1u);
+        __m512 xv[4];
+        for (int i = 0; i < 4; i++) xv[i] = _mm512_maskz_loadu_ps(mask, x + i * K + k);
+        for (int j = 0; j < 4; j++) {
+            __m512 wv = _mm512_maskz_loadu_ps(mask, w + j * K + k);
+            for (int i = 0; i < 4; i++) c[i][j] = _mm512_fmadd_ps(xv[i], wv, c[i][j]);
+        }
+    }
+    for (int i = 0; i < 4; i++)
+        for (int j = 0; j < 4; j++) y[i * ldy + j] = reduce16_avx512(c[i][j]);
+}
+
+static int cpu_has_avx512 = -1;
+
+static int use_avx512(void) {
+    if (force_portable) return 0;
+    if (cpu_has_avx512 < 0) {
+        __builtin_cpu_init();
+        cpu_has_avx512 = __builtin_cpu_supports("avx512f") ? 1 : 0;
+    }
+    return cpu_has_avx512;
+}
+#else
+static int use_avx512(void) { return 0; }
+#endif
+
+int rlvr_kernels_use_avx512(void) { return use_avx512(); }
+
+float rlvr_dot(const float *a, const float *b, long K) {
+#ifdef RLVR_X86
+    if (use_avx512()) return dot_avx512(a, b, K);
+#endif
+    return dot_portable(a, b, K);
+}
+
+void rlvr_dots(const float *q, const float *keys, long ldk, long count, long K, float *out) {
+#ifdef RLVR_X86
+    if (use_avx512()) {
+        for (long j = 0; j < count; j++) out[j] = dot_avx512(q, keys + j * ldk, K);
+        return;
+    }
+#endif
+    for (long j = 0; j < count; j++) out[j] = dot_portable(q, keys + j * ldk, K);
+}
+
+/* Weight rows per block: 64 rows of K floats stay in L2 while every x row streams past them. */
+enum { BLOCK_N = 64 };
+
+void rlvr_linear_forward(const float *x, const float *w, float *y, long M, long N, long K, long ldy) {
+#ifdef RLVR_X86
+    if (use_avx512()) {
+        for (long n0 = 0; n0 < N; n0 += BLOCK_N) {
+            long n1 = n0 + BLOCK_N < N ? n0 + BLOCK_N : N;
+            long m = 0;
+            for (; m + 4 <= M; m += 4) {
+                long n = n0;
+                for (; n + 4 <= n1; n += 4) tile4x4_avx512(x + m * K, w + n * K, y + m * ldy + n, K, ldy);
+                for (; n < n1; n++)
+                    for (int i = 0; i < 4; i++) y[(m + i) * ldy + n] = dot_avx512(x + (m + i) * K, w + n * K, K);
+            }
+            for (; m < M; m++)
+                for (long n = n0; n < n1; n++) y[m * ldy + n] = dot_avx512(x + m * K, w + n * K, K);
+        }
+        return;
+    }
+#endif
+    for (long m = 0; m < M; m++)
+        for (long n = 0; n < N; n++) y[m * ldy + n] = dot_portable(x + m * K, w + n * K, K);
+}

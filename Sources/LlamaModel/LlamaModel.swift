@@ -1,0 +1,245 @@
+import Kernels
+
+/// A Llama decoder (SmolLM2's architecture) with hand-written forward and backward passes over
+/// packed variable-length sequences (the llm.c pattern):
+///
+///     x₀ = embed(tokens)
+///     for each layer: x += o_proj(attention(rope(q_proj(n)), rope(k_proj(n)), v_proj(n))),  n = rms₁(x)
+///                     x += down_proj(silu(gate_proj(m)) ⊙ up_proj(m)),                       m = rms₂(x)
+///     hidden = rms_f(x);  logits = hidden · Wᵀ  (W = the embedding when tied, else lm_head)
+///
+/// One parameter arena holds every weight (`layout` names them); `gradients` has the same layout.
+/// Training losses are heads on top: `tokenLogProbs` + `backward(dLogProb:…)` for SFT/DPO/PPO,
+/// `finalHidden` + `backward(dHidden:)` for scalar reward and value heads.
+public final class LlamaModel: @unchecked Sendable {
+    public let config: LlamaConfig
+    public let layout: LlamaParameterLayout
+    public let parameters: FloatBuffer
+    public private(set) var gradients: FloatBuffer?
+    public let rope: RotaryEmbedding
+    public let attentionShape: AttentionShape
+    private var heads: [Int: VocabularyHead] = [:]
+
+    public init(config: LlamaConfig) throws {
+        if let problem = config.problems().first {
+            throw LlamaModelError("invalid model configuration: \(problem.key): \(problem.problem)")
+        }
+        self.config = config
+        layout = LlamaParameterLayout(config: config)
+        parameters = FloatBuffer(count: layout.count)
+        rope = RotaryEmbedding(headDim: config.headDim, theta: config.ropeTheta, positions: min(config.maxPositionEmbeddings, 4096))
+        attentionShape = AttentionShape(queryHeads: config.numAttentionHeads, keyValueHeads: config.numKeyValueHeads, headDim: config.headDim)
+    }
+
+    /// Allocates the gradient arena (zeroed) for training.
+    public func enableGradients() {
+        if gradients == nil { gradients = FloatBuffer(count: layout.count) }
+    }
+
+    public func zeroGradients() {
+        gradients?.zero()
+    }
+
+    /// A pointer to a named weight (Hugging Face name) in the parameter arena.
+    public func weight(_ name: String) -> UnsafeMutablePointer<Float>? {
+        layout.entry(name).map { parameters.pointer + $0.offset }
+    }
+
+    /// Checks tokens and sequence lengths against the vocabulary, the context and the activations.
+    public func validate(tokens: [Int32], sequences: PackedSequences, activations: LlamaActivations) throws {
+        guard tokens.count == sequences.tokenCount else {
+            throw LlamaModelError("\(tokens.count) tokens but the sequences hold \(sequences.tokenCount)")
+        }
+        if let bad = tokens.firstIndex(where: { $0 < 0 || Int($0) >= config.vocabSize }) {
+            throw LlamaModelError("token id \(tokens[bad]) at position \(bad) is outside the vocabulary (0..<\(config.vocabSize))")
+        }
+        if sequences.longest > config.maxPositionEmbeddings {
+            throw LlamaModelError("a sequence of \(sequences.longest) tokens is longer than the model's context (\(config.maxPositionEmbeddings))")
+        }
+        guard sequences.tokenCount <= activations.capacity, sequences.longest <= activations.longestSequence else {
+            throw LlamaModelError("a batch of \(sequences.tokenCount) tokens (longest sequence \(sequences.longest)) exceeds the activations' capacity (\(activations.capacity) tokens, longest \(activations.longestSequence))")
+        }
+    }
+
+    // MARK: Forward
+
+    /// Runs the decoder over the packed tokens; leaves the final hidden states in
+    /// `activations.finalHidden` (N, hidden) and everything backward needs in `activations`.
+    public func forward(tokens: [Int32], sequences: PackedSequences, activations a: LlamaActivations) throws {
+        try validate(tokens: tokens, sequences: sequences, activations: a)
+        rope.reserve(positions: sequences.longest)
+        let c = config, n = sequences.tokenCount, h = c.hiddenSize, inter = c.intermediateSize
+        let qw = attentionShape.queryWidth, kvw = attentionShape.keyValueWidth
+        let w = parameters.pointer, eps = Float(c.rmsNormEps)
+        tokens.withUnsafeBufferPointer { tokenPointer in
+            Embedding.forward(a.residual[0].pointer, table: w + layout.embedding, tokens: tokenPointer.baseAddress!, rows: n, dim: h)
+        }
+        sequences.positions.withUnsafeBufferPointer { positionBuffer in
+            let positions = positionBuffer.baseAddress!
+            for (l, p) in layout.layers.enumerated() {
+                let x = a.residual[l].pointer, normed = a.normed.pointer
+                // attention block
+                RMSNorm.forward(normed, rstd: a.rstd1[l].pointer, x, weight: w + p.inputNorm, rows: n, dim: h, eps: eps)
+                let q = a.query[l].pointer, k = a.key[l].pointer, v = a.value[l].pointer
+                Linear.forward(q, normed, w + p.query, rows: n, inFeatures: h, outFeatures: qw)
+                Linear.forward(k, normed, w + p.key, rows: n, inFeatures: h, outFeatures: kvw)
+                Linear.forward(v, normed, w + p.value, rows: n, inFeatures: h, outFeatures: kvw)
+                rope.forward(q, rows: n, heads: c.numAttentionHeads, positionOfRow: positions)
+                rope.forward(k, rows: n, heads: c.numKeyValueHeads, positionOfRow: positions)
+                CausalAttention.forward(out: a.attention[l].pointer, lse: a.lse[l].pointer, q: q, k: k, v: v,
+                                        sequences: sequences, shape: attentionShape, scratch: a.attentionScratch.pointer)
+                Linear.forward(a.projected.pointer, a.attention[l].pointer, w + p.output, rows: n, inFeatures: qw, outFeatures: h)
+                let middle = a.middle[l].pointer
+                add(middle, x, a.projected.pointer, count: n * h)
+                // MLP block
+                RMSNorm.forward(normed, rstd: a.rstd2[l].pointer, middle, weight: w + p.postNorm, rows: n, dim: h, eps: eps)
+                Linear.forward(a.gate[l].pointer, normed, w + p.gate, rows: n, inFeatures: h, outFeatures: inter)
+                Linear.forward(a.up[l].pointer, normed, w + p.up, rows: n, inFeatures: h, outFeatures: inter)
+                SwiGLU.forward(a.hiddenMLP.pointer, gate: a.gate[l].pointer, up: a.up[l].pointer, count: n * inter)
+                Linear.forward(a.projected.pointer, a.hiddenMLP.pointer, w + p.down, rows: n, inFeatures: inter, outFeatures: h)
+                add(a.residual[l + 1].pointer, middle, a.projected.pointer, count: n * h)
+            }
+        }
+        RMSNorm.forward(a.finalHidden.pointer, rstd: a.finalRstd.pointer, a.residual[c.numHiddenLayers].pointer,
+                        weight: w + layout.finalNorm, rows: n, dim: h, eps: eps)
+        a.tokenCount = n
+        a.sequences = sequences
+        a.tokens = tokens
+    }
+
+    /// out = x + y (elementwise, rows in parallel).
+    private func add(_ out: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, count: Int) {
+        parallelFor(count, minimumChunk: 4096) { range in
+            for i in range { out[i] = x[i] + y[i] }
+        }
+    }
+
+    // MARK: Language-model head
+
+    func head(for a: LlamaActivations) -> VocabularyHead {
+        if let head = heads[a.capacity] { return head }
+        let made = VocabularyHead(vocabulary: config.vocabSize, hiddenSize: config.hiddenSize, capacity: a.capacity)
+        heads[a.capacity] = made
+        return made
+    }
+
+    /// After `forward`: the log-probability of `targets[r]` (−1: none) at every row and the entropy of
+    /// every row's next-token distribution, in `activations.logProb` / `activations.entropy`.
+    public func tokenLogProbs(targets: [Int32], activations a: LlamaActivations) throws {
+        let n = a.tokenCount
+        guard targets.count == n else { throw LlamaModelError("\(targets.count) targets for \(n) tokens") }
+        if let bad = targets.firstIndex(where: { $0 < -1 || Int($0) >= config.vocabSize }) {
+            throw LlamaModelError("target id \(targets[bad]) at position \(bad) is outside the vocabulary (0..<\(config.vocabSize)); use −1 for none")
+        }
+        a.targets.withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: targets, count: n) }
+        a.targets.withUnsafeBufferPointer { t in
+            head(for: a).forward(hidden: a.finalHidden.pointer, weight: parameters.pointer + layout.lmHead, targets: t.baseAddress!, rows: n,
+                                 logZ: a.logZ.pointer, logProb: a.logProb.pointer, entropy: a.entropy.pointer)
+        }
+    }
+
+    /// The full logits of every row (N, vocabulary): for inspection of short sequences only.
+    public func logits(activations a: LlamaActivations) -> [Float] {
+        head(for: a).logits(hidden: a.finalHidden.pointer, weight: parameters.pointer + layout.lmHead, rows: a.tokenCount)
+    }
+
+    // MARK: Backward
+
+    /// Backward from dL/d(log-prob of each row's target) (and optionally dL/d entropy), after
+    /// `tokenLogProbs`. Accumulates into `gradients`.
+    public func backward(dLogProb: [Float], dEntropy: [Float]? = nil, activations a: LlamaActivations) {
+        guard let g = gradients else { preconditionFailure("enableGradients() before backward") }
+        let n = a.tokenCount
+        precondition(dLogProb.count == n && (dEntropy?.count ?? n) == n, "one gradient per token")
+        let scratch = a.backwardScratch()
+        let dHidden = scratch.dNormed
+        dHidden.pointer.update(repeating: 0, count: n * config.hiddenSize)
+        dLogProb.withUnsafeBufferPointer { dlp in
+            a.targets.withUnsafeBufferPointer { t in
+                let run = { (dent: UnsafePointer<Float>?) in
+                    self.head(for: a).backward(
+                        dhidden: dHidden.pointer, dweight: g.pointer + self.layout.lmHead,
+                        hidden: a.finalHidden.pointer, weight: self.parameters.pointer + self.layout.lmHead,
+                        targets: t.baseAddress!, rows: n, logZ: a.logZ.pointer, entropy: a.entropy.pointer,
+                        dLogProb: dlp.baseAddress!, dEntropy: dent)
+                }
+                if let dEntropy {
+                    dEntropy.withUnsafeBufferPointer { run($0.baseAddress!) }
+                } else {
+                    run(nil)
+                }
+            }
+        }
+        backwardDecoder(dHidden: UnsafePointer(dHidden.pointer), activations: a)
+    }
+
+    /// Backward from dL/d(final hidden states) (N, hidden): for scalar heads on chosen rows (reward
+    /// and value models) put their gradient in those rows and zeros elsewhere.
+    public func backward(dHidden: UnsafePointer<Float>, activations a: LlamaActivations) {
+        precondition(gradients != nil, "enableGradients() before backward")
+        backwardDecoder(dHidden: dHidden, activations: a)
+    }
+
+    private func backwardDecoder(dHidden: UnsafePointer<Float>, activations a: LlamaActivations) {
+        guard let sequences = a.sequences, let g = gradients?.pointer else { return }
+        let c = config, n = a.tokenCount, h = c.hiddenSize, inter = c.intermediateSize
+        let qw = attentionShape.queryWidth, kvw = attentionShape.keyValueWidth
+        let w = parameters.pointer
+        let s = a.backwardScratch()
+        let dx = s.dResidual.pointer
+        dx.update(repeating: 0, count: n * h)
+        RMSNorm.backward(dinp: dx, dweight: g + layout.finalNorm, dout: dHidden, inp: a.residual[c.numHiddenLayers].pointer,
+                         weight: w + layout.finalNorm, rstd: a.finalRstd.pointer, rows: n, dim: h)
+        sequences.positions.withUnsafeBufferPointer { positionBuffer in
+            let positions = positionBuffer.baseAddress!
+            for l in stride(from: c.numHiddenLayers - 1, through: 0, by: -1) {
+                let p = layout.layers[l]
+                let normed = a.normed.pointer, dNormed = s.dNormed.pointer
+                // MLP block: dx holds dL/d residual[l+1]
+                let middle = a.middle[l].pointer
+                RMSNorm.recompute(normed, rstd: a.rstd2[l].pointer, middle, weight: w + p.postNorm, rows: n, dim: h)
+                SwiGLU.forward(a.hiddenMLP.pointer, gate: a.gate[l].pointer, up: a.up[l].pointer, count: n * inter)
+                zero(s.dHiddenMLP, n * inter)
+                Linear.backward(dx: s.dHiddenMLP.pointer, dw: g + p.down, dy: dx, x: a.hiddenMLP.pointer, w: w + p.down,
+                                rows: n, inFeatures: inter, outFeatures: h)
+                zero(s.dGate, n * inter)
+                zero(s.dUp, n * inter)
+                SwiGLU.backward(dgate: s.dGate.pointer, dup: s.dUp.pointer, dh: s.dHiddenMLP.pointer,
+                                gate: a.gate[l].pointer, up: a.up[l].pointer, count: n * inter)
+                zero(s.dNormed, n * h)
+                Linear.backward(dx: dNormed, dw: g + p.gate, dy: s.dGate.pointer, x: normed, w: w + p.gate, rows: n, inFeatures: h, outFeatures: inter)
+                Linear.backward(dx: dNormed, dw: g + p.up, dy: s.dUp.pointer, x: normed, w: w + p.up, rows: n, inFeatures: h, outFeatures: inter)
+                RMSNorm.backward(dinp: dx, dweight: g + p.postNorm, dout: dNormed, inp: middle, weight: w + p.postNorm,
+                                 rstd: a.rstd2[l].pointer, rows: n, dim: h)
+                // attention block: dx holds dL/d middle[l]
+                zero(s.dAttention, n * qw)
+                Linear.backward(dx: s.dAttention.pointer, dw: g + p.output, dy: dx, x: a.attention[l].pointer, w: w + p.output,
+                                rows: n, inFeatures: qw, outFeatures: h)
+                zero(s.dQuery, n * qw)
+                zero(s.dKey, n * kvw)
+                zero(s.dValue, n * kvw)
+                CausalAttention.backward(dq: s.dQuery.pointer, dk: s.dKey.pointer, dv: s.dValue.pointer, dout: s.dAttention.pointer,
+                                         q: a.query[l].pointer, k: a.key[l].pointer, v: a.value[l].pointer,
+                                         out: a.attention[l].pointer, lse: a.lse[l].pointer, sequences: sequences,
+                                         shape: attentionShape, scratch: a.attentionScratch.pointer)
+                rope.backward(s.dQuery.pointer, rows: n, heads: c.numAttentionHeads, positionOfRow: positions)
+                rope.backward(s.dKey.pointer, rows: n, heads: c.numKeyValueHeads, positionOfRow: positions)
+                let x = a.residual[l].pointer
+                RMSNorm.recompute(normed, rstd: a.rstd1[l].pointer, x, weight: w + p.inputNorm, rows: n, dim: h)
+                zero(s.dNormed, n * h)
+                Linear.backward(dx: dNormed, dw: g + p.query, dy: s.dQuery.pointer, x: normed, w: w + p.query, rows: n, inFeatures: h, outFeatures: qw)
+                Linear.backward(dx: dNormed, dw: g + p.key, dy: s.dKey.pointer, x: normed, w: w + p.key, rows: n, inFeatures: h, outFeatures: kvw)
+                Linear.backward(dx: dNormed, dw: g + p.value, dy: s.dValue.pointer, x: normed, w: w + p.value, rows: n, inFeatures: h, outFeatures: kvw)
+                RMSNorm.backward(dinp: dx, dweight: g + p.inputNorm, dout: dNormed, inp: x, weight: w + p.inputNorm,
+                                 rstd: a.rstd1[l].pointer, rows: n, dim: h)
+            }
+        }
+        a.tokens.withUnsafeBufferPointer { t in
+            Embedding.backward(dtable: g + layout.embedding, dout: dx, tokens: t.baseAddress!, rows: n, dim: h)
+        }
+    }
+
+    private func zero(_ buffer: FloatBuffer, _ count: Int) {
+        buffer.pointer.update(repeating: 0, count: count)
+    }
+}

@@ -1,0 +1,5 @@
+/// Input the model cannot take, with the offending values.
+public struct LlamaModelError: Error, CustomStringConvertible, Equatable, Sendable {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
