@@ -11,7 +11,7 @@ let package = Package(
         // Everything a Swift program needs to drive the engine without the command line.
         .library(
             name: "RLVREngine",
-            targets: ["Kernels", "Checkpoints", "LlamaModel", "ModelIO", "RunConfig", "Training", "RLVRCommands"]
+            targets: ["Kernels", "Checkpoints", "LlamaModel", "Tokenization", "ModelIO", "RunConfig", "Training", "RLVRCommands"]
         ),
     ],
     dependencies: [
@@ -39,8 +39,10 @@ let package = Package(
         .target(name: "Checkpoints"),
         // The Llama architecture: its configuration (and, later, forward/backward).
         .target(name: "LlamaModel", dependencies: ["Kernels"]),
+        // Tokens and text: the byte-level alphabet, vocabularies (the BPE tokenizer grows here).
+        .target(name: "Tokenization"),
         // Where file formats meet the model: configs from GGUF metadata, model summaries.
-        .target(name: "ModelIO", dependencies: ["Checkpoints", "LlamaModel", "Kernels"]),
+        .target(name: "ModelIO", dependencies: ["Checkpoints", "LlamaModel", "Kernels", "Tokenization"]),
         // Optimizers, schedules and (later) datasets, loss heads and trainers.
         .target(name: "Training", dependencies: ["Kernels", "LlamaModel", "ModelIO", "RunConfig"]),
         // Run configuration: YAML → Codable sections, --set overrides, strict validation.
@@ -49,7 +51,7 @@ let package = Package(
         .target(
             name: "RLVRCommands",
             dependencies: [
-                "Kernels", "Checkpoints", "LlamaModel", "ModelIO", "RunConfig", "Training", "CPCRE2",
+                "Kernels", "Checkpoints", "LlamaModel", "ModelIO", "RunConfig", "Training", "Tokenization", "CPCRE2",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

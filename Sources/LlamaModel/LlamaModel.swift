@@ -71,37 +71,55 @@ public final class LlamaModel: @unchecked Sendable {
         let c = config, n = sequences.tokenCount, h = c.hiddenSize, inter = c.intermediateSize
         let qw = attentionShape.queryWidth, kvw = attentionShape.keyValueWidth
         let w = parameters.pointer, eps = Float(c.rmsNormEps)
-        tokens.withUnsafeBufferPointer { tokenPointer in
-            Embedding.forward(a.residual[0].pointer, table: w + layout.embedding, tokens: tokenPointer.baseAddress!, rows: n, dim: h)
+        Profiler.measure(.embedding) {
+            tokens.withUnsafeBufferPointer { tokenPointer in
+                Embedding.forward(a.residual[0].pointer, table: w + layout.embedding, tokens: tokenPointer.baseAddress!, rows: n, dim: h)
+            }
         }
         sequences.positions.withUnsafeBufferPointer { positionBuffer in
             let positions = positionBuffer.baseAddress!
             for (l, p) in layout.layers.enumerated() {
                 let x = a.residual[l].pointer, normed = a.normed.pointer
                 // attention block
-                RMSNorm.forward(normed, rstd: a.rstd1[l].pointer, x, weight: w + p.inputNorm, rows: n, dim: h, eps: eps)
+                Profiler.measure(.norms) {
+                    RMSNorm.forward(normed, rstd: a.rstd1[l].pointer, x, weight: w + p.inputNorm, rows: n, dim: h, eps: eps)
+                }
                 let q = a.query[l].pointer, k = a.key[l].pointer, v = a.value[l].pointer
-                Linear.forward(q, normed, w + p.query, rows: n, inFeatures: h, outFeatures: qw)
-                Linear.forward(k, normed, w + p.key, rows: n, inFeatures: h, outFeatures: kvw)
-                Linear.forward(v, normed, w + p.value, rows: n, inFeatures: h, outFeatures: kvw)
-                rope.forward(q, rows: n, heads: c.numAttentionHeads, positionOfRow: positions)
-                rope.forward(k, rows: n, heads: c.numKeyValueHeads, positionOfRow: positions)
-                CausalAttention.forward(out: a.attention[l].pointer, lse: a.lse[l].pointer, q: q, k: k, v: v,
-                                        sequences: sequences, shape: attentionShape, scratch: a.attentionScratch.pointer)
-                Linear.forward(a.projected.pointer, a.attention[l].pointer, w + p.output, rows: n, inFeatures: qw, outFeatures: h)
+                Profiler.measure(.attentionProjections) {
+                    Linear.forward(q, normed, w + p.query, rows: n, inFeatures: h, outFeatures: qw)
+                    Linear.forward(k, normed, w + p.key, rows: n, inFeatures: h, outFeatures: kvw)
+                    Linear.forward(v, normed, w + p.value, rows: n, inFeatures: h, outFeatures: kvw)
+                }
+                Profiler.measure(.elementwise) {
+                    rope.forward(q, rows: n, heads: c.numAttentionHeads, positionOfRow: positions)
+                    rope.forward(k, rows: n, heads: c.numKeyValueHeads, positionOfRow: positions)
+                }
+                Profiler.measure(.attention) {
+                    CausalAttention.forward(out: a.attention[l].pointer, lse: a.lse[l].pointer, q: q, k: k, v: v,
+                                            sequences: sequences, shape: attentionShape, scratch: a.attentionScratch.pointer)
+                }
+                Profiler.measure(.attentionProjections) {
+                    Linear.forward(a.projected.pointer, a.attention[l].pointer, w + p.output, rows: n, inFeatures: qw, outFeatures: h)
+                }
                 let middle = a.middle[l].pointer
-                add(middle, x, a.projected.pointer, count: n * h)
+                Profiler.measure(.elementwise) { add(middle, x, a.projected.pointer, count: n * h) }
                 // MLP block
-                RMSNorm.forward(normed, rstd: a.rstd2[l].pointer, middle, weight: w + p.postNorm, rows: n, dim: h, eps: eps)
-                Linear.forward(a.gate[l].pointer, normed, w + p.gate, rows: n, inFeatures: h, outFeatures: inter)
-                Linear.forward(a.up[l].pointer, normed, w + p.up, rows: n, inFeatures: h, outFeatures: inter)
-                SwiGLU.forward(a.hiddenMLP.pointer, gate: a.gate[l].pointer, up: a.up[l].pointer, count: n * inter)
-                Linear.forward(a.projected.pointer, a.hiddenMLP.pointer, w + p.down, rows: n, inFeatures: inter, outFeatures: h)
-                add(a.residual[l + 1].pointer, middle, a.projected.pointer, count: n * h)
+                Profiler.measure(.norms) {
+                    RMSNorm.forward(normed, rstd: a.rstd2[l].pointer, middle, weight: w + p.postNorm, rows: n, dim: h, eps: eps)
+                }
+                Profiler.measure(.mlp) {
+                    Linear.forward(a.gate[l].pointer, normed, w + p.gate, rows: n, inFeatures: h, outFeatures: inter)
+                    Linear.forward(a.up[l].pointer, normed, w + p.up, rows: n, inFeatures: h, outFeatures: inter)
+                    SwiGLU.forward(a.hiddenMLP.pointer, gate: a.gate[l].pointer, up: a.up[l].pointer, count: n * inter)
+                    Linear.forward(a.projected.pointer, a.hiddenMLP.pointer, w + p.down, rows: n, inFeatures: inter, outFeatures: h)
+                }
+                Profiler.measure(.elementwise) { add(a.residual[l + 1].pointer, middle, a.projected.pointer, count: n * h) }
             }
         }
-        RMSNorm.forward(a.finalHidden.pointer, rstd: a.finalRstd.pointer, a.residual[c.numHiddenLayers].pointer,
-                        weight: w + layout.finalNorm, rows: n, dim: h, eps: eps)
+        Profiler.measure(.norms) {
+            RMSNorm.forward(a.finalHidden.pointer, rstd: a.finalRstd.pointer, a.residual[c.numHiddenLayers].pointer,
+                            weight: w + layout.finalNorm, rows: n, dim: h, eps: eps)
+        }
         a.tokenCount = n
         a.sequences = sequences
         a.tokens = tokens
@@ -132,9 +150,11 @@ public final class LlamaModel: @unchecked Sendable {
             throw LlamaModelError("target id \(targets[bad]) at position \(bad) is outside the vocabulary (0..<\(config.vocabSize)); use −1 for none")
         }
         a.targets.withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: targets, count: n) }
-        a.targets.withUnsafeBufferPointer { t in
-            head(for: a).forward(hidden: a.finalHidden.pointer, weight: parameters.pointer + layout.lmHead, targets: t.baseAddress!, rows: n,
-                                 logZ: a.logZ.pointer, logProb: a.logProb.pointer, entropy: a.entropy.pointer)
+        Profiler.measure(.lmHead) {
+            a.targets.withUnsafeBufferPointer { t in
+                head(for: a).forward(hidden: a.finalHidden.pointer, weight: parameters.pointer + layout.lmHead, targets: t.baseAddress!, rows: n,
+                                     logZ: a.logZ.pointer, logProb: a.logProb.pointer, entropy: a.entropy.pointer)
+            }
         }
     }
 
@@ -154,7 +174,9 @@ public final class LlamaModel: @unchecked Sendable {
         let scratch = a.backwardScratch()
         let dHidden = scratch.dNormed
         dHidden.pointer.update(repeating: 0, count: n * config.hiddenSize)
-        dLogProb.withUnsafeBufferPointer { dlp in
+        // The head's gradient lands in dNormed, which the final RMSNorm backward consumes before the
+        // layers reuse that scratch.
+        Profiler.measure(.lmHead) { dLogProb.withUnsafeBufferPointer { dlp in
             a.targets.withUnsafeBufferPointer { t in
                 let run = { (dent: UnsafePointer<Float>?) in
                     self.head(for: a).backward(
@@ -169,7 +191,7 @@ public final class LlamaModel: @unchecked Sendable {
                     run(nil)
                 }
             }
-        }
+        } }
         backwardDecoder(dHidden: UnsafePointer(dHidden.pointer), activations: a)
     }
 
@@ -188,8 +210,10 @@ public final class LlamaModel: @unchecked Sendable {
         let s = a.backwardScratch()
         let dx = s.dResidual.pointer
         dx.update(repeating: 0, count: n * h)
-        RMSNorm.backward(dinp: dx, dweight: g + layout.finalNorm, dout: dHidden, inp: a.residual[c.numHiddenLayers].pointer,
-                         weight: w + layout.finalNorm, rstd: a.finalRstd.pointer, rows: n, dim: h)
+        Profiler.measure(.norms) {
+            RMSNorm.backward(dinp: dx, dweight: g + layout.finalNorm, dout: dHidden, inp: a.residual[c.numHiddenLayers].pointer,
+                             weight: w + layout.finalNorm, rstd: a.finalRstd.pointer, rows: n, dim: h)
+        }
         sequences.positions.withUnsafeBufferPointer { positionBuffer in
             let positions = positionBuffer.baseAddress!
             for l in stride(from: c.numHiddenLayers - 1, through: 0, by: -1) {
@@ -197,7 +221,8 @@ public final class LlamaModel: @unchecked Sendable {
                 let normed = a.normed.pointer, dNormed = s.dNormed.pointer
                 // MLP block: dx holds dL/d residual[l+1]
                 let middle = a.middle[l].pointer
-                RMSNorm.recompute(normed, rstd: a.rstd2[l].pointer, middle, weight: w + p.postNorm, rows: n, dim: h)
+                Profiler.measure(.norms) { RMSNorm.recompute(normed, rstd: a.rstd2[l].pointer, middle, weight: w + p.postNorm, rows: n, dim: h) }
+                Profiler.measure(.mlp) {
                 SwiGLU.forward(a.hiddenMLP.pointer, gate: a.gate[l].pointer, up: a.up[l].pointer, count: n * inter)
                 zero(s.dHiddenMLP, n * inter)
                 Linear.backward(dx: s.dHiddenMLP.pointer, dw: g + p.down, dy: dx, x: a.hiddenMLP.pointer, w: w + p.down,
@@ -209,12 +234,18 @@ public final class LlamaModel: @unchecked Sendable {
                 zero(s.dNormed, n * h)
                 Linear.backward(dx: dNormed, dw: g + p.gate, dy: s.dGate.pointer, x: normed, w: w + p.gate, rows: n, inFeatures: h, outFeatures: inter)
                 Linear.backward(dx: dNormed, dw: g + p.up, dy: s.dUp.pointer, x: normed, w: w + p.up, rows: n, inFeatures: h, outFeatures: inter)
-                RMSNorm.backward(dinp: dx, dweight: g + p.postNorm, dout: dNormed, inp: middle, weight: w + p.postNorm,
-                                 rstd: a.rstd2[l].pointer, rows: n, dim: h)
+                }
+                Profiler.measure(.norms) {
+                    RMSNorm.backward(dinp: dx, dweight: g + p.postNorm, dout: dNormed, inp: middle, weight: w + p.postNorm,
+                                     rstd: a.rstd2[l].pointer, rows: n, dim: h)
+                }
                 // attention block: dx holds dL/d middle[l]
-                zero(s.dAttention, n * qw)
-                Linear.backward(dx: s.dAttention.pointer, dw: g + p.output, dy: dx, x: a.attention[l].pointer, w: w + p.output,
-                                rows: n, inFeatures: qw, outFeatures: h)
+                Profiler.measure(.attentionProjections) {
+                    zero(s.dAttention, n * qw)
+                    Linear.backward(dx: s.dAttention.pointer, dw: g + p.output, dy: dx, x: a.attention[l].pointer, w: w + p.output,
+                                    rows: n, inFeatures: qw, outFeatures: h)
+                }
+                Profiler.measure(.attention) {
                 zero(s.dQuery, n * qw)
                 zero(s.dKey, n * kvw)
                 zero(s.dValue, n * kvw)
@@ -222,21 +253,28 @@ public final class LlamaModel: @unchecked Sendable {
                                          q: a.query[l].pointer, k: a.key[l].pointer, v: a.value[l].pointer,
                                          out: a.attention[l].pointer, lse: a.lse[l].pointer, sequences: sequences,
                                          shape: attentionShape, scratch: a.attentionScratch.pointer)
-                rope.backward(s.dQuery.pointer, rows: n, heads: c.numAttentionHeads, positionOfRow: positions)
-                rope.backward(s.dKey.pointer, rows: n, heads: c.numKeyValueHeads, positionOfRow: positions)
+                }
+                Profiler.measure(.elementwise) {
+                    rope.backward(s.dQuery.pointer, rows: n, heads: c.numAttentionHeads, positionOfRow: positions)
+                    rope.backward(s.dKey.pointer, rows: n, heads: c.numKeyValueHeads, positionOfRow: positions)
+                }
                 let x = a.residual[l].pointer
-                RMSNorm.recompute(normed, rstd: a.rstd1[l].pointer, x, weight: w + p.inputNorm, rows: n, dim: h)
+                Profiler.measure(.norms) { RMSNorm.recompute(normed, rstd: a.rstd1[l].pointer, x, weight: w + p.inputNorm, rows: n, dim: h) }
+                Profiler.measure(.attentionProjections) {
                 zero(s.dNormed, n * h)
                 Linear.backward(dx: dNormed, dw: g + p.query, dy: s.dQuery.pointer, x: normed, w: w + p.query, rows: n, inFeatures: h, outFeatures: qw)
                 Linear.backward(dx: dNormed, dw: g + p.key, dy: s.dKey.pointer, x: normed, w: w + p.key, rows: n, inFeatures: h, outFeatures: kvw)
                 Linear.backward(dx: dNormed, dw: g + p.value, dy: s.dValue.pointer, x: normed, w: w + p.value, rows: n, inFeatures: h, outFeatures: kvw)
-                RMSNorm.backward(dinp: dx, dweight: g + p.inputNorm, dout: dNormed, inp: x, weight: w + p.inputNorm,
-                                 rstd: a.rstd1[l].pointer, rows: n, dim: h)
+                }
+                Profiler.measure(.norms) {
+                    RMSNorm.backward(dinp: dx, dweight: g + p.inputNorm, dout: dNormed, inp: x, weight: w + p.inputNorm,
+                                     rstd: a.rstd1[l].pointer, rows: n, dim: h)
+                }
             }
         }
-        a.tokens.withUnsafeBufferPointer { t in
+        Profiler.measure(.embedding) { a.tokens.withUnsafeBufferPointer { t in
             Embedding.backward(dtable: g + layout.embedding, dout: dx, tokens: t.baseAddress!, rows: n, dim: h)
-        }
+        } }
     }
 
     private func zero(_ buffer: FloatBuffer, _ count: Int) {

@@ -1,0 +1,52 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Where the time of a training step goes, by phase. Off by default (a disabled `measure` is one
+/// branch); `rlvr bench` turns it on.
+public enum Phase: Int, CaseIterable, Sendable {
+    case embedding, norms, attentionProjections, attention, mlp, lmHead, elementwise, optimizer
+
+    public var label: String {
+        switch self {
+        case .embedding: return "embedding"
+        case .norms: return "RMSNorm"
+        case .attentionProjections: return "q/k/v/o projections"
+        case .attention: return "attention (scores, softmax, values)"
+        case .mlp: return "MLP (gate, up, down, SwiGLU)"
+        case .lmHead: return "LM head and log-softmax"
+        case .elementwise: return "RoPE, residual adds"
+        case .optimizer: return "gradient clipping and AdamW"
+        }
+    }
+}
+
+public enum Profiler {
+    nonisolated(unsafe) public static var enabled = false
+    nonisolated(unsafe) private static var seconds = [Double](repeating: 0, count: Phase.allCases.count)
+
+    @inline(__always)
+    public static func measure<T>(_ phase: Phase, _ body: () throws -> T) rethrows -> T {
+        guard enabled else { return try body() }
+        let start = now()
+        defer { seconds[phase.rawValue] += now() - start }
+        return try body()
+    }
+
+    public static func reset() {
+        seconds = [Double](repeating: 0, count: Phase.allCases.count)
+    }
+
+    public static func totals() -> [(phase: Phase, seconds: Double)] {
+        Phase.allCases.map { ($0, seconds[$0.rawValue]) }
+    }
+
+    /// Monotonic seconds.
+    public static func now() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) * 1e-9
+    }
+}
