@@ -1,6 +1,7 @@
 import ArgumentParser
 import Checkpoints
 import Foundation
+import LlamaModel
 import ModelIO
 import RunConfig
 
@@ -32,6 +33,7 @@ public enum CommandLineEntry {
         case let error as ModelFileError: return (2, "rlvr: error: \(error)")
         case let error as ConfigError: return (2, "rlvr: error: \(error)")
         case let error as InputError: return (2, "rlvr: error: \(error)")
+        case let error as LlamaModelError: return (2, "rlvr: error: \(error)")
         default:
             let code = RLVR.exitCode(for: error).rawValue
             let message = RLVR.fullMessage(for: error)

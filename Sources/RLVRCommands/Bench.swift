@@ -1,0 +1,83 @@
+import ArgumentParser
+import Foundation
+import Kernels
+import LlamaModel
+import ModelIO
+import Training
+
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Measure the engine's speed (prints figures; never fails because a machine is slow).",
+        subcommands: [TrainBench.self]
+    )
+}
+
+struct TrainBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Time full training steps (forward, backward, AdamW) on random tokens.",
+        discussion: "Reports tokens/s, achieved GFLOP/s, OpenBLAS sgemm GFLOP/s at the model's shapes, their ratio, the time per phase and peak memory."
+    )
+
+    @Option(help: "Benchmark this checkpoint's architecture and weights.")
+    var model: String?
+
+    @Option(help: "Benchmark a built-in architecture with random weights: smollm2-135m.")
+    var preset: String?
+
+    @Option(help: "Sequences per step.")
+    var batch = 4
+
+    @Option(help: "Tokens per sequence.")
+    var seq = 512
+
+    @Option(help: "Timed steps (after one warm-up step).")
+    var steps = 3
+
+    @OptionGroup var compute: ComputeOptions
+
+    func validate() throws {
+        if model != nil && preset != nil { throw ValidationError("give --model or --preset, not both") }
+        if let preset, preset != "smollm2-135m" { throw ValidationError("unknown preset \"\(preset)\" (known: smollm2-135m)") }
+        if batch < 1 || seq < 2 || steps < 1 { throw ValidationError("--batch ≥ 1, --seq ≥ 2 and --steps ≥ 1 are required") }
+    }
+
+    func run() throws {
+        compute.apply()
+        let llama: LlamaModel
+        if let model {
+            llama = try LlamaCheckpoint.load(model)
+        } else {
+            llama = try LlamaModel(config: TrainStepBenchmark.smolLM2_135M)
+            TrainStepBenchmark.randomize(llama, seed: 1)
+        }
+        if seq > llama.config.maxPositionEmbeddings {
+            throw InputError("--seq \(seq) is longer than the model's context (\(llama.config.maxPositionEmbeddings))")
+        }
+        let benchmark = TrainStepBenchmark(model: llama, batch: batch, sequenceLength: seq, steps: steps)
+        print("model: \(model ?? "smollm2-135m (random weights)"), \(InspectReport.grouped(llama.layout.count)) parameters")
+        print("batch \(batch) × \(seq) tokens, \(ComputeThreads.count) threads, fp32, AdamW")
+        let result = try benchmark.run { FileHandle.standardError.write(Data(("  " + $0 + "\n").utf8)) }
+        print(Self.render(result))
+    }
+
+    static func render(_ r: TrainStepBenchmark.Result) -> String {
+        var lines: [String] = []
+        lines.append("memory planned: " + r.plannedBytes.map { "\($0.what) \(formatBytes($0.bytes))" }.joined(separator: ", ")
+                     + "; total \(formatBytes(r.plannedBytes.reduce(0) { $0 + $1.bytes }))")
+        lines.append(String(format: "step time: median %.3f s (%@)", r.medianStepSeconds, r.stepSeconds.map { String(format: "%.3f", $0) }.joined(separator: ", ")))
+        lines.append(String(format: "throughput: %.1f tokens/s", r.tokensPerSecond))
+        lines.append(String(format: "FLOPs per step: %.3g (matrix products 6·N·P = %.3g, attention 3·L·4·H·d·B·T(T+1)/2 = %.3g)",
+                            r.flopsPerStep, r.matmulFlopsPerStep, r.attentionFlopsPerStep))
+        lines.append(String(format: "achieved: %.1f GFLOP/s", r.achievedGFLOPs))
+        lines.append(String(format: "OpenBLAS sgemm at the model's shapes: %.1f GFLOP/s  →  ratio %.2f", r.sgemmGFLOPs, r.achievedGFLOPs / r.sgemmGFLOPs))
+        lines.append("time per step by phase:")
+        let total = r.medianStepSeconds
+        for (phase, seconds) in r.phases where seconds > 0 {
+            lines.append(String(format: "  %-38@ %8.3f s  %5.1f%%", phase.label as NSString, seconds, 100 * seconds / total))
+        }
+        lines.append("sgemm shapes (m × n × k: GFLOP/s): " + r.sgemmShapes.map { "\($0.m)×\($0.n)×\($0.k): \(String(format: "%.0f", $0.gflops))" }.joined(separator: ", "))
+        lines.append("peak RSS: \(formatBytes(r.peakResidentBytes))")
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,19 @@
+import ArgumentParser
+import Foundation
+import Kernels
+
+/// `--threads N`: one budget for OpenBLAS and for the engine's own parallel kernels.
+struct ComputeOptions: ParsableArguments {
+    @Option(help: "Threads for matrix products and kernels (default: one per core).")
+    var threads: Int?
+
+    func validate() throws {
+        if let threads, threads < 1 || threads > ComputeThreads.maximum {
+            throw ValidationError("--threads must be between 1 and \(ComputeThreads.maximum), got \(threads)")
+        }
+    }
+
+    func apply() {
+        ComputeThreads.configure(threads ?? ProcessInfo.processInfo.activeProcessorCount)
+    }
+}
