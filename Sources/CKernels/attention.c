@@ -145,29 +145,81 @@ float rlvr_attend(const float *q, const float *keys, const float *values, long l
     return attend_portable(q, keys, values, ld, count, head_dim, scale, scores, out);
 }
 
-#ifdef RLVR_X86
-__attribute__((target("avx2,fma")))
-#endif
-static void axpy(float *y, float a, const float *x, long n) {
-    for (long i = 0; i < n; i++) y[i] += a * x[i];
-}
-
-void rlvr_attention_backward(const float *q, const float *k, const float *v, const float *out, const float *dout,
-                             const float *lse, float *dq, float *dk, float *dv, long length, long ldq, long ldkv,
-                             long head_dim, float scale) {
+static void attention_backward_portable(const float *q, const float *k, const float *v, const float *out,
+                                       const float *dout, const float *lse, float *dq, float *dk, float *dv,
+                                       long length, long ldq, long ldkv, long head_dim, float scale) {
     for (long i = 0; i < length; i++) {
         const float *qi = q + i * ldq, *doi = dout + i * ldq;
         float *dqi = dq + i * ldq;
-        /* D_i = Σ_j p_ij dp_ij = dout_i · out_i */
-        float delta = rlvr_dot(doi, out + i * ldq, head_dim);
+        float delta = rlvr_dot(doi, out + i * ldq, head_dim);   /* D_i = Σ_j p_ij dp_ij = dout_i · out_i */
         for (long j = 0; j <= i; j++) {
             const float *kj = k + j * ldkv, *vj = v + j * ldkv;
             float p = rlvr_exp(rlvr_dot(qi, kj, head_dim) * scale - lse[i]);
             float dp = rlvr_dot(doi, vj, head_dim);
-            float ds = p * (dp - delta) * scale;           /* ∂L/∂(q·k), the 1/√d folded in */
-            axpy(dqi, ds, kj, head_dim);                   /* dq_i += ds · k_j */
-            axpy(dk + j * ldkv, ds, qi, head_dim);         /* dk_j += ds · q_i */
-            axpy(dv + j * ldkv, p, doi, head_dim);         /* dv_j += p · dout_i */
+            float ds = p * (dp - delta) * scale;                 /* ∂L/∂(q·k), with the 1/√d */
+            float *dkj = dk + j * ldkv, *dvj = dv + j * ldkv;
+            for (long d = 0; d < head_dim; d++) {
+                dqi[d] += ds * kj[d];                            /* dq_i += ds · k_j */
+                dkj[d] += ds * qi[d];                            /* dk_j += ds · q_i */
+                dvj[d] += p * doi[d];                            /* dv_j += p · dout_i */
+            }
         }
     }
+}
+
+#ifdef RLVR_X86
+/* Row by row: scores and dp for all keys of the row with the vector dot products, p and ds for
+   16 keys at a time, then dq_i accumulated in registers while dk_j and dv_j are updated in place. */
+__attribute__((target("avx512f")))
+static void attention_backward_avx512(const float *q, const float *k, const float *v, const float *out,
+                                      const float *dout, const float *lse, float *dq, float *dk, float *dv,
+                                      long length, long ldq, long ldkv, long head_dim, float scale, float *scratch) {
+    float *pbuf = scratch, *dsbuf = scratch + length;
+    for (long i = 0; i < length; i++) {
+        const float *qi = q + i * ldq, *doi = dout + i * ldq;
+        float *dqi = dq + i * ldq;
+        long count = i + 1;
+        float delta = rlvr_dot(doi, out + i * ldq, head_dim);
+        rlvr_dots(qi, k, ldkv, count, head_dim, pbuf);
+        rlvr_dots(doi, v, ldkv, count, head_dim, dsbuf);
+        __m512 vscale = _mm512_set1_ps(scale), vlse = _mm512_set1_ps(lse[i]), vdelta = _mm512_set1_ps(delta);
+        for (long j = 0; j < count; j += 16) {
+            long left = count - j;
+            __mmask16 mask = left >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << left) - 1u);
+            __m512 s = _mm512_maskz_loadu_ps(mask, pbuf + j);
+            __m512 p = exp_avx512(_mm512_fmsub_ps(s, vscale, vlse));
+            __m512 dp = _mm512_maskz_loadu_ps(mask, dsbuf + j);
+            __m512 ds = _mm512_mul_ps(_mm512_mul_ps(p, _mm512_sub_ps(dp, vdelta)), vscale);
+            _mm512_mask_storeu_ps(pbuf + j, mask, p);
+            _mm512_mask_storeu_ps(dsbuf + j, mask, ds);
+        }
+        for (long d0 = 0; d0 < head_dim; d0 += 16) {
+            long width = head_dim - d0;
+            __mmask16 dmask = width >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << width) - 1u);
+            __m512 qv = _mm512_maskz_loadu_ps(dmask, qi + d0), dov = _mm512_maskz_loadu_ps(dmask, doi + d0);
+            __m512 acc = _mm512_maskz_loadu_ps(dmask, dqi + d0);
+            for (long j = 0; j < count; j++) {
+                __m512 ds = _mm512_set1_ps(dsbuf[j]), p = _mm512_set1_ps(pbuf[j]);
+                const float *kj = k + j * ldkv + d0;
+                float *dkj = dk + j * ldkv + d0, *dvj = dv + j * ldkv + d0;
+                acc = _mm512_fmadd_ps(ds, _mm512_maskz_loadu_ps(dmask, kj), acc);
+                _mm512_mask_storeu_ps(dkj, dmask, _mm512_fmadd_ps(ds, qv, _mm512_maskz_loadu_ps(dmask, dkj)));
+                _mm512_mask_storeu_ps(dvj, dmask, _mm512_fmadd_ps(p, dov, _mm512_maskz_loadu_ps(dmask, dvj)));
+            }
+            _mm512_mask_storeu_ps(dqi + d0, dmask, acc);
+        }
+    }
+}
+#endif
+
+void rlvr_attention_backward(const float *q, const float *k, const float *v, const float *out, const float *dout,
+                             const float *lse, float *dq, float *dk, float *dv, long length, long ldq, long ldkv,
+                             long head_dim, float scale, float *scratch) {
+#ifdef RLVR_X86
+    if (rlvr_kernels_use_avx512()) {
+        attention_backward_avx512(q, k, v, out, dout, lse, dq, dk, dv, length, ldq, ldkv, head_dim, scale, scratch);
+        return;
+    }
+#endif
+    attention_backward_portable(q, k, v, out, dout, lse, dq, dk, dv, length, ldq, ldkv, head_dim, scale);
 }

@@ -110,6 +110,70 @@ static void online_update_avx512(const float *z, long n, float *m, float *s, flo
 }
 #endif
 
+static void vocabulary_gradient_portable(float *z, long n, float log_z, float g, float g_entropy, float entropy) {
+    for (long v = 0; v < n; v++) {
+        float p = rlvr_exp(z[v] - log_z);
+        z[v] = -g * p - g_entropy * p * (z[v] - log_z + entropy);
+    }
+}
+
+#ifdef RLVR_X86
+__attribute__((target("avx512f")))
+static void vocabulary_gradient_avx512(float *z, long n, float log_z, float g, float g_entropy, float entropy) {
+    __m512 vlz = _mm512_set1_ps(log_z), vg = _mm512_set1_ps(-g), vgh = _mm512_set1_ps(-g_entropy), vh = _mm512_set1_ps(entropy);
+    long v = 0;
+    for (; v + 16 <= n; v += 16) {
+        __m512 zv = _mm512_loadu_ps(z + v);
+        __m512 shifted = _mm512_sub_ps(zv, vlz);
+        __m512 p = exp16(shifted);
+        __m512 r = _mm512_mul_ps(vg, p);
+        r = _mm512_fmadd_ps(_mm512_mul_ps(vgh, p), _mm512_add_ps(shifted, vh), r);
+        _mm512_storeu_ps(z + v, r);
+    }
+    vocabulary_gradient_portable(z + v, n - v, log_z, g, g_entropy, entropy);
+}
+#endif
+
+void rlvr_vocabulary_gradient_row(float *z, long n, float log_z, float g, float g_entropy, float entropy) {
+#ifdef RLVR_X86
+    if (rlvr_kernels_use_avx512()) { vocabulary_gradient_avx512(z, n, log_z, g, g_entropy, entropy); return; }
+#endif
+    vocabulary_gradient_portable(z, n, log_z, g, g_entropy, entropy);
+}
+
+static void silu_mul_backward_portable(const float *g, const float *u, const float *dh, float *dg, float *du, long n) {
+    for (long i = 0; i < n; i++) {
+        float sigmoid = 1.0f / (1.0f + rlvr_exp(-g[i]));
+        float silu = g[i] * sigmoid;
+        du[i] += dh[i] * silu;
+        dg[i] += dh[i] * u[i] * sigmoid * (1.0f + g[i] * (1.0f - sigmoid));
+    }
+}
+
+#ifdef RLVR_X86
+__attribute__((target("avx512f")))
+static void silu_mul_backward_avx512(const float *g, const float *u, const float *dh, float *dg, float *du, long n) {
+    __m512 one = _mm512_set1_ps(1.0f);
+    long i = 0;
+    for (; i + 16 <= n; i += 16) {
+        __m512 gv = _mm512_loadu_ps(g + i), uv = _mm512_loadu_ps(u + i), dhv = _mm512_loadu_ps(dh + i);
+        __m512 sigmoid = _mm512_div_ps(one, _mm512_add_ps(one, exp16(_mm512_sub_ps(_mm512_setzero_ps(), gv))));
+        __m512 silu = _mm512_mul_ps(gv, sigmoid);
+        _mm512_storeu_ps(du + i, _mm512_fmadd_ps(dhv, silu, _mm512_loadu_ps(du + i)));
+        __m512 slope = _mm512_mul_ps(sigmoid, _mm512_fmadd_ps(gv, _mm512_sub_ps(one, sigmoid), one));
+        _mm512_storeu_ps(dg + i, _mm512_fmadd_ps(_mm512_mul_ps(dhv, uv), slope, _mm512_loadu_ps(dg + i)));
+    }
+    silu_mul_backward_portable(g + i, u + i, dh + i, dg + i, du + i, n - i);
+}
+#endif
+
+void rlvr_silu_mul_backward(const float *g, const float *u, const float *dh, float *dg, float *du, long n) {
+#ifdef RLVR_X86
+    if (rlvr_kernels_use_avx512()) { silu_mul_backward_avx512(g, u, dh, dg, du, n); return; }
+#endif
+    silu_mul_backward_portable(g, u, dh, dg, du, n);
+}
+
 void rlvr_silu_mul(const float *g, const float *u, float *h, long n) {
 #ifdef RLVR_X86
     if (rlvr_kernels_use_avx512()) { silu_mul_avx512(g, u, h, n); return; }

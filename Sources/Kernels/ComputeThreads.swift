@@ -1,9 +1,10 @@
 import COpenBLAS
 import Dispatch
 
-/// One thread budget for the whole engine. OpenBLAS uses it inside matrix products and
-/// `parallelFor` uses it for every other kernel; the two never run at once, so the cores are never
-/// oversubscribed.
+/// One thread budget and one thread pool for the whole engine. OpenBLAS itself always runs
+/// single-threaded: matrix products are split across the pool by `Gemm.multiply` like every other
+/// kernel, so OpenBLAS's own workers (which spin for a while after each call) never compete with the
+/// pool for the cores.
 public enum ComputeThreads {
     nonisolated(unsafe) private static var current = 1
 
@@ -12,10 +13,10 @@ public enum ComputeThreads {
     /// The most threads `configure` allows: scratch buffers sized with it fit any setting.
     public static let maximum = 64
 
-    /// Sets the budget (at least 1) for OpenBLAS and for `parallelFor`.
+    /// Sets the budget (at least 1) for `parallelFor` and for the split matrix products.
     public static func configure(_ threads: Int) {
         current = min(maximum, max(1, threads))
-        openblas_set_num_threads(Int32(current))
+        openblas_set_num_threads(1)
     }
 
     /// The BLAS library as built (core type, threading model, thread limit).

@@ -25,8 +25,33 @@ public enum Gemm {
         if m == 0 || n == 0 { return }
         let lda = transposeA == .none ? k : m
         let ldb = transposeB == .none ? n : k
-        cblas_sgemm(CblasRowMajor, transposeA.cblas, transposeB.cblas,
-                    Int32(m), Int32(n), Int32(k), alpha, a, Int32(max(lda, 1)), b, Int32(max(ldb, 1)), beta, c, Int32(n))
+        // Split C between the pool's threads, by rows when there are enough of them, else by columns;
+        // each part is an ordinary single-threaded sgemm (never split along k, so results do not
+        // depend on the thread count).
+        let threads = ComputeThreads.count
+        let flops = flops(m: m, n: n, k: k)
+        if threads == 1 || flops < 4e6 {
+            cblas_sgemm(CblasRowMajor, transposeA.cblas, transposeB.cblas,
+                        Int32(m), Int32(n), Int32(k), alpha, a, Int32(max(lda, 1)), b, Int32(max(ldb, 1)), beta, c, Int32(n))
+            return
+        }
+        if m >= 16 * threads {
+            parallelFor(m, minimumChunk: 16) { rows in
+                // rows of op(A): row r starts at r·lda (not transposed) or at column r (transposed)
+                let aPart = transposeA == .none ? a + rows.lowerBound * lda : a + rows.lowerBound
+                cblas_sgemm(CblasRowMajor, transposeA.cblas, transposeB.cblas,
+                            Int32(rows.count), Int32(n), Int32(k), alpha, aPart, Int32(max(lda, 1)), b, Int32(max(ldb, 1)),
+                            beta, c + rows.lowerBound * n, Int32(n))
+            }
+        } else {
+            parallelFor(n, minimumChunk: 16) { columns in
+                // columns of op(B): column j starts at column j (not transposed) or at row j·ldb (transposed)
+                let bPart = transposeB == .none ? b + columns.lowerBound : b + columns.lowerBound * ldb
+                cblas_sgemm(CblasRowMajor, transposeA.cblas, transposeB.cblas,
+                            Int32(m), Int32(columns.count), Int32(k), alpha, a, Int32(max(lda, 1)), bPart, Int32(max(ldb, 1)),
+                            beta, c + columns.lowerBound, Int32(n))
+            }
+        }
     }
 
     public static func flops(m: Int, n: Int, k: Int) -> Double {

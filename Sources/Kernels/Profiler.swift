@@ -7,17 +7,24 @@ import Darwin
 /// Where the time of a training step goes, by phase. Off by default (a disabled `measure` is one
 /// branch); `rlvr bench` turns it on.
 public enum Phase: Int, CaseIterable, Sendable {
-    case embedding, norms, attentionProjections, attention, mlp, lmHead, elementwise, optimizer
+    case embedding, norms, elementwise
+    case projectionsForward, attentionForward, mlpForward, lmHeadForward
+    case projectionsBackward, attentionBackward, mlpBackward, lmHeadBackward
+    case optimizer
 
     public var label: String {
         switch self {
-        case .embedding: return "embedding"
-        case .norms: return "RMSNorm"
-        case .attentionProjections: return "q/k/v/o projections"
-        case .attention: return "attention (scores, softmax, values)"
-        case .mlp: return "MLP (gate, up, down, SwiGLU)"
-        case .lmHead: return "LM head and log-softmax"
-        case .elementwise: return "RoPE, residual adds"
+        case .embedding: return "embedding (forward and backward)"
+        case .norms: return "RMSNorm (forward, recompute, backward)"
+        case .elementwise: return "RoPE and residual adds"
+        case .projectionsForward: return "q/k/v/o projections, forward"
+        case .attentionForward: return "attention, forward"
+        case .mlpForward: return "MLP (gate, up, SwiGLU, down), forward"
+        case .lmHeadForward: return "LM head and log-softmax, forward"
+        case .projectionsBackward: return "q/k/v/o projections, backward"
+        case .attentionBackward: return "attention, backward"
+        case .mlpBackward: return "MLP, backward (with SwiGLU recompute)"
+        case .lmHeadBackward: return "LM head, backward (with logits recompute)"
         case .optimizer: return "gradient clipping and AdamW"
         }
     }

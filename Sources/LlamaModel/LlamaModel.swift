@@ -85,7 +85,7 @@ public final class LlamaModel: @unchecked Sendable {
                     RMSNorm.forward(normed, rstd: a.rstd1[l].pointer, x, weight: w + p.inputNorm, rows: n, dim: h, eps: eps)
                 }
                 let q = a.query[l].pointer, k = a.key[l].pointer, v = a.value[l].pointer
-                Profiler.measure(.attentionProjections) {
+                Profiler.measure(.projectionsForward) {
                     Linear.forward(q, normed, w + p.query, rows: n, inFeatures: h, outFeatures: qw)
                     Linear.forward(k, normed, w + p.key, rows: n, inFeatures: h, outFeatures: kvw)
                     Linear.forward(v, normed, w + p.value, rows: n, inFeatures: h, outFeatures: kvw)
@@ -94,11 +94,11 @@ public final class LlamaModel: @unchecked Sendable {
                     rope.forward(q, rows: n, heads: c.numAttentionHeads, positionOfRow: positions)
                     rope.forward(k, rows: n, heads: c.numKeyValueHeads, positionOfRow: positions)
                 }
-                Profiler.measure(.attention) {
+                Profiler.measure(.attentionForward) {
                     CausalAttention.forward(out: a.attention[l].pointer, lse: a.lse[l].pointer, q: q, k: k, v: v,
                                             sequences: sequences, shape: attentionShape, scratch: a.attentionScratch.pointer)
                 }
-                Profiler.measure(.attentionProjections) {
+                Profiler.measure(.projectionsForward) {
                     Linear.forward(a.projected.pointer, a.attention[l].pointer, w + p.output, rows: n, inFeatures: qw, outFeatures: h)
                 }
                 let middle = a.middle[l].pointer
@@ -107,7 +107,7 @@ public final class LlamaModel: @unchecked Sendable {
                 Profiler.measure(.norms) {
                     RMSNorm.forward(normed, rstd: a.rstd2[l].pointer, middle, weight: w + p.postNorm, rows: n, dim: h, eps: eps)
                 }
-                Profiler.measure(.mlp) {
+                Profiler.measure(.mlpForward) {
                     Linear.forward(a.gate[l].pointer, normed, w + p.gate, rows: n, inFeatures: h, outFeatures: inter)
                     Linear.forward(a.up[l].pointer, normed, w + p.up, rows: n, inFeatures: h, outFeatures: inter)
                     SwiGLU.forward(a.hiddenMLP.pointer, gate: a.gate[l].pointer, up: a.up[l].pointer, count: n * inter)
@@ -150,7 +150,7 @@ public final class LlamaModel: @unchecked Sendable {
             throw LlamaModelError("target id \(targets[bad]) at position \(bad) is outside the vocabulary (0..<\(config.vocabSize)); use −1 for none")
         }
         a.targets.withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: targets, count: n) }
-        Profiler.measure(.lmHead) {
+        Profiler.measure(.lmHeadForward) {
             a.targets.withUnsafeBufferPointer { t in
                 head(for: a).forward(hidden: a.finalHidden.pointer, weight: parameters.pointer + layout.lmHead, targets: t.baseAddress!, rows: n,
                                      logZ: a.logZ.pointer, logProb: a.logProb.pointer, entropy: a.entropy.pointer)
@@ -176,7 +176,7 @@ public final class LlamaModel: @unchecked Sendable {
         dHidden.pointer.update(repeating: 0, count: n * config.hiddenSize)
         // The head's gradient lands in dNormed, which the final RMSNorm backward consumes before the
         // layers reuse that scratch.
-        Profiler.measure(.lmHead) { dLogProb.withUnsafeBufferPointer { dlp in
+        Profiler.measure(.lmHeadBackward) { dLogProb.withUnsafeBufferPointer { dlp in
             a.targets.withUnsafeBufferPointer { t in
                 let run = { (dent: UnsafePointer<Float>?) in
                     self.head(for: a).backward(
@@ -222,7 +222,7 @@ public final class LlamaModel: @unchecked Sendable {
                 // MLP block: dx holds dL/d residual[l+1]
                 let middle = a.middle[l].pointer
                 Profiler.measure(.norms) { RMSNorm.recompute(normed, rstd: a.rstd2[l].pointer, middle, weight: w + p.postNorm, rows: n, dim: h) }
-                Profiler.measure(.mlp) {
+                Profiler.measure(.mlpBackward) {
                 SwiGLU.forward(a.hiddenMLP.pointer, gate: a.gate[l].pointer, up: a.up[l].pointer, count: n * inter)
                 zero(s.dHiddenMLP, n * inter)
                 Linear.backward(dx: s.dHiddenMLP.pointer, dw: g + p.down, dy: dx, x: a.hiddenMLP.pointer, w: w + p.down,
@@ -240,12 +240,12 @@ public final class LlamaModel: @unchecked Sendable {
                                      rstd: a.rstd2[l].pointer, rows: n, dim: h)
                 }
                 // attention block: dx holds dL/d middle[l]
-                Profiler.measure(.attentionProjections) {
+                Profiler.measure(.projectionsBackward) {
                     zero(s.dAttention, n * qw)
                     Linear.backward(dx: s.dAttention.pointer, dw: g + p.output, dy: dx, x: a.attention[l].pointer, w: w + p.output,
                                     rows: n, inFeatures: qw, outFeatures: h)
                 }
-                Profiler.measure(.attention) {
+                Profiler.measure(.attentionBackward) {
                 zero(s.dQuery, n * qw)
                 zero(s.dKey, n * kvw)
                 zero(s.dValue, n * kvw)
@@ -260,7 +260,7 @@ public final class LlamaModel: @unchecked Sendable {
                 }
                 let x = a.residual[l].pointer
                 Profiler.measure(.norms) { RMSNorm.recompute(normed, rstd: a.rstd1[l].pointer, x, weight: w + p.inputNorm, rows: n, dim: h) }
-                Profiler.measure(.attentionProjections) {
+                Profiler.measure(.projectionsBackward) {
                 zero(s.dNormed, n * h)
                 Linear.backward(dx: dNormed, dw: g + p.query, dy: s.dQuery.pointer, x: normed, w: w + p.query, rows: n, inFeatures: h, outFeatures: qw)
                 Linear.backward(dx: dNormed, dw: g + p.key, dy: s.dKey.pointer, x: normed, w: w + p.key, rows: n, inFeatures: h, outFeatures: kvw)

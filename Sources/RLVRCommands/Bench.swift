@@ -8,7 +8,7 @@ import Training
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure the engine's speed (prints figures; never fails because a machine is slow).",
-        subcommands: [TrainBench.self]
+        subcommands: [TrainBench.self, KernelsBench.self]
     )
 }
 
@@ -79,5 +79,30 @@ struct TrainBench: ParsableCommand {
         lines.append("sgemm shapes (m × n × k: GFLOP/s): " + r.sgemmShapes.map { "\($0.m)×\($0.n)×\($0.k): \(String(format: "%.0f", $0.gflops))" }.joined(separator: ", "))
         lines.append("peak RSS: \(formatBytes(r.peakResidentBytes))")
         return lines.joined(separator: "\n")
+    }
+}
+
+struct KernelsBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "kernels",
+        abstract: "The batch-invariant forward matmul kernel against OpenBLAS sgemm at SmolLM2-135M's shapes."
+    )
+
+    @Option(help: "Rows (tokens) per product.")
+    var rows = 2048
+
+    @OptionGroup var compute: ComputeOptions
+
+    func run() throws {
+        compute.apply()
+        let c = TrainStepBenchmark.smolLM2_135M
+        let q = c.numAttentionHeads * c.headDim, kv = c.numKeyValueHeads * c.headDim
+        let shapes = [(rows, q, c.hiddenSize), (rows, kv, c.hiddenSize), (rows, c.intermediateSize, c.hiddenSize),
+                      (rows, c.hiddenSize, c.intermediateSize), (rows, 4096, c.hiddenSize)]
+        print("y = x · Wᵀ, \(ComputeThreads.count) threads: rows × out × in: invariant kernel GFLOP/s, sgemm GFLOP/s, ratio")
+        for row in KernelBenchmark.linearForward(shapes: shapes) {
+            print(String(format: "  %5d × %5d × %5d: %6.1f  %6.1f  %.2f", row.rows, row.outFeatures, row.inFeatures,
+                         row.kernelGFLOPs, row.sgemmGFLOPs, row.kernelGFLOPs / row.sgemmGFLOPs))
+        }
     }
 }

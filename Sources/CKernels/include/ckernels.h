@@ -63,10 +63,15 @@ float rlvr_attend(const float *q, const float *keys, const float *values, long l
 
 /* Backward of causal attention for one query head over one sequence of `length` tokens.
    q, out, dout, dq: rows `ldq` apart; k, v, dk, dv: rows `ldkv` apart; lse: the forward's log-sum-exp
-   per query row. Accumulates (+=) into dq, dk and dv. */
+   per query row; scratch: 2 · length floats. Accumulates (+=) into dq, dk and dv. (Not batch
+   invariant and not needed to be: gradients never feed back into sampling.) */
 void rlvr_attention_backward(const float *q, const float *k, const float *v, const float *out, const float *dout,
                              const float *lse, float *dq, float *dk, float *dv, long length, long ldq, long ldkv,
-                             long head_dim, float scale);
+                             long head_dim, float scale, float *scratch);
+
+/* One row of the vocabulary head's gradient, in place: z[v] ← −g·p_v − gH·p_v·(z_v − logZ + H),
+   with p_v = e^(z_v − logZ). (The caller adds g at the target.) */
+void rlvr_vocabulary_gradient_row(float *z, long n, float log_z, float g, float g_entropy, float entropy);
 
 #ifdef __cplusplus
 }
@@ -81,6 +86,9 @@ extern "C" {
 
 /* h[i] = silu(g[i]) · u[i] = g / (1 + e^(−g)) · u, canonical operations (batch invariant). */
 void rlvr_silu_mul(const float *g, const float *u, float *h, long n);
+
+/* Backward of h = silu(g)·u, accumulating: du += dh·silu(g), dg += dh·u·σ(g)·(1 + g·(1 − σ(g))). */
+void rlvr_silu_mul_backward(const float *g, const float *u, const float *dh, float *dg, float *du, long n);
 
 /* Online log-sum-exp over one chunk of logits z[0..<n] for one row: updates the running maximum
    *m, the running Σ e^(z−m) in *s and Σ e^(z−m)·z in *a (rescaled when the maximum grows).

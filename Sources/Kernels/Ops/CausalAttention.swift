@@ -28,9 +28,9 @@ public struct AttentionShape: Sendable, Equatable {
 }
 
 public enum CausalAttention {
-    /// Scratch floats `forward` needs: one row of scores per thread.
+    /// Scratch floats forward and backward need: three rows of the longest sequence per thread.
     public static func scratchCount(longestSequence: Int) -> Int {
-        max(1, ComputeThreads.maximum) * max(16, longestSequence)
+        max(1, ComputeThreads.maximum) * 3 * max(16, longestSequence)
     }
 
     /// q: [N, queryWidth], k, v: [N, keyValueWidth] (RoPE already applied) →
@@ -70,10 +70,11 @@ public enum CausalAttention {
     ) {
         let items = sequences.count * shape.keyValueHeads
         let qw = shape.queryWidth, kvw = shape.keyValueWidth, d = shape.headDim
-        let stride = max(16, sequences.longest)
+        let stride = 3 * max(16, sequences.longest)
         parallelChunks(items) { chunk, range in
-            // lse for one head, gathered contiguously
+            // lse for one head, gathered contiguously, then two rows of kernel scratch
             let headLSE = scratch + chunk * stride
+            let kernelScratch = headLSE + stride / 3
             for item in range {
                 let s = item / shape.keyValueHeads, g = item % shape.keyValueHeads
                 let start = sequences.starts[s], length = sequences.lengths[s]
@@ -82,7 +83,7 @@ public enum CausalAttention {
                     let qOffset = start * qw + h * d, kvOffset = start * kvw + g * d
                     rlvr_attention_backward(
                         q + qOffset, k + kvOffset, v + kvOffset, out + qOffset, dout + qOffset, headLSE,
-                        dq + qOffset, dk + kvOffset, dv + kvOffset, length, qw, kvw, d, shape.scale)
+                        dq + qOffset, dk + kvOffset, dv + kvOffset, length, qw, kvw, d, shape.scale, kernelScratch)
                 }
             }
         }

@@ -18,8 +18,19 @@ public enum Linear {
         rows: Int, inFeatures: Int, outFeatures: Int
     ) {
         guard rows > 0, outFeatures > 0 else { return }
+        // Every output element has one owner and one fixed summation order, so how the work is split
+        // changes nothing in the result. Many rows: split the rows (each thread streams all weights);
+        // few rows (decoding): split the weight rows instead.
+        let threads = ComputeThreads.count
+        if rows >= 32 * threads {
+            let blocks = (rows + 3) / 4
+            parallelFor(blocks, minimumChunk: 8) { range in
+                let first = range.lowerBound * 4, last = min(rows, range.upperBound * 4)
+                rlvr_linear_forward(x + first * inFeatures, w, y + first * outFeatures, last - first, outFeatures, inFeatures, outFeatures)
+            }
+            return
+        }
         let tasks = (outFeatures + rowsPerTask - 1) / rowsPerTask
-        // Split the output columns (weight rows) between threads; each element has one owner.
         parallelFor(tasks, minimumChunk: 1) { range in
             let first = range.lowerBound * rowsPerTask
             let last = min(outFeatures, range.upperBound * rowsPerTask)

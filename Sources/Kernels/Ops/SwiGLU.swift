@@ -21,13 +21,7 @@ public enum SwiGLU {
         let chunk = 4096
         parallelFor((count + chunk - 1) / chunk) { range in
             let start = range.lowerBound * chunk, end = min(count, range.upperBound * chunk)
-            for i in start..<end {
-                let g = gate[i]
-                let sigmoid = 1 / (1 + rlvr_exp(-g))
-                let silu = g * sigmoid
-                dup[i] += dh[i] * silu
-                dgate[i] += dh[i] * up[i] * sigmoid * (1 + g * (1 - sigmoid))
-            }
+            rlvr_silu_mul_backward(gate + start, up + start, dh + start, dgate + start, dup + start, end - start)
         }
     }
 }

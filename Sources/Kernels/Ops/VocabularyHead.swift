@@ -84,13 +84,9 @@ public final class VocabularyHead: @unchecked Sendable {
             parallelFor(rows, minimumChunk: 8) { range in
                 for r in range {
                     let row = dz + r * width
-                    let g = dLogProb[r], gH = dEntropy?[r] ?? 0, lz = logZ[r], h = entropy[r]
+                    let g = dLogProb[r], gH = dEntropy?[r] ?? 0
                     let t = Int(targets[r]) - start
-                    for v in 0..<width {
-                        let z = row[v]
-                        let p = rlvr_exp(z - lz)
-                        row[v] = -g * p - gH * p * (z - lz + h)
-                    }
+                    rlvr_vocabulary_gradient_row(row, width, logZ[r], g, gH, entropy[r])
                     if t >= 0 && t < width { row[t] += g }
                 }
             }
