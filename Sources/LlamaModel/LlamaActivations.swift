@@ -14,6 +14,17 @@ import Kernels
 ///   middle        (N, hidden)          the residual stream after attention
 ///   gate, up      (N, intermediate)    MLP projections (silu(gate)·up is recomputed)
 public final class LlamaActivations: @unchecked Sendable {
+    /// What to keep for backward.
+    public enum Retention: String, Sendable, CaseIterable {
+        /// Keep everything listed above: the fastest backward.
+        case all
+        /// Keep one shared gate/up buffer and recompute both projections in backward: saves
+        /// 2·layers·N·intermediate floats (755 MB for SmolLM2-135M at 2048 tokens) for about 2·N·hidden·
+        /// intermediate·2 extra FLOPs per layer.
+        case recomputeMLP = "recompute-mlp"
+    }
+
+    public let retention: Retention
     public let capacity: Int
     public let longestSequence: Int
     let config: LlamaConfig
@@ -65,9 +76,10 @@ public final class LlamaActivations: @unchecked Sendable {
         }
     }
 
-    public init(config c: LlamaConfig, capacity n: Int, longestSequence: Int) {
+    public init(config c: LlamaConfig, capacity n: Int, longestSequence: Int, retention: Retention = .all) {
         precondition(n > 0 && longestSequence > 0 && longestSequence <= n, "activation capacity \(n), longest sequence \(longestSequence)")
         config = c
+        self.retention = retention
         capacity = n
         self.longestSequence = longestSequence
         let h = c.hiddenSize, q = c.numAttentionHeads * c.headDim, kv = c.numKeyValueHeads * c.headDim, i = c.intermediateSize
@@ -81,8 +93,14 @@ public final class LlamaActivations: @unchecked Sendable {
         attention = (0..<layers).map { _ in FloatBuffer(count: n * q) }
         lse = (0..<layers).map { _ in FloatBuffer(count: n * c.numAttentionHeads) }
         middle = (0..<layers).map { _ in FloatBuffer(count: n * h) }
-        gate = (0..<layers).map { _ in FloatBuffer(count: n * i) }
-        up = (0..<layers).map { _ in FloatBuffer(count: n * i) }
+        if retention == .recomputeMLP {
+            let sharedGate = FloatBuffer(count: n * i), sharedUp = FloatBuffer(count: n * i)
+            gate = [FloatBuffer](repeating: sharedGate, count: layers)
+            up = [FloatBuffer](repeating: sharedUp, count: layers)
+        } else {
+            gate = (0..<layers).map { _ in FloatBuffer(count: n * i) }
+            up = (0..<layers).map { _ in FloatBuffer(count: n * i) }
+        }
         finalRstd = FloatBuffer(count: n)
         finalHidden = FloatBuffer(count: n * h)
         logZ = FloatBuffer(count: n)
@@ -96,10 +114,12 @@ public final class LlamaActivations: @unchecked Sendable {
     }
 
     /// Bytes held for saved activations and forward scratch (backward scratch excluded).
-    public static func bytes(config c: LlamaConfig, capacity n: Int) -> Int {
+    public static func bytes(config c: LlamaConfig, capacity n: Int, retention: Retention = .all) -> Int {
         let h = c.hiddenSize, q = c.numAttentionHeads * c.headDim, kv = c.numKeyValueHeads * c.headDim, i = c.intermediateSize
-        let perLayer = h + 2 + q + 2 * kv + q + c.numAttentionHeads + h + 2 * i
-        let floats = n * (c.numHiddenLayers * perLayer + h + 1 + h + 3 + h + h + i)
+        let mlp = retention == .all ? 2 * i : 0
+        let perLayer = h + 2 + q + 2 * kv + q + c.numAttentionHeads + h + mlp
+        let shared = retention == .all ? 0 : 2 * i
+        let floats = n * (c.numHiddenLayers * perLayer + shared + h + 1 + h + 3 + h + h + i)
         return floats * MemoryLayout<Float>.stride
     }
 

@@ -223,6 +223,10 @@ public final class LlamaModel: @unchecked Sendable {
                 let middle = a.middle[l].pointer
                 Profiler.measure(.norms) { RMSNorm.recompute(normed, rstd: a.rstd2[l].pointer, middle, weight: w + p.postNorm, rows: n, dim: h) }
                 Profiler.measure(.mlpBackward) {
+                if a.retention == .recomputeMLP {
+                    Linear.forward(a.gate[l].pointer, normed, w + p.gate, rows: n, inFeatures: h, outFeatures: inter)
+                    Linear.forward(a.up[l].pointer, normed, w + p.up, rows: n, inFeatures: h, outFeatures: inter)
+                }
                 SwiGLU.forward(a.hiddenMLP.pointer, gate: a.gate[l].pointer, up: a.up[l].pointer, count: n * inter)
                 zero(s.dHiddenMLP, n * inter)
                 Linear.backward(dx: s.dHiddenMLP.pointer, dw: g + p.down, dy: dx, x: a.hiddenMLP.pointer, w: w + p.down,

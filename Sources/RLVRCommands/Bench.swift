@@ -34,12 +34,18 @@ struct TrainBench: ParsableCommand {
     @Option(help: "Timed steps (after one warm-up step).")
     var steps = 3
 
+    @Option(help: "Activations kept for backward: all (fastest) or recompute-mlp (less memory).")
+    var activations = "all"
+
     @OptionGroup var compute: ComputeOptions
 
     func validate() throws {
         if model != nil && preset != nil { throw ValidationError("give --model or --preset, not both") }
         if let preset, preset != "smollm2-135m" { throw ValidationError("unknown preset \"\(preset)\" (known: smollm2-135m)") }
         if batch < 1 || seq < 2 || steps < 1 { throw ValidationError("--batch ≥ 1, --seq ≥ 2 and --steps ≥ 1 are required") }
+        if LlamaActivations.Retention(rawValue: activations) == nil {
+            throw ValidationError("--activations must be one of: \(LlamaActivations.Retention.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
     }
 
     func run() throws {
@@ -54,9 +60,10 @@ struct TrainBench: ParsableCommand {
         if seq > llama.config.maxPositionEmbeddings {
             throw InputError("--seq \(seq) is longer than the model's context (\(llama.config.maxPositionEmbeddings))")
         }
-        let benchmark = TrainStepBenchmark(model: llama, batch: batch, sequenceLength: seq, steps: steps)
+        let retention = LlamaActivations.Retention(rawValue: activations) ?? .all
+        let benchmark = TrainStepBenchmark(model: llama, batch: batch, sequenceLength: seq, steps: steps, retention: retention)
         print("model: \(model ?? "smollm2-135m (random weights)"), \(InspectReport.grouped(llama.layout.count)) parameters")
-        print("batch \(batch) × \(seq) tokens, \(ComputeThreads.count) threads, fp32, AdamW")
+        print("batch \(batch) × \(seq) tokens, \(ComputeThreads.count) threads, fp32, AdamW, activations kept: \(activations)")
         let result = try benchmark.run { FileHandle.standardError.write(Data(("  " + $0 + "\n").utf8)) }
         print(Self.render(result))
     }

@@ -33,9 +33,11 @@ public struct TrainStepBenchmark {
     public let batch: Int
     public let sequenceLength: Int
     public let steps: Int
+    public let retention: LlamaActivations.Retention
 
-    public init(model: LlamaModel, batch: Int, sequenceLength: Int, steps: Int) {
+    public init(model: LlamaModel, batch: Int, sequenceLength: Int, steps: Int, retention: LlamaActivations.Retention = .all) {
         self.model = model
+        self.retention = retention
         self.batch = batch
         self.sequenceLength = sequenceLength
         self.steps = steps
@@ -67,13 +69,13 @@ public struct TrainStepBenchmark {
         let c = model.config
         let n = batch * sequenceLength
         model.enableGradients()
-        let activations = LlamaActivations(config: c, capacity: n, longestSequence: sequenceLength)
+        let activations = LlamaActivations(config: c, capacity: n, longestSequence: sequenceLength, retention: retention)
         let decayed = model.layout.entries.filter { !$0.isNorm }.map { $0.offset..<($0.offset + $0.count) }
         let optimizer = AdamW(parameterCount: model.layout.count, decayedRanges: decayed, settings: .init(weightDecay: 0.01))
         let parameterBytes = model.layout.count * MemoryLayout<Float>.stride
         let planned: [(String, Int)] = [
             ("parameters", parameterBytes), ("gradients", parameterBytes), ("AdamW moments", 2 * parameterBytes),
-            ("activations", LlamaActivations.bytes(config: c, capacity: n)),
+            ("activations", LlamaActivations.bytes(config: c, capacity: n, retention: retention)),
             ("backward scratch", LlamaActivations.backwardBytes(config: c, capacity: n)),
             ("LM head chunk", n * min(4096, c.vocabSize) * MemoryLayout<Float>.stride),
         ]
