@@ -1,7 +1,9 @@
 import ArgumentParser
 import Checkpoints
 import Foundation
+import LlamaModel
 import ModelIO
+import Tokenization
 import RunConfig
 import Testing
 import TestSupport
@@ -95,5 +97,50 @@ private func writeTinyGGUF(to path: String) throws {
         #expect(CommandLineEntry.run(["config", "show", "--config", path, "--set", "optimizer.lr=2e-5"]) == 0)
         #expect(CommandLineEntry.run(["config", "show", "--config", path, "--set", "optimizer.lrr=2e-5"]) == 2)
         #expect(CommandLineEntry.run(["config", "show", "--config", folder + "/missing.yaml"]) == 2)
+    }
+}
+
+@Suite struct ScoreCommandTests {
+    /// A small random Llama saved as a Hugging Face folder with a byte-level tokenizer.json.
+    private func tinyModelFolder() throws -> String {
+        let folder = try temporaryFolder()
+        let config = LlamaConfig(vocabSize: 40, hiddenSize: 16, intermediateSize: 32, numHiddenLayers: 1,
+                                 numAttentionHeads: 2, numKeyValueHeads: 1, maxPositionEmbeddings: 32)
+        let model = try LlamaModel(config: config)
+        for i in 0..<model.layout.count { model.parameters[i] = Float((i * 7919) % 101) / 101 - 0.5 }
+        try LlamaCheckpoint.save(model, to: folder)
+        let vocabulary = (0..<40).map { "\"\(ByteLevel.token(for: [UInt8(97 + $0 % 26)]))\($0 >= 26 ? String($0) : "")\": \($0)" }
+        try Data(#"{"model": {"type": "BPE", "vocab": {\#(vocabulary.joined(separator: ", "))}, "merges": []}}"#.utf8)
+            .write(to: URL(fileURLWithPath: folder + "/tokenizer.json"))
+        return folder
+    }
+
+    @Test func scoresTokensAndReportsEveryPosition() throws {
+        let folder = try tinyModelFolder()
+        let model = try LlamaCheckpoint.load(folder)
+        let vocabulary = try TokenVocabulary.load(checkpoint: folder)
+        let report = try ScoreReport(model: model, tokens: [1, 2, 3, 4], vocabulary: vocabulary)
+        #expect(report.positions.count == 4)
+        #expect(report.positions[0].logprob == nil && report.positions[1].logprob != nil)
+        #expect(report.positions[1].text == "c" && report.positions[1].top5.count == 5)
+        #expect(report.positions.dropFirst().allSatisfy { ($0.rank ?? 0) >= 1 && ($0.logprob ?? 1) <= 0 })
+        #expect(abs(report.totalLogprob - report.positions.compactMap(\.logprob).reduce(0, +)) < 1e-9)
+        // The top alternative's log-prob is the largest, and ranks agree with the alternatives.
+        for p in report.positions.dropFirst() {
+            #expect(p.top5.first!.logprob >= p.logprob! - 1e-6)
+            if p.rank == 1 { #expect(p.top5.first!.id == p.id) }
+        }
+        #expect(report.table().contains("total log-prob"))
+        #expect(CommandLineEntry.run(["score", "--model", folder, "--tokens", "1,2,3", "--json", "--threads", "1"]) == 0)
+    }
+
+    @Test func badTokensAndOptionsExitWithTwo() throws {
+        let folder = try tinyModelFolder()
+        #expect(CommandLineEntry.run(["score", "--model", folder, "--tokens", "1,40"]) == 2)       // outside the vocabulary
+        #expect(CommandLineEntry.run(["score", "--model", folder, "--tokens", "1,x"]) == 2)
+        #expect(CommandLineEntry.run(["score", "--model", folder, "--tokens", Array(repeating: "1", count: 33).joined(separator: ",")]) == 2)  // longer than the context
+        #expect(CommandLineEntry.run(["score", "--model", folder]) == 2)
+        #expect(CommandLineEntry.run(["score", "--model", folder, "--tokens", "1", "--threads", "0"]) == 2)
+        #expect(CommandLineEntry.run(["score", "--model", folder + "/missing", "--tokens", "1"]) == 2)
     }
 }
