@@ -77,7 +77,8 @@ struct TrainBench: ParsableCommand {
         lines.append(String(format: "FLOPs per step: %.3g (matrix products 6·N·P = %.3g, attention 3·L·4·H·d·B·T(T+1)/2 = %.3g)",
                             r.flopsPerStep, r.matmulFlopsPerStep, r.attentionFlopsPerStep))
         lines.append(String(format: "achieved: %.1f GFLOP/s", r.achievedGFLOPs))
-        lines.append(String(format: "OpenBLAS sgemm at the model's shapes: %.1f GFLOP/s  →  ratio %.2f", r.sgemmGFLOPs, r.achievedGFLOPs / r.sgemmGFLOPs))
+        lines.append(String(format: "OpenBLAS sgemm at the model's shapes: %.1f GFLOP/s (own threads %.1f, split across the pool %.1f)  →  ratio %.2f",
+                            r.sgemmGFLOPs, r.sgemmNativeGFLOPs, r.sgemmPoolGFLOPs, r.achievedGFLOPs / r.sgemmGFLOPs))
         lines.append("time per step by phase:")
         let total = r.medianStepSeconds
         for (phase, seconds) in r.phases where seconds > 0 {

@@ -18,7 +18,10 @@ public struct TrainStepBenchmark {
         public var flopsPerStep: Double
         public var matmulFlopsPerStep: Double
         public var attentionFlopsPerStep: Double
+        /// The better of OpenBLAS with its own threads and OpenBLAS split across the engine's pool.
         public var sgemmGFLOPs: Double
+        public var sgemmNativeGFLOPs: Double
+        public var sgemmPoolGFLOPs: Double
         public var sgemmShapes: [(m: Int, n: Int, k: Int, gflops: Double)]
         public var phases: [(phase: Phase, seconds: Double)]
         public var plannedBytes: [(what: String, bytes: Int)]
@@ -128,16 +131,18 @@ public struct TrainStepBenchmark {
         let attentionFlops = 3 * Double(c.numHiddenLayers) * 4 * Double(q) * causalPairs
 
         progress("measuring sgemm at the model's shapes")
-        let (sgemm, shapes) = measureSgemm(tokens: n)
+        let (native, _) = measureSgemm(tokens: n, openBLASThreads: true)
+        let (pool, shapes) = measureSgemm(tokens: n, openBLASThreads: false)
         return Result(stepSeconds: times, tokensPerStep: n, flopsPerStep: matmulFlops + attentionFlops,
                       matmulFlopsPerStep: matmulFlops, attentionFlopsPerStep: attentionFlops,
-                      sgemmGFLOPs: sgemm, sgemmShapes: shapes, phases: phases, plannedBytes: planned,
+                      sgemmGFLOPs: max(native, pool), sgemmNativeGFLOPs: native, sgemmPoolGFLOPs: pool,
+                      sgemmShapes: shapes, phases: phases, plannedBytes: planned,
                       peakResidentBytes: peakResidentBytes())
     }
 
     /// OpenBLAS sgemm over one step's worth of the model's matrix products (forward x·Wᵀ, backward
     /// dy·W and dyᵀ·x for every weight shape and the LM head), weighted by how often each occurs.
-    private func measureSgemm(tokens n: Int) -> (Double, [(m: Int, n: Int, k: Int, gflops: Double)]) {
+    private func measureSgemm(tokens n: Int, openBLASThreads: Bool) -> (Double, [(m: Int, n: Int, k: Int, gflops: Double)]) {
         let c = model.config
         let h = c.hiddenSize, q = c.numAttentionHeads * c.headDim, kv = c.numKeyValueHeads * c.headDim, i = c.intermediateSize
         // (out, in, occurrences per step)
@@ -158,11 +163,18 @@ public struct TrainStepBenchmark {
             for index in 0..<a.count { a[index] = Float(index % 7) * 0.01 }
             for index in 0..<b.count { b[index] = Float(index % 5) * 0.01 }
             let flops = Gemm.flops(m: shape.m, n: shape.n, k: shape.k)
-            Gemm.multiply(a.pointer, .none, b.pointer, .none, into: out.pointer, m: shape.m, n: shape.n, k: shape.k)
+            func product() {
+                if openBLASThreads {
+                    Gemm.multiplyWithOpenBLASThreads(a.pointer, .none, b.pointer, .none, into: out.pointer, m: shape.m, n: shape.n, k: shape.k)
+                } else {
+                    Gemm.multiply(a.pointer, .none, b.pointer, .none, into: out.pointer, m: shape.m, n: shape.n, k: shape.k)
+                }
+            }
+            product()
             var repeats = 0
             let start = Profiler.now()
             while repeats < 3 || Profiler.now() - start < 0.15 {
-                Gemm.multiply(a.pointer, .none, b.pointer, .none, into: out.pointer, m: shape.m, n: shape.n, k: shape.k)
+                product()
                 repeats += 1
             }
             let seconds = (Profiler.now() - start) / Double(repeats)
