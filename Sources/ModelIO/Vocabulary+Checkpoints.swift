@@ -12,8 +12,8 @@ extension TokenVocabulary {
             return TokenVocabulary(tokens: values.map { $0.stringValue ?? "" })
         }
         var isDirectory: ObjCBool = false
-        FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
-        let folder = isDirectory.boolValue ? path : (path as NSString).deletingLastPathComponent
+        let isFolder = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
+        let folder = isFolder ? path : (path as NSString).deletingLastPathComponent
         let tokenizerPath = (folder.isEmpty ? "." : folder) + "/tokenizer.json"
         guard FileManager.default.fileExists(atPath: tokenizerPath) else { return nil }
         let json = try JSONObject(file: tokenizerPath, path: tokenizerPath)
