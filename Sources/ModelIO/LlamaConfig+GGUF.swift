@@ -51,7 +51,11 @@ extension LlamaConfig {
         guard let vocabulary = try integer("vocab_size") ?? tokenCount else {
             throw fail("\(architecture).vocab_size", "missing, and there is no tokenizer.ggml.tokens list to count")
         }
-        let headDim = try integer("attention.key_length") ?? (heads > 0 ? hidden / heads : 0)
+        let explicitHeadDim = try integer("attention.key_length")
+        if explicitHeadDim == nil, heads > 0, hidden % heads != 0 {
+            throw fail("\(architecture).attention.head_count", "\(heads) heads do not divide the embedding length \(hidden)")
+        }
+        let headDim = explicitHeadDim ?? (heads > 0 ? hidden / heads : 0)
         if let rotary = try integer("rope.dimension_count"), rotary != headDim {
             throw fail("\(architecture).rope.dimension_count", "partial rotary embeddings (\(rotary) of \(headDim)) are not supported")
         }

@@ -33,6 +33,10 @@ extension LlamaConfig {
         let intermediate = try json.int("intermediate_size")
         let layers = try json.int("num_hidden_layers")
         let heads = try json.int("num_attention_heads")
+        if !json.has("head_dim"), heads > 0, hidden % heads != 0 {
+            throw ModelFileError(file: json.file, key: "num_attention_heads",
+                                 problem: "\(heads) heads do not divide hidden_size \(hidden) (and no head_dim is given)")
+        }
         self.init(
             vocabSize: vocabulary,
             hiddenSize: hidden,

@@ -58,6 +58,8 @@ private func temporaryFolder() throws -> String {
         #expect(error(#"{"hidden_size": 16}"#)?.key == "vocab_size")
         #expect(error(#"{"vocab_size": "many"}"#)?.problem.contains("expected an integer") == true)
         #expect(error("{\(base), \"num_key_value_heads\": 3}")?.key == "num_key_value_heads")
+        #expect(error("{\(base), \"num_attention_heads\": 5}")?.problem == "5 heads do not divide hidden_size 16 (and no head_dim is given)")
+        #expect(error("{\(base), \"num_attention_heads\": 5, \"head_dim\": 4}") == nil)   // explicit head_dim: allowed
         #expect(error("{\(base), \"model_type\": \"gpt2\"}")?.key == "model_type")
         #expect(error("{\(base), \"rope_scaling\": {\"type\": \"yarn\"}}")?.key == "rope_scaling")
         #expect(error("{\(base), \"hidden_act\": \"gelu\"}")?.key == "hidden_act")
