@@ -4,10 +4,7 @@
 /* Canonical arithmetic: no contraction of a*b+c into fma behind our back. */
 #pragma STDC FP_CONTRACT OFF
 
-#if defined(__x86_64__) || defined(__i386__)
-#include <immintrin.h>
-#define RLVR_X86 1
-#endif
+#include "simd_math.h"
 
 float rlvr_exp(float x) {
     if (x < -87.0f) return 0.0f;
@@ -48,11 +45,7 @@ static float attend_portable(const float *q, const float *keys, const float *val
         scores[j] = rlvr_exp(scores[j] - max);
         acc[j % 16] = acc[j % 16] + scores[j];
     }
-    float s8[8], s4[4], s2[2];
-    for (int i = 0; i < 8; i++) s8[i] = acc[i] + acc[i + 8];
-    for (int i = 0; i < 4; i++) s4[i] = s8[i] + s8[i + 4];
-    for (int i = 0; i < 2; i++) s2[i] = s4[i] + s4[i + 2];
-    float sum = s2[0] + s2[1];
+    float sum = rlvr_tree16_portable(acc);
     float inverse = 1.0f / sum;
     for (long d = 0; d < head_dim; d++) out[d] = 0.0f;
     for (long j = 0; j < count; j++) {
@@ -65,28 +58,6 @@ static float attend_portable(const float *q, const float *keys, const float *val
 
 #ifdef RLVR_X86
 /* ---- AVX-512 path: the same operations, 16 at a time ---- */
-
-__attribute__((target("avx512f")))
-static inline __m512 exp_avx512(__m512 x) {
-    __mmask16 underflow = _mm512_cmp_ps_mask(x, _mm512_set1_ps(-87.0f), _CMP_LT_OQ);
-    x = _mm512_min_ps(x, _mm512_set1_ps(88.0f));
-    __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(1.44269504088896341f)),
-                                    _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    __m512 r = _mm512_fmadd_ps(n, _mm512_set1_ps(-0.693359375f), x);
-    r = _mm512_fmadd_ps(n, _mm512_set1_ps(2.12194440e-4f), r);
-    __m512 p = _mm512_set1_ps(1.9875691500e-4f);
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.3981999507e-3f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(8.3334519073e-3f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(4.1665795894e-2f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.6666665459e-1f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(5.0000001201e-1f));
-    __m512 r2 = _mm512_mul_ps(r, r);
-    __m512 e = _mm512_fmadd_ps(p, r2, r);
-    e = _mm512_add_ps(e, _mm512_set1_ps(1.0f));
-    __m512i bits = _mm512_slli_epi32(_mm512_add_epi32(_mm512_cvtps_epi32(n), _mm512_set1_epi32(127)), 23);
-    e = _mm512_mul_ps(e, _mm512_castsi512_ps(bits));
-    return _mm512_maskz_mov_ps((__mmask16)~underflow, e);
-}
 
 __attribute__((target("avx512f")))
 static float attend_avx512(const float *q, const float *keys, const float *values, long ld, long count, long head_dim,
@@ -110,16 +81,12 @@ static float attend_avx512(const float *q, const float *keys, const float *value
     for (j = 0; j < count; j += 16) {
         long left = count - j;
         __mmask16 mask = left >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << left) - 1u);
-        __m512 e = exp_avx512(_mm512_sub_ps(_mm512_maskz_loadu_ps(mask, scores + j), vm));
+        __m512 e = rlvr_exp16(_mm512_sub_ps(_mm512_maskz_loadu_ps(mask, scores + j), vm));
         e = _mm512_maskz_mov_ps(mask, e);
         _mm512_mask_storeu_ps(scores + j, mask, e);
         acc = _mm512_add_ps(acc, e);
     }
-    /* the canonical tree: acc[i] + acc[i+8], then +4, +2, +1 */
-    __m256 s8 = _mm256_add_ps(_mm512_castps512_ps256(acc), _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(acc), 1)));
-    __m128 s4 = _mm_add_ps(_mm256_castps256_ps128(s8), _mm256_extractf128_ps(s8, 1));
-    __m128 s2 = _mm_add_ps(s4, _mm_movehl_ps(s4, s4));
-    float sum = _mm_cvtss_f32(_mm_add_ss(s2, _mm_shuffle_ps(s2, s2, 1)));
+    float sum = rlvr_tree16(acc);
     float inverse = 1.0f / sum;
     long d = 0;
     for (; d + 16 <= head_dim; d += 16) {
@@ -187,7 +154,7 @@ static void attention_backward_avx512(const float *q, const float *k, const floa
             long left = count - j;
             __mmask16 mask = left >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << left) - 1u);
             __m512 s = _mm512_maskz_loadu_ps(mask, pbuf + j);
-            __m512 p = exp_avx512(_mm512_fmsub_ps(s, vscale, vlse));
+            __m512 p = rlvr_exp16(_mm512_fmsub_ps(s, vscale, vlse));
             __m512 dp = _mm512_maskz_loadu_ps(mask, dsbuf + j);
             __m512 ds = _mm512_mul_ps(_mm512_mul_ps(p, _mm512_sub_ps(dp, vdelta)), vscale);
             _mm512_mask_storeu_ps(pbuf + j, mask, p);

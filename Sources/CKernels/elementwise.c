@@ -4,10 +4,7 @@
 /* Canonical arithmetic: no contraction of a*b+c into fma behind our back. */
 #pragma STDC FP_CONTRACT OFF
 
-#if defined(__x86_64__) || defined(__i386__)
-#include <immintrin.h>
-#define RLVR_X86 1
-#endif
+#include "simd_math.h"
 
 static void silu_mul_portable(const float *g, const float *u, float *h, long n) {
     for (long i = 0; i < n; i++) {
@@ -16,15 +13,6 @@ static void silu_mul_portable(const float *g, const float *u, float *h, long n) 
         float s = g[i] / d;
         h[i] = s * u[i];
     }
-}
-
-/* 16-lane partial sums with the canonical tree (as in the dot product). */
-static float tree16(const float acc[16]) {
-    float s8[8], s4[4], s2[2];
-    for (int i = 0; i < 8; i++) s8[i] = acc[i] + acc[i + 8];
-    for (int i = 0; i < 4; i++) s4[i] = s8[i] + s8[i + 4];
-    for (int i = 0; i < 2; i++) s2[i] = s4[i] + s4[i + 2];
-    return s2[0] + s2[1];
 }
 
 static void online_update_portable(const float *z, long n, float *m, float *s, float *a) {
@@ -38,47 +26,18 @@ static void online_update_portable(const float *z, long n, float *m, float *s, f
         weighted[i % 16] = fmaf(e, z[i], weighted[i % 16]);
     }
     float rescale = *m == -INFINITY ? 0.0f : rlvr_exp(*m - new_max);
-    *s = fmaf(*s, rescale, tree16(sums));
-    *a = fmaf(*a, rescale, tree16(weighted));
+    *s = fmaf(*s, rescale, rlvr_tree16_portable(sums));
+    *a = fmaf(*a, rescale, rlvr_tree16_portable(weighted));
     *m = new_max;
 }
 
 #ifdef RLVR_X86
 __attribute__((target("avx512f")))
-static inline __m512 exp16(__m512 x) {
-    __mmask16 underflow = _mm512_cmp_ps_mask(x, _mm512_set1_ps(-87.0f), _CMP_LT_OQ);
-    x = _mm512_min_ps(x, _mm512_set1_ps(88.0f));
-    __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(1.44269504088896341f)),
-                                    _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    __m512 r = _mm512_fmadd_ps(n, _mm512_set1_ps(-0.693359375f), x);
-    r = _mm512_fmadd_ps(n, _mm512_set1_ps(2.12194440e-4f), r);
-    __m512 p = _mm512_set1_ps(1.9875691500e-4f);
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.3981999507e-3f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(8.3334519073e-3f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(4.1665795894e-2f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.6666665459e-1f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(5.0000001201e-1f));
-    __m512 e = _mm512_fmadd_ps(p, _mm512_mul_ps(r, r), r);
-    e = _mm512_add_ps(e, _mm512_set1_ps(1.0f));
-    __m512i bits = _mm512_slli_epi32(_mm512_add_epi32(_mm512_cvtps_epi32(n), _mm512_set1_epi32(127)), 23);
-    e = _mm512_mul_ps(e, _mm512_castsi512_ps(bits));
-    return _mm512_maskz_mov_ps((__mmask16)~underflow, e);
-}
-
-__attribute__((target("avx512f")))
-static float tree_avx512(__m512 acc) {
-    __m256 s8 = _mm256_add_ps(_mm512_castps512_ps256(acc), _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(acc), 1)));
-    __m128 s4 = _mm_add_ps(_mm256_castps256_ps128(s8), _mm256_extractf128_ps(s8, 1));
-    __m128 s2 = _mm_add_ps(s4, _mm_movehl_ps(s4, s4));
-    return _mm_cvtss_f32(_mm_add_ss(s2, _mm_shuffle_ps(s2, s2, 1)));
-}
-
-__attribute__((target("avx512f")))
 static void silu_mul_avx512(const float *g, const float *u, float *h, long n) {
     long i = 0;
     for (; i + 16 <= n; i += 16) {
         __m512 gv = _mm512_loadu_ps(g + i);
-        __m512 e = exp16(_mm512_sub_ps(_mm512_setzero_ps(), gv));
+        __m512 e = rlvr_exp16(_mm512_sub_ps(_mm512_setzero_ps(), gv));
         __m512 s = _mm512_div_ps(gv, _mm512_add_ps(_mm512_set1_ps(1.0f), e));
         _mm512_storeu_ps(h + i, _mm512_mul_ps(s, _mm512_loadu_ps(u + i)));
     }
@@ -99,13 +58,13 @@ static void online_update_avx512(const float *z, long n, float *m, float *s, flo
         long left = n - i;
         __mmask16 mask = left >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << left) - 1u);
         __m512 zv = _mm512_maskz_loadu_ps(mask, z + i);
-        __m512 e = _mm512_maskz_mov_ps(mask, exp16(_mm512_sub_ps(zv, vm)));
+        __m512 e = _mm512_maskz_mov_ps(mask, rlvr_exp16(_mm512_sub_ps(zv, vm)));
         sums = _mm512_add_ps(sums, e);
         weighted = _mm512_fmadd_ps(e, zv, weighted);
     }
     float rescale = *m == -INFINITY ? 0.0f : rlvr_exp(*m - new_max);
-    *s = fmaf(*s, rescale, tree_avx512(sums));
-    *a = fmaf(*a, rescale, tree_avx512(weighted));
+    *s = fmaf(*s, rescale, rlvr_tree16(sums));
+    *a = fmaf(*a, rescale, rlvr_tree16(weighted));
     *m = new_max;
 }
 #endif
@@ -125,7 +84,7 @@ static void vocabulary_gradient_avx512(float *z, long n, float log_z, float g, f
     for (; v + 16 <= n; v += 16) {
         __m512 zv = _mm512_loadu_ps(z + v);
         __m512 shifted = _mm512_sub_ps(zv, vlz);
-        __m512 p = exp16(shifted);
+        __m512 p = rlvr_exp16(shifted);
         __m512 r = _mm512_mul_ps(vg, p);
         r = _mm512_fmadd_ps(_mm512_mul_ps(vgh, p), _mm512_add_ps(shifted, vh), r);
         _mm512_storeu_ps(z + v, r);
@@ -157,7 +116,7 @@ static void silu_mul_backward_avx512(const float *g, const float *u, const float
     long i = 0;
     for (; i + 16 <= n; i += 16) {
         __m512 gv = _mm512_loadu_ps(g + i), uv = _mm512_loadu_ps(u + i), dhv = _mm512_loadu_ps(dh + i);
-        __m512 sigmoid = _mm512_div_ps(one, _mm512_add_ps(one, exp16(_mm512_sub_ps(_mm512_setzero_ps(), gv))));
+        __m512 sigmoid = _mm512_div_ps(one, _mm512_add_ps(one, rlvr_exp16(_mm512_sub_ps(_mm512_setzero_ps(), gv))));
         __m512 silu = _mm512_mul_ps(gv, sigmoid);
         _mm512_storeu_ps(du + i, _mm512_fmadd_ps(dhv, silu, _mm512_loadu_ps(du + i)));
         __m512 slope = _mm512_mul_ps(sigmoid, _mm512_fmadd_ps(gv, _mm512_sub_ps(one, sigmoid), one));

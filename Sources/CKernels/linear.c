@@ -5,10 +5,7 @@
 #include <math.h>
 #include <string.h>
 
-#if defined(__x86_64__) || defined(__i386__)
-#include <immintrin.h>
-#define RLVR_X86 1
-#endif
+#include "simd_math.h"
 
 enum { LANES = 16 };
 
@@ -22,14 +19,6 @@ int rlvr_kernels_force_portable(int force) {
 
 /* ---- portable path: 16 explicit accumulators, fmaf, the canonical tree ---- */
 
-static inline float reduce16(const float acc[LANES]) {
-    float s8[8], s4[4], s2[2];
-    for (int i = 0; i < 8; i++) s8[i] = acc[i] + acc[i + 8];
-    for (int i = 0; i < 4; i++) s4[i] = s8[i] + s8[i + 4];
-    for (int i = 0; i < 2; i++) s2[i] = s4[i] + s4[i + 2];
-    return s2[0] + s2[1];
-}
-
 static float dot_portable(const float *a, const float *b, long K) {
     float acc[LANES] = {0};
     long k = 0;
@@ -41,22 +30,11 @@ static float dot_portable(const float *a, const float *b, long K) {
             acc[l] = fmaf(av, bv, acc[l]);
         }
     }
-    return reduce16(acc);
+    return rlvr_tree16_portable(acc);
 }
 
 #ifdef RLVR_X86
 /* ---- AVX-512 path: the same arithmetic, 16 lanes per register ---- */
-
-__attribute__((target("avx512f")))
-static inline float reduce16_avx512(__m512 v) {
-    __m256 lo = _mm512_castps512_ps256(v);
-    __m256 hi = _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1));
-    __m256 s8 = _mm256_add_ps(lo, hi);                                    /* acc[i] + acc[i+8] */
-    __m128 s4 = _mm_add_ps(_mm256_castps256_ps128(s8), _mm256_extractf128_ps(s8, 1)); /* s8[i] + s8[i+4] */
-    __m128 s2 = _mm_add_ps(s4, _mm_movehl_ps(s4, s4));                      /* s4[i] + s4[i+2] */
-    __m128 s1 = _mm_add_ss(s2, _mm_shuffle_ps(s2, s2, 1));                  /* s2[0] + s2[1] */
-    return _mm_cvtss_f32(s1);
-}
 
 __attribute__((target("avx512f")))
 static float dot_avx512(const float *a, const float *b, long K) {
@@ -68,7 +46,7 @@ static float dot_avx512(const float *a, const float *b, long K) {
         __mmask16 mask = (__mmask16)((1u << (K - k)) - 1u);
         acc = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(mask, a + k), _mm512_maskz_loadu_ps(mask, b + k), acc);
     }
-    return reduce16_avx512(acc);
+    return rlvr_tree16(acc);
 }
 
 /* A 4 × 4 tile: rows x0..x3 against weight rows w0..w3, 16 accumulators in registers. */
@@ -96,7 +74,7 @@ static void tile4x4_avx512(const float *x, const float *w, float *y, long K, lon
         }
     }
     for (int i = 0; i < 4; i++)
-        for (int j = 0; j < 4; j++) y[i * ldy + j] = reduce16_avx512(c[i][j]);
+        for (int j = 0; j < 4; j++) y[i * ldy + j] = rlvr_tree16(c[i][j]);
 }
 
 static int cpu_has_avx512 = -1;
