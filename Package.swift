@@ -11,7 +11,7 @@ let package = Package(
         // Everything a Swift program needs to drive the engine without the command line.
         .library(
             name: "RLVREngine",
-            targets: ["Kernels", "Checkpoints", "LlamaModel", "Tokenization", "ModelIO", "RunConfig", "Training", "RLVRCommands"]
+            targets: ["Kernels", "Checkpoints", "LlamaModel", "TextPatterns", "Tokenization", "ModelIO", "RunConfig", "Training", "RLVRCommands"]
         ),
     ],
     dependencies: [
@@ -39,8 +39,10 @@ let package = Package(
         .target(name: "Checkpoints"),
         // The Llama architecture: its configuration (and, later, forward/backward).
         .target(name: "LlamaModel", dependencies: ["Kernels"]),
-        // Tokens and text: the byte-level alphabet, vocabularies (the BPE tokenizer grows here).
-        .target(name: "Tokenization"),
+        // PCRE2 patterns with Unicode properties and bounded matching (tokenizer, verifiers).
+        .target(name: "TextPatterns", dependencies: ["CPCRE2"]),
+        // Tokens and text: byte-level BPE, pre-tokenizers, chat templates.
+        .target(name: "Tokenization", dependencies: ["TextPatterns"]),
         // Where file formats meet the model: configs from GGUF metadata, model summaries.
         .target(name: "ModelIO", dependencies: ["Checkpoints", "LlamaModel", "Kernels", "Tokenization"]),
         // Optimizers, schedules and (later) datasets, loss heads and trainers.
@@ -64,7 +66,7 @@ let package = Package(
         .testTarget(name: "LlamaModelTests", dependencies: ["LlamaModel", "ModelIO", "Checkpoints", "Kernels", "Training", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ModelIOTests", dependencies: ["ModelIO", "Checkpoints", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "RunConfigTests", dependencies: ["RunConfig"]),
-        .testTarget(name: "TokenizationTests", dependencies: ["Tokenization"]),
+        .testTarget(name: "TokenizationTests", dependencies: ["Tokenization"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Kernels"]),
         .testTarget(name: "RLVRCommandsTests", dependencies: ["RLVRCommands", "LlamaModel", "ModelIO", "Tokenization", "TestSupport"]),
     ],

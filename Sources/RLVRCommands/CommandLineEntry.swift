@@ -3,6 +3,7 @@ import Checkpoints
 import Foundation
 import LlamaModel
 import ModelIO
+import Tokenization
 import RunConfig
 
 /// Runs the command line and turns every failure into a message and an exit code:
@@ -34,6 +35,7 @@ public enum CommandLineEntry {
         case let error as ConfigError: return (2, "rlvr: error: \(error)")
         case let error as InputError: return (2, "rlvr: error: \(error)")
         case let error as LlamaModelError: return (2, "rlvr: error: \(error)")
+        case let error as TokenizerError: return (2, "rlvr: error: \(error)")
         default:
             let code = RLVR.exitCode(for: error).rawValue
             let message = RLVR.fullMessage(for: error)

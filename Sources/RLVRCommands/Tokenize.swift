@@ -1,0 +1,71 @@
+import ArgumentParser
+import Foundation
+import ModelIO
+import Tokenization
+
+struct Tokenize: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Token ids of text (or, with --decode, text of token ids) with a checkpoint's tokenizer.",
+        discussion: "--input reads JSONL rows {\"text\": …} (with --decode: {\"ids\": [...]}) and prints one JSON array (or string) per row."
+    )
+
+    @Option(help: "A .gguf file or a Hugging Face model folder (tokenizer.json).")
+    var model: String
+
+    @Option(help: "Text to tokenize (with --decode: comma-separated ids).")
+    var text: String?
+
+    @Option(help: "A JSONL file of {\"text\": …} rows.")
+    var input: String?
+
+    @Flag(help: "Decode ids to text instead.")
+    var decode = false
+
+    @Flag(help: "Print JSON (ids with their token strings for --text).")
+    var json = false
+
+    func validate() throws {
+        if (text == nil) == (input == nil) { throw ValidationError("give exactly one of --text or --input") }
+    }
+
+    func run() throws {
+        let tokenizer = try BPETokenizer.load(checkpoint: model)
+        if let text {
+            if decode {
+                let ids = try Score.parseTokens(text)
+                print(json ? try Self.jsonString(tokenizer.decode(ids)) : tokenizer.decode(ids))
+            } else {
+                let ids = tokenizer.encode(text)
+                if json {
+                    let rows = ids.map { ["id": Int($0), "token": tokenizer.tokens[Int($0)]] as [String: Any] }
+                    let data = try JSONSerialization.data(withJSONObject: rows, options: [.sortedKeys, .withoutEscapingSlashes])
+                    print(String(decoding: data, as: UTF8.self))
+                } else {
+                    print(ids.map(String.init).joined(separator: ","))
+                }
+            }
+            return
+        }
+        guard let input, let handle = FileHandle(forReadingAtPath: input) else {
+            throw InputError("\(input ?? ""): cannot be read")
+        }
+        let data = handle.readDataToEndOfFile()
+        for (index, line) in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated() {
+            if line.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\r") }) { continue }
+            guard let row = (try? JSONSerialization.jsonObject(with: Data(line))) as? [String: Any] else {
+                throw InputError("\(input):\(index + 1): expected a JSON object")
+            }
+            if decode {
+                guard let ids = row["ids"] as? [Int] else { throw InputError("\(input):\(index + 1): expected \"ids\": [integers]") }
+                print(try Self.jsonString(tokenizer.decode(ids.map(Int32.init))))
+            } else {
+                guard let text = row["text"] as? String else { throw InputError("\(input):\(index + 1): expected \"text\": a string") }
+                print("[" + tokenizer.encode(text).map(String.init).joined(separator: ",") + "]")
+            }
+        }
+    }
+
+    static func jsonString(_ text: String) throws -> String {
+        String(decoding: try JSONSerialization.data(withJSONObject: text, options: [.fragmentsAllowed, .withoutEscapingSlashes]), as: UTF8.self)
+    }
+}
