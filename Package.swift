@@ -11,7 +11,7 @@ let package = Package(
         // Everything a Swift program needs to drive the engine without the command line.
         .library(
             name: "RLVREngine",
-            targets: ["Kernels", "Checkpoints", "LlamaModel", "TextPatterns", "Tokenization", "ModelIO", "RunConfig", "Training", "RLVRCommands"]
+            targets: ["Kernels", "Checkpoints", "LlamaModel", "TextPatterns", "Tokenization", "ModelIO", "Generation", "RunConfig", "Training", "RLVRCommands"]
         ),
     ],
     dependencies: [
@@ -45,15 +45,17 @@ let package = Package(
         .target(name: "Tokenization", dependencies: ["TextPatterns"]),
         // Where file formats meet the model: configs from GGUF metadata, model summaries.
         .target(name: "ModelIO", dependencies: ["Checkpoints", "LlamaModel", "Kernels", "Tokenization"]),
+        // Sampling: KV-cache decoding in batches, counter-based random numbers, samplers.
+        .target(name: "Generation", dependencies: ["Kernels", "LlamaModel"]),
         // Optimizers, schedules and (later) datasets, loss heads and trainers.
-        .target(name: "Training", dependencies: ["Kernels", "LlamaModel", "ModelIO", "RunConfig"]),
+        .target(name: "Training", dependencies: ["Kernels", "LlamaModel", "ModelIO", "RunConfig", "Generation"]),
         // Run configuration: YAML → Codable sections, --set overrides, strict validation.
         .target(name: "RunConfig", dependencies: [.product(name: "Yams", package: "Yams")]),
         // The command-line commands as a library, so tests can run them in-process.
         .target(
             name: "RLVRCommands",
             dependencies: [
-                "Kernels", "Checkpoints", "LlamaModel", "ModelIO", "RunConfig", "Training", "Tokenization", "CPCRE2",
+                "Kernels", "Checkpoints", "LlamaModel", "ModelIO", "RunConfig", "Training", "Tokenization", "Generation", "CPCRE2",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -68,6 +70,7 @@ let package = Package(
         .testTarget(name: "RunConfigTests", dependencies: ["RunConfig"]),
         .testTarget(name: "TokenizationTests", dependencies: ["Tokenization"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Kernels"]),
+        .testTarget(name: "GenerationTests", dependencies: ["Generation", "LlamaModel", "Kernels", "TestSupport"]),
         .testTarget(name: "RLVRCommandsTests", dependencies: ["RLVRCommands", "LlamaModel", "ModelIO", "Tokenization", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]

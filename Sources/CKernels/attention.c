@@ -31,9 +31,12 @@ float rlvr_exp(float x) {
 
 /* ---- portable path ---- */
 
-static float attend_portable(const float *q, const float *keys, const float *values, long ld, long count, long head_dim,
+static float attend_portable(const float *q, const float *keys1, const float *values1, long ld1, long count1,
+                             const float *keys2, const float *values2, long ld2, long count2, long head_dim,
                              float scale, float *scores, float *out) {
-    rlvr_dots(q, keys, ld, count, head_dim, scores);
+    long count = count1 + count2;
+    rlvr_dots(q, keys1, ld1, count1, head_dim, scores);
+    if (count2 > 0) rlvr_dots(q, keys2, ld2, count2, head_dim, scores + count1);
     float max = -INFINITY;
     for (long j = 0; j < count; j++) {
         scores[j] = scores[j] * scale;
@@ -50,7 +53,7 @@ static float attend_portable(const float *q, const float *keys, const float *val
     for (long d = 0; d < head_dim; d++) out[d] = 0.0f;
     for (long j = 0; j < count; j++) {
         float p = scores[j] * inverse;
-        const float *v = values + j * ld;
+        const float *v = j < count1 ? values1 + j * ld1 : values2 + (j - count1) * ld2;
         for (long d = 0; d < head_dim; d++) out[d] = fmaf(p, v[d], out[d]);
     }
     return max + logf(sum);
@@ -60,9 +63,12 @@ static float attend_portable(const float *q, const float *keys, const float *val
 /* ---- AVX-512 path: the same operations, 16 at a time ---- */
 
 __attribute__((target("avx512f")))
-static float attend_avx512(const float *q, const float *keys, const float *values, long ld, long count, long head_dim,
+static float attend_avx512(const float *q, const float *keys1, const float *values1, long ld1, long count1,
+                           const float *keys2, const float *values2, long ld2, long count2, long head_dim,
                            float scale, float *scores, float *out) {
-    rlvr_dots(q, keys, ld, count, head_dim, scores);
+    long count = count1 + count2;
+    rlvr_dots(q, keys1, ld1, count1, head_dim, scores);
+    if (count2 > 0) rlvr_dots(q, keys2, ld2, count2, head_dim, scores + count1);
     __m512 vscale = _mm512_set1_ps(scale);
     __m512 vmax = _mm512_set1_ps(-INFINITY);
     long j = 0;
@@ -91,25 +97,35 @@ static float attend_avx512(const float *q, const float *keys, const float *value
     long d = 0;
     for (; d + 16 <= head_dim; d += 16) {
         __m512 o = _mm512_setzero_ps();
-        for (long t = 0; t < count; t++)
-            o = _mm512_fmadd_ps(_mm512_set1_ps(scores[t] * inverse), _mm512_loadu_ps(values + t * ld + d), o);
+        for (long t = 0; t < count1; t++)
+            o = _mm512_fmadd_ps(_mm512_set1_ps(scores[t] * inverse), _mm512_loadu_ps(values1 + t * ld1 + d), o);
+        for (long t = 0; t < count2; t++)
+            o = _mm512_fmadd_ps(_mm512_set1_ps(scores[count1 + t] * inverse), _mm512_loadu_ps(values2 + t * ld2 + d), o);
         _mm512_storeu_ps(out + d, o);
     }
     for (; d < head_dim; d++) {
         float o = 0.0f;
-        for (long t = 0; t < count; t++) o = fmaf(scores[t] * inverse, values[t * ld + d], o);
+        for (long t = 0; t < count1; t++) o = fmaf(scores[t] * inverse, values1[t * ld1 + d], o);
+        for (long t = 0; t < count2; t++) o = fmaf(scores[count1 + t] * inverse, values2[t * ld2 + d], o);
         out[d] = o;
     }
     return max + logf(sum);
 }
 #endif
 
+float rlvr_attend_segments(const float *q, const float *keys1, const float *values1, long ld1, long count1,
+                           const float *keys2, const float *values2, long ld2, long count2, long head_dim,
+                           float scale, float *scores, float *out) {
+#ifdef RLVR_X86
+    if (rlvr_kernels_use_avx512())
+        return attend_avx512(q, keys1, values1, ld1, count1, keys2, values2, ld2, count2, head_dim, scale, scores, out);
+#endif
+    return attend_portable(q, keys1, values1, ld1, count1, keys2, values2, ld2, count2, head_dim, scale, scores, out);
+}
+
 float rlvr_attend(const float *q, const float *keys, const float *values, long ld, long count, long head_dim,
                   float scale, float *scores, float *out) {
-#ifdef RLVR_X86
-    if (rlvr_kernels_use_avx512()) return attend_avx512(q, keys, values, ld, count, head_dim, scale, scores, out);
-#endif
-    return attend_portable(q, keys, values, ld, count, head_dim, scale, scores, out);
+    return rlvr_attend_segments(q, keys, values, ld, count, keys, values, ld, 0, head_dim, scale, scores, out);
 }
 
 static void attention_backward_portable(const float *q, const float *k, const float *v, const float *out,

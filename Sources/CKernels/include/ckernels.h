@@ -61,6 +61,12 @@ float rlvr_exp(float x);
 float rlvr_attend(const float *q, const float *keys, const float *values, long ld, long count, long head_dim,
                   float scale, float *scores, float *out);
 
+/* The same computation over keys/values held in two segments (a shared prompt cache, then a
+   sample's own cache): identical bits to rlvr_attend over the concatenation. */
+float rlvr_attend_segments(const float *q, const float *keys1, const float *values1, long ld1, long count1,
+                           const float *keys2, const float *values2, long ld2, long count2, long head_dim,
+                           float scale, float *scores, float *out);
+
 /* Backward of causal attention for one query head over one sequence of `length` tokens.
    q, out, dout, dq: rows `ldq` apart; k, v, dk, dv: rows `ldkv` apart; lse: the forward's log-sum-exp
    per query row; scratch: 2 · length floats. Accumulates (+=) into dq, dk and dv. (Not batch

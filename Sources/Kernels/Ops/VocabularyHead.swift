@@ -20,7 +20,10 @@ public final class VocabularyHead: @unchecked Sendable {
     /// Per row: running max, Σ e^{z−m}, Σ e^{z−m}·z, target logit.
     private let runningMax: FloatBuffer, runningSum: FloatBuffer, runningWeighted: FloatBuffer, targetLogit: FloatBuffer
 
-    public init(vocabulary: Int, hiddenSize: Int, capacity: Int, chunkSize: Int = 4096) {
+    /// Vocabulary entries per chunk. Decoding must use the same chunks so log Z has the same bits.
+    public static let defaultChunkSize = 4096
+
+    public init(vocabulary: Int, hiddenSize: Int, capacity: Int, chunkSize: Int = defaultChunkSize) {
         self.vocabulary = vocabulary
         self.hiddenSize = hiddenSize
         self.capacity = capacity

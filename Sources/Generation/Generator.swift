@@ -1,0 +1,154 @@
+import Foundation
+import Kernels
+import LlamaModel
+
+/// One prompt to continue `samples` times. `id` keys the random numbers (with the sample index and
+/// the position), so the same id always gives the same samples.
+public struct GenerationRequest: Sendable {
+    public var id: Int
+    public var prompt: [Int32]
+    public var samples: Int
+
+    public init(id: Int, prompt: [Int32], samples: Int = 1) {
+        self.id = id
+        self.prompt = prompt
+        self.samples = samples
+    }
+}
+
+public enum FinishReason: String, Codable, Sendable {
+    /// An end-of-sequence token was sampled (it is the last token).
+    case eos
+    /// A stop string appeared in the text (the response is cut before it).
+    case stop
+    /// `maxNewTokens` were generated.
+    case length
+}
+
+public struct GeneratedSample: Sendable {
+    public var requestID: Int
+    public var sampleIndex: Int
+    public var tokens: [Int32]
+    /// log p(token) under the model (temperature 1, no filters): the trainer's number, bit for bit.
+    public var modelLogProbs: [Float]
+    /// log p(token) under the sampling distribution actually used.
+    public var samplingLogProbs: [Double]
+    public var finishReason: FinishReason
+    /// With stop strings: the text up to the stop string (set by the generator's `decode`).
+    public var text: String?
+}
+
+/// Batched sampling through the KV-cache path: every prompt is prefilled once (its G samples share
+/// the prompt's cache), then all live sequences advance together, one batched step per token.
+public final class Generator {
+    public let model: LlamaModel
+    public let settings: SamplingSettings
+    public let eosTokens: Set<Int32>
+    public let maxBatch: Int
+    /// Token ids → text, needed for stop strings.
+    public let decode: (([Int32]) -> String)?
+
+    public private(set) var statistics = Statistics()
+
+    public struct Statistics: Sendable {
+        public var prefillTokens = 0, prefillSeconds = 0.0
+        public var decodedTokens = 0, decodeSeconds = 0.0, decodeSteps = 0
+    }
+
+    public init(model: LlamaModel, settings: SamplingSettings, eosTokens: Set<Int32>, maxBatch: Int = 64,
+                decode: (([Int32]) -> String)? = nil) throws {
+        if let problem = settings.problems().first { throw LlamaModelError("sampling: \(problem)") }
+        if !settings.stopStrings.isEmpty && decode == nil { throw LlamaModelError("stop strings need a tokenizer to decode text") }
+        self.model = model
+        self.settings = settings
+        self.eosTokens = eosTokens
+        self.maxBatch = max(1, maxBatch)
+        self.decode = decode
+    }
+
+    private final class Live {
+        let requestIndex: Int, sampleIndex: Int, cache: KVCache
+        var tokens: [Int32] = [], modelLogProbs: [Float] = [], samplingLogProbs: [Double] = []
+        var finish: FinishReason?
+        var text: String?
+        init(requestIndex: Int, sampleIndex: Int, cache: KVCache) {
+            self.requestIndex = requestIndex
+            self.sampleIndex = sampleIndex
+            self.cache = cache
+        }
+    }
+
+    public func generate(_ requests: [GenerationRequest]) throws -> [GeneratedSample] {
+        let c = model.config
+        for request in requests where request.prompt.isEmpty || request.prompt.count >= c.maxPositionEmbeddings {
+            throw LlamaModelError("request \(request.id): a prompt of \(request.prompt.count) tokens (expected 1..<\(c.maxPositionEmbeddings), the context)")
+        }
+        let newTokens = min(settings.maxNewTokens, c.maxPositionEmbeddings - (requests.map(\.prompt.count).max() ?? 0))
+        let longest = (requests.map(\.prompt.count).max() ?? 0) + newTokens
+        let workspace = DecodeWorkspace(config: c, batch: maxBatch, longestSequence: longest)
+        var live: [Live] = []
+        // Prefill in groups of prompts; sample every request's first tokens from its prompt logits.
+        var start = 0
+        while start < requests.count {
+            let group = Array(requests[start..<min(requests.count, start + maxBatch)])
+            let caches = group.map { KVCache(config: c, capacity: $0.prompt.count) }
+            let began = Profiler.now()
+            try model.prefill(prompts: group.map(\.prompt), caches: caches, workspace: workspace)
+            statistics.prefillSeconds += Profiler.now() - began
+            statistics.prefillTokens += group.reduce(0) { $0 + $1.prompt.count }
+            for (offset, request) in group.enumerated() {
+                for sample in 0..<request.samples {
+                    let sequence = Live(requestIndex: start + offset, sampleIndex: sample,
+                                        cache: KVCache(config: c, capacity: newTokens, prefix: caches[offset]))
+                    append(to: sequence, row: offset, workspace: workspace, request: request, limit: newTokens)
+                    live.append(sequence)
+                }
+            }
+            start += maxBatch
+        }
+        // Decode every unfinished sequence, maxBatch at a time, until all have finished.
+        while true {
+            let running = live.filter { $0.finish == nil }
+            if running.isEmpty { break }
+            var index = 0
+            while index < running.count {
+                let batch = Array(running[index..<min(running.count, index + maxBatch)])
+                let began = Profiler.now()
+                try model.decodeStep(tokens: batch.map { $0.tokens.last! }, caches: batch.map(\.cache), workspace: workspace)
+                statistics.decodeSeconds += Profiler.now() - began
+                statistics.decodeSteps += 1
+                statistics.decodedTokens += batch.count
+                for (row, sequence) in batch.enumerated() {
+                    append(to: sequence, row: row, workspace: workspace, request: requests[sequence.requestIndex], limit: newTokens)
+                }
+                index += maxBatch
+            }
+        }
+        return live.map {
+            GeneratedSample(requestID: requests[$0.requestIndex].id, sampleIndex: $0.sampleIndex, tokens: $0.tokens,
+                            modelLogProbs: $0.modelLogProbs, samplingLogProbs: $0.samplingLogProbs,
+                            finishReason: $0.finish ?? .length, text: $0.text)
+        }
+    }
+
+    /// Samples the next token of `sequence` from row `row` of the workspace and checks the stop rules.
+    private func append(to sequence: Live, row: Int, workspace: DecodeWorkspace, request: GenerationRequest, limit: Int) {
+        let v = model.config.vocabSize
+        let logits = UnsafePointer(workspace.logits.pointer + row * v)
+        let uniform = CounterRNG.uniform(seed: settings.seed, prompt: request.id, sample: sequence.sampleIndex, position: sequence.tokens.count)
+        let (token, samplingLogProb) = Sampler.sample(logits: logits, vocabulary: v, settings: settings, uniform: uniform)
+        sequence.tokens.append(token)
+        sequence.modelLogProbs.append(logits[Int(token)] - workspace.logZ[row])
+        sequence.samplingLogProbs.append(samplingLogProb)
+        if eosTokens.contains(token) {
+            sequence.finish = .eos
+        } else if !settings.stopStrings.isEmpty, let decode {
+            let text = decode(sequence.tokens)
+            if let cut = settings.stopStrings.compactMap({ text.range(of: $0)?.lowerBound }).min() {
+                sequence.finish = .stop
+                sequence.text = String(text[..<cut])
+            }
+        }
+        if sequence.finish == nil && sequence.tokens.count >= limit { sequence.finish = .length }
+    }
+}

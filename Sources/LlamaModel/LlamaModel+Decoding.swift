@@ -1,0 +1,156 @@
+import CKernels
+import Foundation
+import Kernels
+
+/// Scratch for one decoding step of up to `batch` sequences.
+public final class DecodeWorkspace: @unchecked Sendable {
+    public let batch: Int
+    let residual: FloatBuffer, normed: FloatBuffer, projected: FloatBuffer   // (B, hidden)
+    let query: FloatBuffer, attention: FloatBuffer                         // (B, heads·headDim)
+    let key: FloatBuffer, value: FloatBuffer                               // (B, kvHeads·headDim)
+    let gate: FloatBuffer, up: FloatBuffer, hiddenMLP: FloatBuffer         // (B, intermediate)
+    let hidden: FloatBuffer                                                // (B, hidden) final
+    /// (B, vocabulary) logits of the last step, and (B) their log Σ e^z.
+    public let logits: FloatBuffer
+    public let logZ: FloatBuffer
+    let scores: FloatBuffer
+    let longest: Int
+
+    public init(config c: LlamaConfig, batch: Int, longestSequence: Int) {
+        self.batch = batch
+        longest = longestSequence
+        let h = c.hiddenSize, q = c.numAttentionHeads * c.headDim, kv = c.numKeyValueHeads * c.headDim, i = c.intermediateSize
+        residual = FloatBuffer(count: batch * h)
+        normed = FloatBuffer(count: batch * h)
+        projected = FloatBuffer(count: batch * h)
+        query = FloatBuffer(count: batch * q)
+        attention = FloatBuffer(count: batch * q)
+        key = FloatBuffer(count: batch * kv)
+        value = FloatBuffer(count: batch * kv)
+        gate = FloatBuffer(count: batch * i)
+        up = FloatBuffer(count: batch * i)
+        hiddenMLP = FloatBuffer(count: batch * i)
+        hidden = FloatBuffer(count: batch * h)
+        logits = FloatBuffer(count: batch * c.vocabSize)
+        logZ = FloatBuffer(count: batch)
+        scores = FloatBuffer(count: ComputeThreads.maximum * max(16, longestSequence))
+    }
+}
+
+extension LlamaModel {
+    /// Runs the prompts through the training forward pass (so their numbers are the trainer's),
+    /// stores each prompt's keys and values in its cache, and leaves each prompt's last-position
+    /// logits and log Z in rows 0..<prompts.count of `workspace`.
+    public func prefill(prompts: [[Int32]], caches: [KVCache], workspace: DecodeWorkspace) throws {
+        precondition(prompts.count == caches.count && prompts.count <= workspace.batch, "one cache per prompt, within the workspace")
+        let sequences = PackedSequences(lengths: prompts.map(\.count))
+        let activations = LlamaActivations(config: config, capacity: sequences.tokenCount, longestSequence: sequences.longest)
+        try forward(tokens: prompts.flatMap { $0 }, sequences: sequences, activations: activations)
+        let kvw = attentionShape.keyValueWidth, h = config.hiddenSize
+        for (index, cache) in caches.enumerated() {
+            let start = sequences.starts[index], length = sequences.lengths[index]
+            guard cache.count + length <= cache.capacity else {
+                throw LlamaModelError("a prompt of \(length) tokens does not fit its KV cache (capacity \(cache.capacity))")
+            }
+            for l in 0..<config.numHiddenLayers {
+                (cache.keys(layer: l) + cache.count * kvw).update(from: activations.key[l].pointer + start * kvw, count: length * kvw)
+                (cache.values(layer: l) + cache.count * kvw).update(from: activations.value[l].pointer + start * kvw, count: length * kvw)
+            }
+            cache.count += length
+            (workspace.hidden.pointer + index * h).update(from: activations.finalHidden.pointer + (start + length - 1) * h, count: h)
+        }
+        logitsAndLogZ(workspace: workspace, rows: prompts.count)
+    }
+
+    /// One decoding step: `tokens[b]` is the next token of the sequence whose cache is `caches[b]`.
+    /// Appends its key and value to the cache and leaves its logits and log Z in row b of `workspace`.
+    /// Every number equals what the training forward pass computes for that token in its sequence.
+    public func decodeStep(tokens: [Int32], caches: [KVCache], workspace ws: DecodeWorkspace) throws {
+        let b = tokens.count
+        precondition(b == caches.count && b <= ws.batch, "one cache per token, within the workspace")
+        if let bad = tokens.first(where: { $0 < 0 || Int($0) >= config.vocabSize }) {
+            throw LlamaModelError("token id \(bad) is outside the vocabulary (0..<\(config.vocabSize))")
+        }
+        for cache in caches where cache.count >= cache.capacity || cache.length >= config.maxPositionEmbeddings {
+            throw LlamaModelError("a sequence reached \(cache.length) tokens: its KV cache (capacity \(cache.capacity)) or the context (\(config.maxPositionEmbeddings)) is full")
+        }
+        let c = config, h = c.hiddenSize, inter = c.intermediateSize, eps = Float(c.rmsNormEps)
+        let qw = attentionShape.queryWidth, kvw = attentionShape.keyValueWidth, d = c.headDim
+        let w = parameters.pointer
+        let positions = caches.map { Int32($0.length) }
+        rope.reserve(positions: Int(positions.max() ?? 0) + 1)
+        tokens.withUnsafeBufferPointer { t in
+            Embedding.forward(ws.residual.pointer, table: w + layout.embedding, tokens: t.baseAddress!, rows: b, dim: h)
+        }
+        positions.withUnsafeBufferPointer { positionBuffer in
+            let pos = positionBuffer.baseAddress!
+            for (l, p) in layout.layers.enumerated() {
+                let x = ws.residual.pointer
+                RMSNorm.forward(ws.normed.pointer, rstd: ws.logZ.pointer, x, weight: w + p.inputNorm, rows: b, dim: h, eps: eps)
+                Linear.forward(ws.query.pointer, ws.normed.pointer, w + p.query, rows: b, inFeatures: h, outFeatures: qw)
+                Linear.forward(ws.key.pointer, ws.normed.pointer, w + p.key, rows: b, inFeatures: h, outFeatures: kvw)
+                Linear.forward(ws.value.pointer, ws.normed.pointer, w + p.value, rows: b, inFeatures: h, outFeatures: kvw)
+                rope.forward(ws.query.pointer, rows: b, heads: c.numAttentionHeads, positionOfRow: pos)
+                rope.forward(ws.key.pointer, rows: b, heads: c.numKeyValueHeads, positionOfRow: pos)
+                for (row, cache) in caches.enumerated() {
+                    (cache.keys(layer: l) + cache.count * kvw).update(from: ws.key.pointer + row * kvw, count: kvw)
+                    (cache.values(layer: l) + cache.count * kvw).update(from: ws.value.pointer + row * kvw, count: kvw)
+                }
+                let shape = attentionShape, scale = shape.scale, stride = max(16, ws.longest)
+                parallelChunks(b * c.numAttentionHeads) { chunk, range in
+                    let scores = ws.scores.pointer + chunk * stride
+                    for item in range {
+                        let row = item / shape.queryHeads, head = item % shape.queryHeads
+                        let cache = caches[row], kvOffset = (head / shape.group) * d
+                        let own = cache.count + 1   // this token's row is written above
+                        let prefixCount = cache.prefix?.count ?? 0
+                        let prefixKeys = cache.prefix.map { UnsafePointer($0.keys(layer: l)) } ?? UnsafePointer(cache.keys(layer: l))
+                        let prefixValues = cache.prefix.map { UnsafePointer($0.values(layer: l)) } ?? UnsafePointer(cache.values(layer: l))
+                        _ = rlvr_attend_segments(
+                            ws.query.pointer + row * qw + head * d,
+                            prefixKeys + kvOffset, prefixValues + kvOffset, kvw, prefixCount,
+                            cache.keys(layer: l) + kvOffset, cache.values(layer: l) + kvOffset, kvw, own,
+                            d, scale, scores, ws.attention.pointer + row * qw + head * d)
+                    }
+                }
+                Linear.forward(ws.projected.pointer, ws.attention.pointer, w + p.output, rows: b, inFeatures: qw, outFeatures: h)
+                addInPlace(x, ws.projected.pointer, count: b * h)
+                RMSNorm.forward(ws.normed.pointer, rstd: ws.logZ.pointer, x, weight: w + p.postNorm, rows: b, dim: h, eps: eps)
+                Linear.forward(ws.gate.pointer, ws.normed.pointer, w + p.gate, rows: b, inFeatures: h, outFeatures: inter)
+                Linear.forward(ws.up.pointer, ws.normed.pointer, w + p.up, rows: b, inFeatures: h, outFeatures: inter)
+                SwiGLU.forward(ws.hiddenMLP.pointer, gate: ws.gate.pointer, up: ws.up.pointer, count: b * inter)
+                Linear.forward(ws.projected.pointer, ws.hiddenMLP.pointer, w + p.down, rows: b, inFeatures: inter, outFeatures: h)
+                addInPlace(x, ws.projected.pointer, count: b * h)
+            }
+        }
+        for cache in caches { cache.count += 1 }
+        RMSNorm.forward(ws.hidden.pointer, rstd: ws.logZ.pointer, ws.residual.pointer, weight: w + layout.finalNorm, rows: b, dim: h, eps: eps)
+        logitsAndLogZ(workspace: ws, rows: b)
+    }
+
+    private func addInPlace(_ x: UnsafeMutablePointer<Float>, _ y: UnsafePointer<Float>, count: Int) {
+        // x + y in the same order as the training pass's out = x + y
+        for i in 0..<count { x[i] = x[i] + y[i] }
+    }
+
+    /// Full logits of `rows` final hidden states and their log Z, computed chunk by chunk exactly as
+    /// the training head computes log Z (same chunks, same online update).
+    func logitsAndLogZ(workspace ws: DecodeWorkspace, rows: Int) {
+        let v = config.vocabSize, h = config.hiddenSize
+        let chunk = min(VocabularyHead.defaultChunkSize, v)
+        var m = [Float](repeating: -.infinity, count: rows), s = [Float](repeating: 0, count: rows), a = [Float](repeating: 0, count: rows)
+        let scratch = FloatBuffer(count: rows * chunk)
+        var first = 0
+        while first < v {
+            let width = min(chunk, v - first)
+            Linear.forward(scratch.pointer, ws.hidden.pointer, parameters.pointer + layout.lmHead + first * h, rows: rows, inFeatures: h, outFeatures: width)
+            for r in 0..<rows {
+                let row = scratch.pointer + r * width
+                (ws.logits.pointer + r * v + first).update(from: row, count: width)
+                rlvr_online_softmax_update(row, width, &m[r], &s[r], &a[r])
+            }
+            first += width
+        }
+        for r in 0..<rows { ws.logZ[r] = m[r] + log(s[r]) }
+    }
+}

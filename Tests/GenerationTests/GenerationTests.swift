@@ -1,0 +1,146 @@
+import Foundation
+import Generation
+import Kernels
+import LlamaModel
+import Testing
+import TestSupport
+
+/// A small random Llama (hidden 64, GQA 4/2, vocab 300) with weights from a fixed seed.
+private func randomModel(vocab: Int = 300, layers: Int = 2) throws -> LlamaModel {
+    let config = LlamaConfig(vocabSize: vocab, hiddenSize: 64, intermediateSize: 128, numHiddenLayers: layers,
+                             numAttentionHeads: 4, numKeyValueHeads: 2, maxPositionEmbeddings: 256,
+                             rmsNormEps: 1e-5, ropeTheta: 10_000, tieWordEmbeddings: true)
+    let model = try LlamaModel(config: config)
+    var random = SplitMix64(state: 5)
+    for entry in model.layout.entries {
+        for i in 0..<entry.count {
+            let u = Float(random.next() >> 40) / Float(1 << 24) - 0.5
+            model.parameters[entry.offset + i] = entry.isNorm ? 1 + 0.2 * u : 0.5 * u
+        }
+    }
+    return model
+}
+
+private func prompt(_ length: Int, seed: UInt64) -> [Int32] {
+    var random = SplitMix64(state: seed)
+    return (0..<length).map { _ in Int32(random.below(300)) }
+}
+
+/// Log-probs of `response` after `prompt` from the training forward pass.
+private func trainingLogProbs(_ model: LlamaModel, prompt: [Int32], response: [Int32]) throws -> [Float] {
+    let tokens = prompt + response
+    let a = LlamaActivations(config: model.config, capacity: tokens.count, longestSequence: tokens.count)
+    try model.forward(tokens: tokens, sequences: PackedSequences(lengths: [tokens.count]), activations: a)
+    let targets = Array(tokens.dropFirst()) + [-1]
+    try model.tokenLogProbs(targets: targets, activations: a)
+    return (0..<response.count).map { a.logProb[prompt.count - 1 + $0] }
+}
+
+@Suite(.serialized) struct GenerationTests {
+    /// DESIGN §3: the log-prob returned with each sampled token is, bit for bit, the trainer's.
+    @Test func sampledLogProbsEqualTheTrainingForwardPass() throws {
+        let model = try randomModel()
+        let requests = [GenerationRequest(id: 0, prompt: prompt(7, seed: 1), samples: 3),
+                        GenerationRequest(id: 1, prompt: prompt(19, seed: 2), samples: 2),
+                        GenerationRequest(id: 2, prompt: prompt(1, seed: 3), samples: 1)]
+        let generator = try Generator(model: model, settings: SamplingSettings(temperature: 1, maxNewTokens: 24, seed: 9),
+                                      eosTokens: [], maxBatch: 4)
+        let samples = try generator.generate(requests)
+        #expect(samples.count == 6)
+        for sample in samples {
+            let request = requests.first { $0.id == sample.requestID }!
+            let reference = try trainingLogProbs(model, prompt: request.prompt, response: sample.tokens)
+            #expect(sample.modelLogProbs.map(\.bitPattern) == reference.map(\.bitPattern),
+                    "request \(sample.requestID) sample \(sample.sampleIndex)")
+            #expect(sample.tokens.count == 24 && sample.finishReason == .length)
+        }
+    }
+
+    @Test func samplesDoNotDependOnBatchSizeOrOrder() throws {
+        let model = try randomModel()
+        let requests = (0..<5).map { GenerationRequest(id: 10 + $0, prompt: prompt(3 + 4 * $0, seed: UInt64($0)), samples: 2) }
+        let settings = SamplingSettings(temperature: 0.9, topP: 0.95, topK: 50, maxNewTokens: 12, seed: 3)
+        func run(_ batch: Int, _ order: [GenerationRequest]) throws -> [String: [Int32]] {
+            let samples = try Generator(model: model, settings: settings, eosTokens: [], maxBatch: batch).generate(order)
+            return Dictionary(uniqueKeysWithValues: samples.map { ("\($0.requestID)/\($0.sampleIndex)", $0.tokens) })
+        }
+        let reference = try run(1, requests)
+        #expect(try run(3, requests) == reference)
+        #expect(try run(16, requests.reversed()) == reference)
+        // Different samples of one prompt differ (their random numbers do).
+        #expect(reference["10/0"] != reference["10/1"])
+    }
+
+    @Test func greedyIsArgmaxAndEOSStops() throws {
+        let model = try randomModel()
+        let request = GenerationRequest(id: 0, prompt: prompt(5, seed: 4))
+        let greedy = try Generator(model: model, settings: SamplingSettings(temperature: 0, maxNewTokens: 10), eosTokens: []).generate([request])[0]
+        // Each greedy token is the argmax of the training pass's logits at that position.
+        let tokens = request.prompt + greedy.tokens
+        let a = LlamaActivations(config: model.config, capacity: tokens.count, longestSequence: tokens.count)
+        try model.forward(tokens: tokens, sequences: PackedSequences(lengths: [tokens.count]), activations: a)
+        try model.tokenLogProbs(targets: [Int32](repeating: -1, count: tokens.count), activations: a)
+        let logits = model.logits(activations: a)
+        for (i, token) in greedy.tokens.enumerated() {
+            let row = logits[((request.prompt.count - 1 + i) * 300)..<((request.prompt.count + i) * 300)]
+            #expect(Int(token) == row.indices.max { row[$0] < row[$1] }! - (request.prompt.count - 1 + i) * 300)
+        }
+        #expect(greedy.samplingLogProbs.allSatisfy { $0 == 0 })
+        // Stopping at an EOS token: the run ends with it.
+        let eos = greedy.tokens[3]
+        let stopped = try Generator(model: model, settings: SamplingSettings(temperature: 0, maxNewTokens: 10), eosTokens: [eos]).generate([request])[0]
+        #expect(stopped.finishReason == .eos && stopped.tokens.last == eos && stopped.tokens.count <= 4)
+    }
+
+    @Test func stopStringsCutTheText() throws {
+        let model = try randomModel()
+        let decode: ([Int32]) -> String = { ids in ids.map { "<\($0)>" }.joined() }
+        let request = GenerationRequest(id: 0, prompt: prompt(5, seed: 4))
+        let free = try Generator(model: model, settings: SamplingSettings(temperature: 0, maxNewTokens: 10), eosTokens: []).generate([request])[0]
+        let stop = "<\(free.tokens[2])>"
+        let stopped = try Generator(model: model, settings: SamplingSettings(temperature: 0, maxNewTokens: 10, stopStrings: [stop]),
+                                    eosTokens: [], decode: decode).generate([request])[0]
+        #expect(stopped.finishReason == .stop)
+        #expect(stopped.text.map { !$0.contains(stop) } == true)
+    }
+
+    @Test func samplerFilters() {
+        // logits ln(0.5), ln(0.3), ln(0.15), ln(0.05): probabilities 0.5, 0.3, 0.15, 0.05
+        let logits: [Float] = [0.5, 0.3, 0.15, 0.05].map { Float(log($0)) }
+        logits.withUnsafeBufferPointer { l in
+            let p = l.baseAddress!
+            // top-k 2 keeps {0, 1} renormalised to 0.625 / 0.375; u = 0.7 falls in token 1.
+            let k = Sampler.sample(logits: p, vocabulary: 4, settings: SamplingSettings(topK: 2), uniform: 0.7)
+            #expect(k.token == 1 && abs(k.logProb - log(0.375)) < 1e-6)
+            // top-p 0.8 keeps {0, 1} (0.5 + 0.3 reaches 0.8).
+            let topP = Sampler.sample(logits: p, vocabulary: 4, settings: SamplingSettings(topP: 0.8), uniform: 0.99)
+            #expect(topP.token == 1)
+            // min-p 0.25 drops tokens below 0.125: keeps {0, 1, 2}; u = 0.99 → token 2 with p 0.15/0.95.
+            let minP = Sampler.sample(logits: p, vocabulary: 4, settings: SamplingSettings(minP: 0.25), uniform: 0.99)
+            #expect(minP.token == 2 && abs(minP.logProb - log(0.15 / 0.95)) < 1e-6)
+            // No filter: u = 0.96 lands in the last 5 % → token 3.
+            #expect(Sampler.sample(logits: p, vocabulary: 4, settings: SamplingSettings(), uniform: 0.96).token == 3)
+            // Temperature → 0 limit: greedy.
+            #expect(Sampler.sample(logits: p, vocabulary: 4, settings: SamplingSettings(temperature: 0), uniform: 0.96).token == 0)
+        }
+    }
+
+    @Test func counterRNGIsAPureFunctionOfItsKey() {
+        let a = CounterRNG.uniform(seed: 1, prompt: 2, sample: 3, position: 4)
+        #expect(a == CounterRNG.uniform(seed: 1, prompt: 2, sample: 3, position: 4))
+        #expect(a != CounterRNG.uniform(seed: 1, prompt: 2, sample: 4, position: 4))
+        #expect(a != CounterRNG.uniform(seed: 1, prompt: 3, sample: 3, position: 4))
+        // Roughly uniform: the mean of 10 000 draws is within 0.02 of 0.5.
+        let mean = (0..<10_000).map { CounterRNG.uniform(seed: 7, prompt: 0, sample: 0, position: $0) }.reduce(0, +) / 10_000
+        #expect(abs(mean - 0.5) < 0.02)
+    }
+
+    @Test func badSettingsAreErrors() throws {
+        let model = try randomModel()
+        #expect(throws: LlamaModelError.self) { try Generator(model: model, settings: SamplingSettings(topP: 0), eosTokens: []) }
+        #expect(throws: LlamaModelError.self) { try Generator(model: model, settings: SamplingSettings(stopStrings: ["x"]), eosTokens: []) }
+        let generator = try Generator(model: model, settings: SamplingSettings(), eosTokens: [])
+        #expect(throws: LlamaModelError.self) { try generator.generate([GenerationRequest(id: 0, prompt: [500])]) }
+        #expect(throws: LlamaModelError.self) { try generator.generate([GenerationRequest(id: 0, prompt: [])]) }
+    }
+}
