@@ -65,7 +65,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels"]),
         .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints", "TestSupport"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "LlamaModelTests", dependencies: ["LlamaModel", "ModelIO", "Checkpoints", "Kernels", "Training", "TestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "LlamaModelTests", dependencies: ["LlamaModel", "ModelIO", "Checkpoints", "Kernels", "Training", "Generation", "Tokenization", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ModelIOTests", dependencies: ["ModelIO", "Checkpoints", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "RunConfigTests", dependencies: ["RunConfig"]),
         .testTarget(name: "TokenizationTests", dependencies: ["Tokenization"], resources: [.copy("Fixtures")]),

@@ -49,6 +49,8 @@ public final class Generator {
     public let decode: (([Int32]) -> String)?
 
     public private(set) var statistics = Statistics()
+    /// Called after every sampled token (request id, sample index, all tokens so far): for streaming.
+    public var onToken: ((Int, Int, [Int32]) -> Void)?
 
     public struct Statistics: Sendable {
         public var prefillTokens = 0, prefillSeconds = 0.0
@@ -150,5 +152,6 @@ public final class Generator {
             }
         }
         if sequence.finish == nil && sequence.tokens.count >= limit { sequence.finish = .length }
+        onToken?(request.id, sequence.sampleIndex, sequence.tokens)
     }
 }

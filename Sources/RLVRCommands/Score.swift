@@ -10,8 +10,8 @@ struct Score: ParsableCommand {
         abstract: "Per-token log-probabilities of a sequence under a model.",
         discussion: """
         For each token after the first: its log-probability given the tokens before it, its rank among \
-        all tokens (1 = most likely) and the five most likely alternatives. --text needs the tokenizer, \
-        which is not built yet: pass token ids with --tokens.
+        all tokens (1 = most likely) and the five most likely alternatives; then the most likely next \
+        tokens. --text is tokenized with the checkpoint's tokenizer (no BOS is added, as SmolLM2 adds none).
         """
     )
 
@@ -21,7 +21,7 @@ struct Score: ParsableCommand {
     @Option(help: "Comma-separated token ids, e.g. 504,3575,282.")
     var tokens: String?
 
-    @Option(help: "Text to tokenize and score (needs the tokenizer).")
+    @Option(help: "Text to tokenize and score.")
     var text: String?
 
     @Flag(help: "Print JSON instead of a table.")
@@ -35,10 +35,13 @@ struct Score: ParsableCommand {
 
     func run() throws {
         compute.apply()
-        guard let tokens else {
-            throw InputError("--text needs the tokenizer, which this build does not have yet; pass token ids with --tokens")
+        let ids: [Int32]
+        if let tokens {
+            ids = try Self.parseTokens(tokens)
+        } else {
+            ids = try BPETokenizer.load(checkpoint: model).encode(text ?? "")
+            guard !ids.isEmpty else { throw InputError("--text: the text has no tokens") }
         }
-        let ids = try Self.parseTokens(tokens)
         let llama = try LlamaCheckpoint.load(model)
         let vocabulary = try TokenVocabulary.load(checkpoint: model)
         let report = try ScoreReport(model: llama, tokens: ids, vocabulary: vocabulary)

@@ -1,8 +1,10 @@
 import Foundation
+import Generation
 import Kernels
 import LlamaModel
 import ModelIO
 import Testing
+import Tokenization
 
 private let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 private let realModelPath = packageRoot.appendingPathComponent("models/SmolLM2-135M-Instruct.Q4_1.gguf").path
@@ -54,5 +56,40 @@ struct RealModelTests {
         let top5 = last.indices.sorted { last[$0] > last[$1] }.prefix(5).map { $0 - 4 * model.config.vocabSize }
         #expect(top5.contains(7042), "top-5 after \"is\": \(top5); \" Paris\" is token 7042")
         #expect(a.logProb[0] == 0 && a.entropy[4].isFinite)
+    }
+}
+
+@Suite(.serialized, .enabled(if: realModelPresent, "models/SmolLM2-135M-Instruct.Q4_1.gguf is absent: run `make model`"))
+struct RealModelChatTests {
+    @Test func greedyChatAnswersAreCoherent() throws {
+        let model = try LlamaCheckpoint.load(realModelPath)
+        let tokenizer = try BPETokenizer.load(checkpoint: realModelPath)
+        let template = try ChatTemplate.detect(jinja: tokenizer.chatTemplate ?? "", eosToken: "<|im_end|>")
+        let questions = ["What is the capital of France?", "What is 2 + 3? Answer with a number."]
+        let requests = questions.enumerated().map { index, question in
+            GenerationRequest(id: index, prompt: tokenizer.encode(template.render([ChatMessage(role: "user", content: question)], addGenerationPrompt: true)))
+        }
+        let generator = try Generator(model: model, settings: SamplingSettings(temperature: 0, maxNewTokens: 40),
+                                      eosTokens: [tokenizer.eosTokenID!], maxBatch: 2)
+        let answers = try generator.generate(requests).sorted { $0.requestID < $1.requestID }.map { tokenizer.decode($0.tokens, skipSpecial: true) }
+        #expect(answers[0].contains("Paris"), "\(answers[0])")
+        #expect(answers[1].contains("5"), "\(answers[1])")
+    }
+}
+
+@Suite(.enabled(if: realModelPresent, "models/SmolLM2-135M-Instruct.Q4_1.gguf is absent: run `make model`"))
+struct RealModelTokenizerTests {
+    /// The tokenizer read from GGUF metadata gives the ids transformers gave for the reference texts.
+    @Test func ggufTokenizerMatchesTransformers() throws {
+        let tokenizer = try BPETokenizer.load(checkpoint: realModelPath)
+        #expect(tokenizer.vocabularySize == 49152 && tokenizer.eosTokenID == 2 && tokenizer.bosTokenID == 1)
+        let data = try Data(contentsOf: URL(fileURLWithPath: try ReferenceFixture.path("smollm2_135m_reference.json")))
+        let reference = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        for item in try #require(reference["cases"] as? [[String: Any]]) {
+            let text = try #require(item["text"] as? String)
+            #expect(tokenizer.encode(text) == (item["token_ids"] as? [Int])?.map(Int32.init), "\(item["name"] ?? "?")")
+        }
+        #expect(tokenizer.encode("<|im_start|>user\nWhat is 12345 + 678?<|im_end|>") ==
+                [1, 4093, 198, 1780, 314, 216, 33, 34, 35, 36, 37, 1232, 216, 38, 39, 40, 47, 2])
     }
 }

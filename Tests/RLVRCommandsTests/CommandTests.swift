@@ -144,3 +144,65 @@ private func writeTinyGGUF(to path: String) throws {
         #expect(CommandLineEntry.run(["score", "--model", folder + "/missing", "--tokens", "1"]) == 2)
     }
 }
+
+/// A tiny model whose vocabulary is the 256 byte symbols plus two merges and two special tokens,
+/// saved as a Hugging Face folder with a ChatML template.
+private func tinyChatModelFolder() throws -> String {
+    let folder = try temporaryFolder()
+    let byteTokens = (0..<256).map { ByteLevel.token(for: [UInt8($0)]) }
+    let tokens = byteTokens + ["he", "ll", "<|im_start|>", "<|im_end|>"]
+    let config = LlamaConfig(vocabSize: tokens.count, hiddenSize: 16, intermediateSize: 32, numHiddenLayers: 1,
+                             numAttentionHeads: 2, numKeyValueHeads: 1, maxPositionEmbeddings: 128, eosTokenIDs: [259])
+    let model = try LlamaModel(config: config)
+    for i in 0..<model.layout.count { model.parameters[i] = Float((i * 7919) % 101) / 101 - 0.5 }
+    try LlamaCheckpoint.save(model, to: folder)
+    func quoted(_ text: String) throws -> String {
+        String(decoding: try JSONSerialization.data(withJSONObject: text, options: [.fragmentsAllowed]), as: UTF8.self)
+    }
+    let vocabulary = try tokens.enumerated().map { "\(try quoted($0.element)): \($0.offset)" }.joined(separator: ", ")
+    let tokenizer = """
+    {"model": {"type": "BPE", "vocab": {\(vocabulary)}, "merges": ["h e", "l l"]},
+     "pre_tokenizer": {"type": "ByteLevel", "add_prefix_space": false, "use_regex": true},
+     "added_tokens": [{"id": 258, "content": "<|im_start|>", "special": true}, {"id": 259, "content": "<|im_end|>", "special": true}]}
+    """
+    try Data(tokenizer.utf8).write(to: URL(fileURLWithPath: folder + "/tokenizer.json"))
+    let template = "{% for message in messages %}{{'<|im_start|>' + message['role'] + '\\\\n' + message['content'] + '<|im_end|>' + '\\\\n'}}{% endfor %}"
+    try Data(#"{"eos_token": "<|im_end|>", "chat_template": "\#(template)"}"#.utf8).write(to: URL(fileURLWithPath: folder + "/tokenizer_config.json"))
+    return folder
+}
+
+@Suite struct GenerationCommandTests {
+    @Test func tokenizeRoundTripsThroughTheCommand() throws {
+        let folder = try tinyChatModelFolder()
+        let tokenizer = try BPETokenizer.load(checkpoint: folder)
+        #expect(tokenizer.encode("hello") == [256, 257, Int32(UInt8(ascii: "o"))])
+        #expect(tokenizer.encode("<|im_start|>hi") == [258, Int32(UInt8(ascii: "h")), Int32(UInt8(ascii: "i"))])
+        #expect(CommandLineEntry.run(["tokenize", "--model", folder, "--text", "hello"]) == 0)
+        #expect(CommandLineEntry.run(["tokenize", "--model", folder, "--text", "256,257", "--decode"]) == 0)
+        #expect(CommandLineEntry.run(["tokenize", "--model", folder]) == 2)
+    }
+
+    @Test func generateRunsForPromptsAndMessages() throws {
+        let folder = try tinyChatModelFolder()
+        let prompts = folder + "/prompts.jsonl"
+        try Data(#"""
+        {"prompt": "hello"}
+        {"messages": [{"role": "user", "content": "hi"}]}
+        """#.utf8).write(to: URL(fileURLWithPath: prompts))
+        #expect(CommandLineEntry.run(["generate", "--model", folder, "--prompts", prompts, "--n", "2", "--max-new-tokens", "5",
+                                      "--json", "--threads", "1"]) == 0)
+        #expect(CommandLineEntry.run(["generate", "--model", folder, "--prompt", "hi", "--chat", "--temperature", "0", "--max-new-tokens", "3"]) == 0)
+    }
+
+    @Test func generateRejectsBadInput() throws {
+        let folder = try tinyChatModelFolder()
+        let bad = folder + "/bad.jsonl"
+        try Data("{\"prompt\": \"ok\"}\n{\"text\": 1}\n".utf8).write(to: URL(fileURLWithPath: bad))
+        #expect(CommandLineEntry.run(["generate", "--model", folder, "--prompts", bad]) == 2)       // line 2: no prompt
+        try Data([0x7B, 0x22, 0x70, 0x22, 0x3A, 0x22, 0xFF, 0x22, 0x7D, 0x0A]).write(to: URL(fileURLWithPath: bad))
+        #expect(CommandLineEntry.run(["generate", "--model", folder, "--prompts", bad]) == 2)       // invalid UTF-8
+        #expect(CommandLineEntry.run(["generate", "--model", folder, "--prompt", "x", "--top-p", "0"]) == 2)
+        #expect(CommandLineEntry.run(["generate", "--model", folder, "--prompt", "x", "--template", "llama3"]) == 2)
+        #expect(CommandLineEntry.run(["generate", "--model", folder, "--prompt", String(repeating: "x", count: 200)]) == 2)   // longer than the context
+    }
+}
