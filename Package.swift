@@ -48,7 +48,7 @@ let package = Package(
         // Sampling: KV-cache decoding in batches, counter-based random numbers, samplers.
         .target(name: "Generation", dependencies: ["Kernels", "LlamaModel"]),
         // Optimizers, schedules and (later) datasets, loss heads and trainers.
-        .target(name: "Training", dependencies: ["Kernels", "LlamaModel", "ModelIO", "RunConfig", "Generation"]),
+        .target(name: "Training", dependencies: ["Kernels", "LlamaModel", "ModelIO", "RunConfig", "Generation", "Tokenization"]),
         // Run configuration: YAML → Codable sections, --set overrides, strict validation.
         .target(name: "RunConfig", dependencies: [.product(name: "Yams", package: "Yams")]),
         // The command-line commands as a library, so tests can run them in-process.

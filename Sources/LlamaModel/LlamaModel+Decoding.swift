@@ -86,12 +86,19 @@ extension LlamaModel {
             let pos = positionBuffer.baseAddress!
             for (l, p) in layout.layers.enumerated() {
                 let x = ws.residual.pointer
-                RMSNorm.forward(ws.normed.pointer, rstd: ws.logZ.pointer, x, weight: w + p.inputNorm, rows: b, dim: h, eps: eps)
-                Linear.forward(ws.query.pointer, ws.normed.pointer, w + p.query, rows: b, inFeatures: h, outFeatures: qw)
-                Linear.forward(ws.key.pointer, ws.normed.pointer, w + p.key, rows: b, inFeatures: h, outFeatures: kvw)
-                Linear.forward(ws.value.pointer, ws.normed.pointer, w + p.value, rows: b, inFeatures: h, outFeatures: kvw)
-                rope.forward(ws.query.pointer, rows: b, heads: c.numAttentionHeads, positionOfRow: pos)
-                rope.forward(ws.key.pointer, rows: b, heads: c.numKeyValueHeads, positionOfRow: pos)
+                Profiler.measure(.norms) {
+                    RMSNorm.forward(ws.normed.pointer, rstd: ws.logZ.pointer, x, weight: w + p.inputNorm, rows: b, dim: h, eps: eps)
+                }
+                Profiler.measure(.projectionsForward) {
+                    Linear.forward(ws.query.pointer, ws.normed.pointer, w + p.query, rows: b, inFeatures: h, outFeatures: qw)
+                    Linear.forward(ws.key.pointer, ws.normed.pointer, w + p.key, rows: b, inFeatures: h, outFeatures: kvw)
+                    Linear.forward(ws.value.pointer, ws.normed.pointer, w + p.value, rows: b, inFeatures: h, outFeatures: kvw)
+                }
+                Profiler.measure(.elementwise) {
+                    rope.forward(ws.query.pointer, rows: b, heads: c.numAttentionHeads, positionOfRow: pos)
+                    rope.forward(ws.key.pointer, rows: b, heads: c.numKeyValueHeads, positionOfRow: pos)
+                }
+                Profiler.measure(.attentionForward) {
                 for (row, cache) in caches.enumerated() {
                     (cache.keys(layer: l) + cache.count * kvw).update(from: ws.key.pointer + row * kvw, count: kvw)
                     (cache.values(layer: l) + cache.count * kvw).update(from: ws.value.pointer + row * kvw, count: kvw)
@@ -113,19 +120,26 @@ extension LlamaModel {
                             d, scale, scores, ws.attention.pointer + row * qw + head * d)
                     }
                 }
-                Linear.forward(ws.projected.pointer, ws.attention.pointer, w + p.output, rows: b, inFeatures: qw, outFeatures: h)
-                addInPlace(x, ws.projected.pointer, count: b * h)
-                RMSNorm.forward(ws.normed.pointer, rstd: ws.logZ.pointer, x, weight: w + p.postNorm, rows: b, dim: h, eps: eps)
-                Linear.forward(ws.gate.pointer, ws.normed.pointer, w + p.gate, rows: b, inFeatures: h, outFeatures: inter)
-                Linear.forward(ws.up.pointer, ws.normed.pointer, w + p.up, rows: b, inFeatures: h, outFeatures: inter)
-                SwiGLU.forward(ws.hiddenMLP.pointer, gate: ws.gate.pointer, up: ws.up.pointer, count: b * inter)
-                Linear.forward(ws.projected.pointer, ws.hiddenMLP.pointer, w + p.down, rows: b, inFeatures: inter, outFeatures: h)
-                addInPlace(x, ws.projected.pointer, count: b * h)
+                }
+                Profiler.measure(.projectionsForward) {
+                    Linear.forward(ws.projected.pointer, ws.attention.pointer, w + p.output, rows: b, inFeatures: qw, outFeatures: h)
+                }
+                Profiler.measure(.elementwise) { addInPlace(x, ws.projected.pointer, count: b * h) }
+                Profiler.measure(.norms) {
+                    RMSNorm.forward(ws.normed.pointer, rstd: ws.logZ.pointer, x, weight: w + p.postNorm, rows: b, dim: h, eps: eps)
+                }
+                Profiler.measure(.mlpForward) {
+                    Linear.forward(ws.gate.pointer, ws.normed.pointer, w + p.gate, rows: b, inFeatures: h, outFeatures: inter)
+                    Linear.forward(ws.up.pointer, ws.normed.pointer, w + p.up, rows: b, inFeatures: h, outFeatures: inter)
+                    SwiGLU.forward(ws.hiddenMLP.pointer, gate: ws.gate.pointer, up: ws.up.pointer, count: b * inter)
+                    Linear.forward(ws.projected.pointer, ws.hiddenMLP.pointer, w + p.down, rows: b, inFeatures: inter, outFeatures: h)
+                }
+                Profiler.measure(.elementwise) { addInPlace(x, ws.projected.pointer, count: b * h) }
             }
         }
         for cache in caches { cache.count += 1 }
         RMSNorm.forward(ws.hidden.pointer, rstd: ws.logZ.pointer, ws.residual.pointer, weight: w + layout.finalNorm, rows: b, dim: h, eps: eps)
-        logitsAndLogZ(workspace: ws, rows: b)
+        Profiler.measure(.lmHeadForward) { logitsAndLogZ(workspace: ws, rows: b) }
     }
 
     private func addInPlace(_ x: UnsafeMutablePointer<Float>, _ y: UnsafePointer<Float>, count: Int) {

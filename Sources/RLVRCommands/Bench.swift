@@ -3,12 +3,13 @@ import Foundation
 import Kernels
 import LlamaModel
 import ModelIO
+import Tokenization
 import Training
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure the engine's speed (prints figures; never fails because a machine is slow).",
-        subcommands: [TrainBench.self, KernelsBench.self]
+        subcommands: [TrainBench.self, GenerateBench.self, TokenizeBench.self, KernelsBench.self]
     )
 }
 
@@ -112,5 +113,80 @@ struct KernelsBench: ParsableCommand {
             print(String(format: "  %5d × %5d × %5d: %6.1f  %6.1f  %.2f", row.rows, row.outFeatures, row.inFeatures,
                          row.kernelGFLOPs, row.sgemmGFLOPs, row.kernelGFLOPs / row.sgemmGFLOPs))
         }
+    }
+}
+
+struct GenerateBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "generate",
+        abstract: "Prompt processing and batched decoding speed (greedy, KV cache, fp32 weights)."
+    )
+
+    @Option(help: "Benchmark this checkpoint (default: SmolLM2-135M's architecture with random weights).")
+    var model: String?
+
+    @Option(help: "Decode batch sizes, comma-separated.")
+    var batches = "1,8,32"
+
+    @Option(name: .customLong("prompt-tokens"), help: "Prompt length for decoding.")
+    var promptTokens = 64
+
+    @Option(name: .customLong("new-tokens"), help: "Tokens generated per sequence.")
+    var newTokens = 128
+
+    @Option(name: .customLong("prefill-tokens"), help: "Prompt length for the prompt-processing figure.")
+    var prefillTokens = 512
+
+    @OptionGroup var compute: ComputeOptions
+
+    func run() throws {
+        compute.apply()
+        let sizes = try batches.split(separator: ",").map { text -> Int in
+            guard let size = Int(text.trimmingCharacters(in: .whitespaces)), size > 0 else { throw ValidationError("--batches: expected positive integers, got \"\(text)\"") }
+            return size
+        }
+        let llama: LlamaModel
+        if let model {
+            llama = try LlamaCheckpoint.load(model)
+        } else {
+            llama = try LlamaModel(config: TrainStepBenchmark.smolLM2_135M)
+            TrainStepBenchmark.randomize(llama, seed: 1)
+        }
+        let benchmark = GenerateBenchmark(model: llama)
+        print("model: \(model ?? "smollm2-135m (random weights)"), \(ComputeThreads.count) threads, fp32")
+        print(String(format: "prompt processing (%d tokens): %.1f tokens/s", prefillTokens, try benchmark.promptProcessing(length: prefillTokens)))
+        var single: Double?
+        for size in sizes {
+            let r = try benchmark.decode(batch: size, promptLength: promptTokens, newTokens: newTokens)
+            if size == 1 { single = r.tokensPerSecond }
+            let scaling = single.map { String(format: " (%.1f× batch 1)", r.tokensPerSecond / $0) } ?? ""
+            print(String(format: "decode batch %2d: %7.1f tokens/s%@, %.1f ms per step, KV cache %@", size, r.tokensPerSecond, scaling,
+                         1000 * r.secondsPerStep, formatBytes(r.cacheBytes)))
+            for (phase, seconds) in r.phases {
+                print(String(format: "    %-40@ %6.2f ms", phase.label as NSString, 1000 * seconds))
+            }
+        }
+        print("peak RSS: \(formatBytes(peakResidentBytes()))")
+    }
+}
+
+struct TokenizeBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tokenize",
+        abstract: "Tokenizer encoding speed (MB of text per second, one thread)."
+    )
+
+    @Option(help: "A .gguf file or a Hugging Face model folder.")
+    var model: String
+
+    @Option(help: "Megabytes of generated English-like text.")
+    var megabytes = 4
+
+    func run() throws {
+        let tokenizer = try BPETokenizer.load(checkpoint: model)
+        let text = TokenizerBenchmark.englishLikeText(bytes: megabytes << 20)
+        let result = TokenizerBenchmark.measure(tokenizer, text: text)
+        print(String(format: "encoded %.1f MB into %d tokens: %.2f MB/s (%.0f tokens/s), first pass with an empty word cache",
+                     Double(result.bytes) / 1e6, result.tokens, result.megabytesPerSecond, result.tokensPerSecond))
     }
 }

@@ -2,8 +2,10 @@ import CPCRE2
 
 /// A compiled PCRE2 regular expression over UTF-8 bytes, with Unicode properties (`UTF | UCP`) and
 /// bounded matching: a match and depth limit make every search finish quickly, whatever the input
-/// (no catastrophic backtracking on hostile text). Invalid UTF-8 in the subject never matches and
-/// never stops the search (`MATCH_INVALID_UTF`), so any byte string can be searched.
+/// (no catastrophic backtracking on hostile text). Any byte string can be searched: the subject is
+/// validated once, matching runs within each maximal valid UTF-8 run (invalid bytes never match and
+/// act as boundaries), and PCRE2 is told not to re-check (`NO_UTF_CHECK`), so a search over n bytes
+/// costs O(n), not O(n) per match.
 public final class PCRE2Pattern: @unchecked Sendable {
     public struct CompileError: Error, CustomStringConvertible {
         public let pattern: String
@@ -29,7 +31,7 @@ public final class PCRE2Pattern: @unchecked Sendable {
     public init(_ pattern: String, caseless: Bool = false, multiline: Bool = false, dotAll: Bool = false,
                 matchLimit: UInt32 = defaultMatchLimit, depthLimit: UInt32 = defaultDepthLimit) throws {
         self.pattern = pattern
-        var options = UInt32(PCRE2_UTF | PCRE2_UCP | PCRE2_MATCH_INVALID_UTF)
+        var options = UInt32(PCRE2_UTF | PCRE2_UCP)
         if caseless { options |= UInt32(PCRE2_CASELESS) }
         if multiline { options |= UInt32(PCRE2_MULTILINE) }
         if dotAll { options |= UInt32(PCRE2_DOTALL) }
@@ -59,43 +61,50 @@ public final class PCRE2Pattern: @unchecked Sendable {
         pcre2_code_free_8(code)
     }
 
-    /// Byte ranges of successive non-overlapping matches in `subject`, starting at `from`.
+    /// Byte ranges of successive non-overlapping matches in `subject`.
     /// An empty match advances by one character so the search always ends.
-    public func matches(in subject: UnsafeBufferPointer<UInt8>, from start: Int = 0) throws -> [Range<Int>] {
+    public func matches(in subject: UnsafeBufferPointer<UInt8>) throws -> [Range<Int>] {
         guard let data = pcre2_match_data_create_from_pattern_8(code, nil) else {
             fatalError("out of memory creating PCRE2 match data")
         }
         defer { pcre2_match_data_free_8(data) }
         var ranges: [Range<Int>] = []
-        var offset = start
-        while offset <= subject.count {
-            let result = pcre2_match_8(code, subject.baseAddress ?? UnsafePointer(bitPattern: 1), subject.count, offset, 0, data, context)
-            if result == PCRE2_ERROR_NOMATCH { break }
-            if result == PCRE2_ERROR_MATCHLIMIT || result == PCRE2_ERROR_DEPTHLIMIT { throw LimitExceeded(pattern: pattern) }
-            guard result >= 0 else { break }
-            let vector = pcre2_get_ovector_pointer_8(data)!
-            let lower = vector[0], upper = vector[1]
-            ranges.append(lower..<upper)
-            offset = upper > lower ? upper : Self.nextCharacter(after: upper, in: subject)
+        for run in UTF8Validation.validRuns(subject) {
+            let base = (subject.baseAddress ?? UnsafePointer(bitPattern: 1)!) + run.lowerBound
+            var offset = 0
+            while offset <= run.count {
+                let result = pcre2_match_8(code, base, run.count, offset, UInt32(PCRE2_NO_UTF_CHECK), data, context)
+                if result == PCRE2_ERROR_NOMATCH { break }
+                if result == PCRE2_ERROR_MATCHLIMIT || result == PCRE2_ERROR_DEPTHLIMIT { throw LimitExceeded(pattern: pattern) }
+                guard result >= 0 else { break }
+                let vector = pcre2_get_ovector_pointer_8(data)!
+                let lower = vector[0], upper = vector[1]
+                ranges.append((run.lowerBound + lower)..<(run.lowerBound + upper))
+                offset = upper > lower ? upper : Self.nextCharacter(after: upper, in: UnsafeBufferPointer(start: base, count: run.count))
+            }
         }
         return ranges
     }
 
-    /// The first match at or after `start`, with its capture groups (nil for unset groups).
-    public func firstMatch(in subject: UnsafeBufferPointer<UInt8>, from start: Int = 0) throws -> [Range<Int>?]? {
+    /// The first match, with its capture groups (nil for unset groups).
+    public func firstMatch(in subject: UnsafeBufferPointer<UInt8>) throws -> [Range<Int>?]? {
         guard let data = pcre2_match_data_create_from_pattern_8(code, nil) else {
             fatalError("out of memory creating PCRE2 match data")
         }
         defer { pcre2_match_data_free_8(data) }
-        let result = pcre2_match_8(code, subject.baseAddress ?? UnsafePointer(bitPattern: 1), subject.count, start, 0, data, context)
-        if result == PCRE2_ERROR_NOMATCH { return nil }
-        if result == PCRE2_ERROR_MATCHLIMIT || result == PCRE2_ERROR_DEPTHLIMIT { throw LimitExceeded(pattern: pattern) }
-        guard result >= 0 else { return nil }
-        let pairs = Int(pcre2_get_ovector_count_8(data))
-        let vector = pcre2_get_ovector_pointer_8(data)!
-        return (0..<pairs).map { i in
-            vector[2 * i] == Self.unset ? nil : vector[2 * i]..<vector[2 * i + 1]
+        for run in UTF8Validation.validRuns(subject) {
+            let base = (subject.baseAddress ?? UnsafePointer(bitPattern: 1)!) + run.lowerBound
+            let result = pcre2_match_8(code, base, run.count, 0, UInt32(PCRE2_NO_UTF_CHECK), data, context)
+            if result == PCRE2_ERROR_NOMATCH { continue }
+            if result == PCRE2_ERROR_MATCHLIMIT || result == PCRE2_ERROR_DEPTHLIMIT { throw LimitExceeded(pattern: pattern) }
+            guard result >= 0 else { continue }
+            let pairs = Int(pcre2_get_ovector_count_8(data))
+            let vector = pcre2_get_ovector_pointer_8(data)!
+            return (0..<pairs).map { i in
+                vector[2 * i] == Self.unset ? nil : (run.lowerBound + vector[2 * i])..<(run.lowerBound + vector[2 * i + 1])
+            }
         }
+        return nil
     }
 
     /// Convenience over a String.
