@@ -6,7 +6,7 @@ dequantises every tensor to float32), so the model runs with float32 weights, in
 eval mode under torch.inference_mode(), on the CPU. Measures:
 
 1. Prompt processing: one forward over a single --prefill-tokens random-token prompt
-   (batch 1), median of 3 after one warm-up forward. Reported twice:
+   (batch 1), median of --repeats (3) after one warm-up forward. Reported twice:
    `prompt_tokens_per_s` computes logits at every position (what a scoring/training
    forward needs); `prompt_tokens_per_s_last_logits` uses logits_to_keep=1 (what a
    generation prefill and llama.cpp's prompt processing compute).
@@ -16,18 +16,21 @@ eval mode under torch.inference_mode(), on the CPU. Measures:
        model.generate(input_ids, attention_mask=..., do_sample=False,
                       max_new_tokens=N, min_new_tokens=N, use_cache=True, pad_token_id=...)
 
-   after one warm-up generate with a few new tokens. Reports the generate wall time,
-   the time of a separate prefill forward of the same batch (use_cache=True,
-   logits_to_keep=1, as generate's own prefill; median of 3), and
+   after one warm-up generate with a few new tokens. Reports the generate wall time
+   (median of --repeats), the time of a separate prefill forward of the same batch
+   (use_cache=True, logits_to_keep=1, as generate's own prefill; median of --repeats), and
 
        decode_tokens_per_s = batch*N / (generate_s - prefill_s)
        total_tokens_per_s  = batch*N / generate_s
 
    (generate's prefill already yields the first new token, so the difference covers
-   N-1 decode forwards: decode_tokens_per_s is ~1/N optimistic, kept for comparability
-   with the Swift benchmark's definition.)
+   N-1 decode forwards: decode_tokens_per_s is ~1/N optimistic; the definition is kept
+   as is so that both sides of the comparison use the same formula.)
 
-Peak RSS (ru_maxrss) is read at the end. Prints a human-readable summary and a final
+Every measurement also records cpu/wall, the process's CPU time over its wall time: about
+--threads on an idle machine, clearly lower when other processes competed for the cores
+(the figures are then not trustworthy). The load average at start and end is recorded
+too. Peak RSS (ru_maxrss) is read at the end. Prints a human-readable summary and a final
 machine-readable `RESULT {...}` JSON line. Run from the repository root (the model is
 fetched by scripts/fetch_model.sh):
 
@@ -53,10 +56,26 @@ from transformers import AutoModelForCausalLM, AutoTokenizer
 LOW_ID, HIGH_ID = 100, 49000  # random prompt ids in [LOW_ID, HIGH_ID)
 
 
-def timed(fn) -> float:
-    start = time.perf_counter()
-    fn()
-    return time.perf_counter() - start
+class Clock:
+    """Wall time plus the process's CPU time over the same interval. cpu/wall is ~threads
+    on an otherwise idle machine; a clearly lower ratio means other processes competed for
+    the cores and the figure is not trustworthy."""
+
+    def __init__(self) -> None:
+        self.wall, self.cpu = [], []
+
+    def run(self, fn):
+        w, c = time.perf_counter(), time.process_time()
+        out = fn()
+        self.wall.append(time.perf_counter() - w)
+        self.cpu.append(time.process_time() - c)
+        return out
+
+    def median(self) -> float:
+        return statistics.median(self.wall)
+
+    def cpu_ratio(self) -> float:
+        return sum(self.cpu) / sum(self.wall)
 
 
 def main() -> None:
@@ -68,10 +87,13 @@ def main() -> None:
     ap.add_argument("--new-tokens", type=int, default=128)
     ap.add_argument("--prefill-tokens", type=int, default=512)
     ap.add_argument("--warmup-new-tokens", type=int, default=4)
+    ap.add_argument("--repeats", type=int, default=3,
+                    help="timed repetitions of every measurement; the median is reported")
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
     batches = [int(b) for b in args.batches.split(",") if b.strip()]
 
+    loadavg_start = [round(x, 2) for x in os.getloadavg()]
     torch.set_num_threads(args.threads)
     torch.set_num_interop_threads(1)
     torch.manual_seed(args.seed)
@@ -102,14 +124,18 @@ def main() -> None:
         for label, kwargs in (("all_logits", {}), ("last_logits", dict(logits_to_keep=1))):
             run = lambda: model(input_ids=ids, use_cache=False, **kwargs)  # noqa: E731
             run()  # warm-up
-            times = [timed(run) for _ in range(3)]
-            med = statistics.median(times)
+            clock = Clock()
+            for _ in range(args.repeats):
+                clock.run(run)
+            med = clock.median()
             tps = args.prefill_tokens / med
             key = "prompt_tokens_per_s" if label == "all_logits" else "prompt_tokens_per_s_last_logits"
             result[key] = round(tps, 2)
             result[key.replace("tokens_per_s", "s")] = round(med, 4)
+            result[key.replace("tokens_per_s", "cpu_ratio")] = round(clock.cpu_ratio(), 2)
             print(f"prompt processing ({label}), {args.prefill_tokens} tokens: "
-                  f"median {med:.3f} s of {[round(t, 3) for t in times]} -> {tps:.1f} tokens/s")
+                  f"median {med:.3f} s of {[round(t, 3) for t in clock.wall]} -> {tps:.1f} tokens/s "
+                  f"(cpu/wall {clock.cpu_ratio():.2f})")
 
         # (2) decoding per batch size
         decode = []
@@ -123,29 +149,37 @@ def main() -> None:
                                       pad_token_id=pad_id)
 
             generate(args.warmup_new_tokens)  # warm-up
-            start = time.perf_counter()
-            out = generate(args.new_tokens)
-            gen_s = time.perf_counter() - start
-            assert out.shape == (batch, args.prompt_tokens + args.new_tokens), out.shape
+            gen_clock = Clock()
+            for _ in range(args.repeats):
+                out = gen_clock.run(lambda: generate(args.new_tokens))
+                assert out.shape == (batch, args.prompt_tokens + args.new_tokens), out.shape
+            gen_s = gen_clock.median()
 
             prefill = lambda: model(input_ids=input_ids, attention_mask=mask,  # noqa: E731
                                     use_cache=True, logits_to_keep=1)
-            prefill_times = [timed(prefill) for _ in range(3)]
-            prefill_s = statistics.median(prefill_times)
+            pre_clock = Clock()
+            for _ in range(args.repeats):
+                pre_clock.run(prefill)
+            prefill_s = pre_clock.median()
 
             new = batch * args.new_tokens
             row = dict(batch=batch, generate_s=round(gen_s, 4), prefill_s=round(prefill_s, 4),
+                       generate_runs_s=[round(t, 3) for t in gen_clock.wall],
+                       generate_cpu_ratio=round(gen_clock.cpu_ratio(), 2),
                        decode_tokens_per_s=round(new / (gen_s - prefill_s), 2),
                        total_tokens_per_s=round(new / gen_s, 2),
                        ms_per_decode_step=round(1000 * (gen_s - prefill_s) / (args.new_tokens - 1), 2))
             decode.append(row)
             print(f"batch {batch:3d}: generate {gen_s:.2f} s, prefill {prefill_s:.3f} s "
                   f"-> decode {row['decode_tokens_per_s']:.1f} tokens/s "
-                  f"({row['ms_per_decode_step']:.1f} ms/step), total {row['total_tokens_per_s']:.1f} tokens/s")
+                  f"({row['ms_per_decode_step']:.1f} ms/step), total {row['total_tokens_per_s']:.1f} tokens/s; "
+                  f"runs {row['generate_runs_s']}, cpu/wall {row['generate_cpu_ratio']:.2f}")
         result["decode"] = decode
 
     peak_rss_gib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2  # KiB on Linux
     result["peak_rss_gib"] = round(peak_rss_gib, 3)
+    result["loadavg_start"] = loadavg_start
+    result["loadavg_end"] = [round(x, 2) for x in os.getloadavg()]
     print(f"peak RSS {peak_rss_gib:.2f} GiB")
     print("RESULT " + json.dumps(result))
 

@@ -52,6 +52,7 @@ struct Tokenize: ParsableCommand {
         let data = handle.readDataToEndOfFile()
         for (index, line) in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated() {
             if line.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\r") }) { continue }
+            guard String(validating: line, as: UTF8.self) != nil else { throw InputError("\(input):\(index + 1): the line is not valid UTF-8") }
             guard let row = (try? JSONSerialization.jsonObject(with: Data(line))) as? [String: Any] else {
                 throw InputError("\(input):\(index + 1): expected a JSON object")
             }

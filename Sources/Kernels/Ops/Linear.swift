@@ -10,9 +10,6 @@ import COpenBLAS
 /// how many rows are computed with it; the backward pass is free to use the fastest sgemm.
 /// FLOPs: 2·M·in·out forward, 4·M·in·out backward.
 public enum Linear {
-    /// Weight rows per parallel task: enough work per task, and a block stays in L2.
-    static let rowsPerTask = 64
-
     public static func forward(
         _ y: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>,
         rows: Int, inFeatures: Int, outFeatures: Int
@@ -30,10 +27,12 @@ public enum Linear {
             }
             return
         }
-        let tasks = (outFeatures + rowsPerTask - 1) / rowsPerTask
+        // Weight rows in blocks of 16 so the threads get even shares even for narrow layers (k/v: 192).
+        let block = 16
+        let tasks = (outFeatures + block - 1) / block
         parallelFor(tasks, minimumChunk: 1) { range in
-            let first = range.lowerBound * rowsPerTask
-            let last = min(outFeatures, range.upperBound * rowsPerTask)
+            let first = range.lowerBound * block
+            let last = min(outFeatures, range.upperBound * block)
             rlvr_linear_forward(x, w + first * inFeatures, y + first, rows, last - first, inFeatures, outFeatures)
         }
     }
