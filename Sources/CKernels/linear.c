@@ -100,10 +100,44 @@ float rlvr_dot(const float *a, const float *b, long K) {
     return dot_portable(a, b, K);
 }
 
+#ifdef RLVR_X86
+/* Four keys at a time: four independent accumulator chains (more instruction-level parallelism),
+   each key's arithmetic exactly that of dot_avx512. */
+__attribute__((target("avx512f")))
+static void dots_avx512(const float *q, const float *keys, long ldk, long count, long K, float *out) {
+    long j = 0;
+    for (; j + 4 <= count; j += 4) {
+        const float *k0 = keys + j * ldk, *k1 = k0 + ldk, *k2 = k1 + ldk, *k3 = k2 + ldk;
+        __m512 a0 = _mm512_setzero_ps(), a1 = _mm512_setzero_ps(), a2 = _mm512_setzero_ps(), a3 = _mm512_setzero_ps();
+        long k = 0;
+        for (; k + LANES <= K; k += LANES) {
+            __m512 qv = _mm512_loadu_ps(q + k);
+            a0 = _mm512_fmadd_ps(qv, _mm512_loadu_ps(k0 + k), a0);
+            a1 = _mm512_fmadd_ps(qv, _mm512_loadu_ps(k1 + k), a1);
+            a2 = _mm512_fmadd_ps(qv, _mm512_loadu_ps(k2 + k), a2);
+            a3 = _mm512_fmadd_ps(qv, _mm512_loadu_ps(k3 + k), a3);
+        }
+        if (k < K) {
+            __mmask16 mask = (__mmask16)((1u << (K - k)) - 1u);
+            __m512 qv = _mm512_maskz_loadu_ps(mask, q + k);
+            a0 = _mm512_fmadd_ps(qv, _mm512_maskz_loadu_ps(mask, k0 + k), a0);
+            a1 = _mm512_fmadd_ps(qv, _mm512_maskz_loadu_ps(mask, k1 + k), a1);
+            a2 = _mm512_fmadd_ps(qv, _mm512_maskz_loadu_ps(mask, k2 + k), a2);
+            a3 = _mm512_fmadd_ps(qv, _mm512_maskz_loadu_ps(mask, k3 + k), a3);
+        }
+        out[j] = rlvr_tree16(a0);
+        out[j + 1] = rlvr_tree16(a1);
+        out[j + 2] = rlvr_tree16(a2);
+        out[j + 3] = rlvr_tree16(a3);
+    }
+    for (; j < count; j++) out[j] = dot_avx512(q, keys + j * ldk, K);
+}
+#endif
+
 void rlvr_dots(const float *q, const float *keys, long ldk, long count, long K, float *out) {
 #ifdef RLVR_X86
     if (use_avx512()) {
-        for (long j = 0; j < count; j++) out[j] = dot_avx512(q, keys + j * ldk, K);
+        dots_avx512(q, keys, ldk, count, K, out);
         return;
     }
 #endif

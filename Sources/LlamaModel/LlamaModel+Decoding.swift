@@ -13,6 +13,7 @@ public final class DecodeWorkspace: @unchecked Sendable {
     /// (B, vocabulary) logits of the last step, and (B) their log Σ e^z.
     public let logits: FloatBuffer
     public let logZ: FloatBuffer
+    let runningMax: FloatBuffer, runningSum: FloatBuffer, runningWeighted: FloatBuffer
     let scores: FloatBuffer
     let longest: Int
 
@@ -33,6 +34,9 @@ public final class DecodeWorkspace: @unchecked Sendable {
         hidden = FloatBuffer(count: batch * h)
         logits = FloatBuffer(count: batch * c.vocabSize)
         logZ = FloatBuffer(count: batch)
+        runningMax = FloatBuffer(count: batch)
+        runningSum = FloatBuffer(count: batch)
+        runningWeighted = FloatBuffer(count: batch)
         scores = FloatBuffer(count: ComputeThreads.maximum * max(16, longestSequence))
     }
 }
@@ -152,16 +156,16 @@ extension LlamaModel {
     func logitsAndLogZ(workspace ws: DecodeWorkspace, rows: Int) {
         let v = config.vocabSize, h = config.hiddenSize
         let chunk = min(VocabularyHead.defaultChunkSize, v)
-        var m = [Float](repeating: -.infinity, count: rows), s = [Float](repeating: 0, count: rows), a = [Float](repeating: 0, count: rows)
-        let scratch = FloatBuffer(count: rows * chunk)
+        let m = ws.runningMax.pointer, s = ws.runningSum.pointer, a = ws.runningWeighted.pointer
+        for r in 0..<rows { m[r] = -.infinity; s[r] = 0; a[r] = 0 }
         var first = 0
         while first < v {
             let width = min(chunk, v - first)
-            Linear.forward(scratch.pointer, ws.hidden.pointer, parameters.pointer + layout.lmHead + first * h, rows: rows, inFeatures: h, outFeatures: width)
+            // Straight into the logits rows; the same chunks and online update as the training head.
+            Linear.forward(ws.logits.pointer + first, ws.hidden.pointer, parameters.pointer + layout.lmHead + first * h,
+                           rows: rows, inFeatures: h, outFeatures: width, outputStride: v)
             for r in 0..<rows {
-                let row = scratch.pointer + r * width
-                (ws.logits.pointer + r * v + first).update(from: row, count: width)
-                rlvr_online_softmax_update(row, width, &m[r], &s[r], &a[r])
+                rlvr_online_softmax_update(ws.logits.pointer + r * v + first, width, m + r, s + r, a + r)
             }
             first += width
         }

@@ -10,11 +10,14 @@ import COpenBLAS
 /// how many rows are computed with it; the backward pass is free to use the fastest sgemm.
 /// FLOPs: 2·M·in·out forward, 4·M·in·out backward.
 public enum Linear {
+    /// `outputStride`: floats between rows of y (default `outFeatures`; larger to write a column block
+    /// of a wider matrix).
     public static func forward(
         _ y: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>,
-        rows: Int, inFeatures: Int, outFeatures: Int
+        rows: Int, inFeatures: Int, outFeatures: Int, outputStride: Int? = nil
     ) {
         guard rows > 0, outFeatures > 0 else { return }
+        let ldy = outputStride ?? outFeatures
         // Every output element has one owner and one fixed summation order, so how the work is split
         // changes nothing in the result. Many rows: split the rows (each thread streams all weights);
         // few rows (decoding): split the weight rows instead.
@@ -23,7 +26,7 @@ public enum Linear {
             let blocks = (rows + 3) / 4
             parallelFor(blocks, minimumChunk: 8) { range in
                 let first = range.lowerBound * 4, last = min(rows, range.upperBound * 4)
-                rlvr_linear_forward(x + first * inFeatures, w, y + first * outFeatures, last - first, outFeatures, inFeatures, outFeatures)
+                rlvr_linear_forward(x + first * inFeatures, w, y + first * ldy, last - first, outFeatures, inFeatures, ldy)
             }
             return
         }
@@ -33,7 +36,7 @@ public enum Linear {
         parallelFor(tasks, minimumChunk: 1) { range in
             let first = range.lowerBound * block
             let last = min(outFeatures, range.upperBound * block)
-            rlvr_linear_forward(x, w + first * inFeatures, y + first, rows, last - first, inFeatures, outFeatures)
+            rlvr_linear_forward(x, w + first * inFeatures, y + first, rows, last - first, inFeatures, ldy)
         }
     }
 
