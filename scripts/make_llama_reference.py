@@ -15,6 +15,8 @@ argument), for each variant V in {tied, untied}:
                                adamw2.<HF weight name>     weights after a 2nd step (same batch)
                                dhidden_check.G             fixed cotangent for final_hidden
                                dhidden_check.grad.<name>   d(sum(final_hidden * G))/d(weight)
+                               greedy.prompt / continuation / logprobs   12 greedy decoding
+                                                           steps from the first sequence
 * tiny_llama_V.config.json   the Hugging Face config.json (LlamaForCausalLM) of the model
 * tiny_llama_tied.gguf       (tied only) the same weights in a GGUF file written with
                              gguf.GGUFWriter under llama.cpp tensor names, F32, with
@@ -30,6 +32,12 @@ The input is a packed batch: 3 sequences of lengths 5, 9 and 3 concatenated into
 17-token stream; positions restart at 0 for every sequence; attention is causal within
 each sequence and never crosses sequences. Within each sequence position t predicts
 token t+1 (14 targets); loss = mean over the targets of -log softmax(logits)[target].
+
+Greedy decoding: the prompt is the first sequence of the packed input (5 tokens); each of
+12 steps runs the full forward over prompt + tokens so far (one sequence, positions from
+0, causal mask) and appends the argmax of the last position's logits (ties: lowest id).
+The margin between the top-1 and top-2 logits is asserted >= 1e-4 at every step (and
+printed), so a float32 implementation should pick the same tokens.
 
 Checks (the script asserts them and prints the maximum errors):
 * hand-written gradients vs complex-step derivatives of the numpy forward (exact to
@@ -81,6 +89,10 @@ ADAM_EPS = 1e-8
 WEIGHT_DECAY = 0.1
 MAX_GRAD_NORM = 1.0
 CLIP_EPS = 1e-6  # torch.nn.utils.clip_grad_norm_: coef = max_norm / (norm + 1e-6), clamped to 1
+
+GREEDY_SEQUENCE = 0       # index into SEQUENCE_LENGTHS of the greedy prompt
+GREEDY_STEPS = 12
+GREEDY_MIN_MARGIN = 1e-4  # top-1 minus top-2 logit, at every greedy step
 
 TOL_STRICT = 1e-9   # float64 vs float64 (torch, complex step)
 TOL_FD = 1e-6       # plain central differences
@@ -366,6 +378,30 @@ def adamw_step(weights, grads, state, step):
         state[name] = (m, v)
         new[name] = p - LR * (m / bc1) / (np.sqrt(v / bc2) + ADAM_EPS)
     return new, norm
+
+
+def greedy_decode(weights, prompt, steps: int, tied: bool):
+    """Greedy continuation of one sequence: each step runs the full forward over
+    prompt + generated tokens (positions 0..T-1, causal mask) and appends the argmax of
+    the last position's logits (np.argmax: ties go to the lowest id). Returns
+    (continuation, log-softmax of each chosen token, top-1 minus top-2 logit per step,
+    last-position logits of the first step)."""
+    seq = [int(t) for t in prompt]
+    continuation, logprobs, margins = [], [], []
+    first_logits = None
+    for _ in range(steps):
+        T = len(seq)
+        mask = np.tril(np.ones((T, T), dtype=bool))
+        last = forward(weights, np.array(seq), np.arange(T), mask, tied)[0][-1]
+        if first_logits is None:
+            first_logits = last
+        token = int(np.argmax(last))
+        top2 = np.sort(last)[-2:]
+        continuation.append(token)
+        logprobs.append(float(log_softmax(last)[token]))
+        margins.append(float(top2[1] - top2[0]))
+        seq.append(token)
+    return continuation, logprobs, margins, first_logits
 
 
 # --------------------------------------------------------------------------- checks
@@ -689,6 +725,19 @@ def build_variant(out_dir: Path, tied: bool):
     print(f"  loss {loss:.10f}   grad norm (pre-clip) {grad_norm:.10f}   "
           f"grad norm at step 2 {grad_norm_2:.10f}   loss after 2 AdamW steps {loss2:.10f}")
 
+    # greedy continuation of the first packed sequence
+    g_start = sum(SEQUENCE_LENGTHS[:GREEDY_SEQUENCE])
+    g_prompt = tokens[g_start:g_start + SEQUENCE_LENGTHS[GREEDY_SEQUENCE]]
+    g_cont, g_lp, g_margins, g_first = greedy_decode(weights, g_prompt, GREEDY_STEPS, tied)
+    # step 0 sees exactly the prompt: its logits are the packed forward's at the prompt's end
+    assert rel_err(g_first, logits[g_start + len(g_prompt) - 1]) < 1e-12
+    assert len(g_prompt) + GREEDY_STEPS <= MAX_POSITIONS
+    print(f"  greedy: prompt {[int(t) for t in g_prompt]} -> {g_cont}")
+    print("  greedy top-1 minus top-2 logit per step: " + " ".join(f"{m:.3e}" for m in g_margins)
+          + f"  (min {min(g_margins):.3e})")
+    print("  greedy log-probs: " + " ".join(f"{v:.6f}" for v in g_lp))
+    assert min(g_margins) >= GREEDY_MIN_MARGIN, f"greedy margin {min(g_margins)} < {GREEDY_MIN_MARGIN}"
+
     n, cs, fd = finite_difference_checks(weights, tokens, positions, targets, mask, tied, grads, G, dh_grads)
     print(f"  {n} coordinates: complex-step max rel err loss-grad {cs[0]:.2e}, dhidden-grad {cs[1]:.2e} "
           f"(tol {TOL_STRICT:g}); central-difference (h=1e-5) {fd[0]:.2e}, {fd[1]:.2e} (tol {TOL_FD:g})")
@@ -729,6 +778,9 @@ def build_variant(out_dir: Path, tied: bool):
     tensors["expected.grad_norm_2"] = f32(grad_norm_2)
     tensors["expected.loss_after_2"] = f32(loss2)
     tensors["dhidden_check.G"] = f32(G)
+    tensors["greedy.prompt"] = i32(g_prompt)
+    tensors["greedy.continuation"] = i32(g_cont)
+    tensors["greedy.logprobs"] = f32(g_lp)
     out_dir.mkdir(parents=True, exist_ok=True)
     save_file(tensors, str(out_dir / f"tiny_llama_{variant}.safetensors"),
               # a single metadata key: the Rust core keeps __metadata__ in a randomly

@@ -57,14 +57,19 @@ public final class Generator {
         public var decodedTokens = 0, decodeSeconds = 0.0, decodeSteps = 0
     }
 
+    /// Most prompt tokens prefilled in one forward pass (the pass keeps its activations, about
+    /// 0.7 MB per token for SmolLM2-135M, so this bounds prefill memory); a longer prompt goes alone.
+    public let prefillTokenBudget: Int
+
     public init(model: LlamaModel, settings: SamplingSettings, eosTokens: Set<Int32>, maxBatch: Int = 64,
-                decode: (([Int32]) -> String)? = nil) throws {
+                prefillTokenBudget: Int = 1024, decode: (([Int32]) -> String)? = nil) throws {
         if let problem = settings.problems().first { throw LlamaModelError("sampling: \(problem)") }
         if !settings.stopStrings.isEmpty && decode == nil { throw LlamaModelError("stop strings need a tokenizer to decode text") }
         self.model = model
         self.settings = settings
         self.eosTokens = eosTokens
         self.maxBatch = max(1, maxBatch)
+        self.prefillTokenBudget = max(1, prefillTokenBudget)
         self.decode = decode
     }
 
@@ -89,10 +94,16 @@ public final class Generator {
         let longest = (requests.map(\.prompt.count).max() ?? 0) + newTokens
         let workspace = DecodeWorkspace(config: c, batch: maxBatch, longestSequence: longest)
         var live: [Live] = []
-        // Prefill in groups of prompts; sample every request's first tokens from its prompt logits.
+        // Prefill in groups of prompts (at most maxBatch prompts and prefillTokenBudget tokens, or one
+        // longer prompt); sample every request's first tokens from its prompt logits.
         var start = 0
         while start < requests.count {
-            let group = Array(requests[start..<min(requests.count, start + maxBatch)])
+            var end = start + 1, tokens = requests[start].prompt.count
+            while end < requests.count, end - start < maxBatch, tokens + requests[end].prompt.count <= prefillTokenBudget {
+                tokens += requests[end].prompt.count
+                end += 1
+            }
+            let group = Array(requests[start..<end])
             let caches = group.map { KVCache(config: c, capacity: $0.prompt.count) }
             let began = Profiler.now()
             try model.prefill(prompts: group.map(\.prompt), caches: caches, workspace: workspace)
@@ -106,7 +117,7 @@ public final class Generator {
                     live.append(sequence)
                 }
             }
-            start += maxBatch
+            start = end
         }
         // Decode every unfinished sequence, maxBatch at a time, until all have finished.
         while true {

@@ -60,13 +60,15 @@ private func trainingLogProbs(_ model: LlamaModel, prompt: [Int32], response: [I
         let model = try randomModel()
         let requests = (0..<5).map { GenerationRequest(id: 10 + $0, prompt: prompt(3 + 4 * $0, seed: UInt64($0)), samples: 2) }
         let settings = SamplingSettings(temperature: 0.9, topP: 0.95, topK: 50, maxNewTokens: 12, seed: 3)
-        func run(_ batch: Int, _ order: [GenerationRequest]) throws -> [String: [Int32]] {
-            let samples = try Generator(model: model, settings: settings, eosTokens: [], maxBatch: batch).generate(order)
+        func run(_ batch: Int, _ order: [GenerationRequest], prefillBudget: Int = 1024) throws -> [String: [Int32]] {
+            let samples = try Generator(model: model, settings: settings, eosTokens: [], maxBatch: batch,
+                                        prefillTokenBudget: prefillBudget).generate(order)
             return Dictionary(uniqueKeysWithValues: samples.map { ("\($0.requestID)/\($0.sampleIndex)", $0.tokens) })
         }
         let reference = try run(1, requests)
         #expect(try run(3, requests) == reference)
         #expect(try run(16, requests.reversed()) == reference)
+        #expect(try run(16, requests, prefillBudget: 8) == reference)   // prompts prefilled in small groups
         // Different samples of one prompt differ (their random numbers do).
         #expect(reference["10/0"] != reference["10/1"])
     }

@@ -5,6 +5,7 @@ import LlamaModel
 import ModelIO
 import Testing
 import Training
+import Generation
 
 /// Whole-model checks against the independent numpy reference. Tolerance: float32 against a
 /// float64 reference, |Δ| ≤ 1e-5 · max(|x|, scale) where scale is the tensor's largest magnitude
@@ -144,5 +145,23 @@ import Training
         let again = try LlamaCheckpoint.load(folder)
         #expect(again.config == model.config)
         #expect(buffer(again.parameters.pointer, again.layout.count) == buffer(model.parameters.pointer, model.layout.count))
+    }
+}
+
+/// Greedy decoding through the KV-cache engine against the numpy reference's greedy continuation.
+@Suite struct ReferenceGreedyTests {
+    @Test(arguments: ["tied", "untied"])
+    func greedyContinuationMatchesNumpy(variant: String) throws {
+        let fixture = try ReferenceFixture(variant)
+        let model = try fixture.model()
+        let prompt = try fixture.file.integers("greedy.prompt").map { Int32($0) }
+        let want = try fixture.file.integers("greedy.continuation").map { Int32($0) }
+        let wantLogProbs = try fixture.floats("greedy.logprobs")
+        let generator = try Generator(model: model, settings: SamplingSettings(temperature: 0, maxNewTokens: want.count), eosTokens: [])
+        let sample = try generator.generate([GenerationRequest(id: 0, prompt: prompt)])[0]
+        #expect(sample.tokens == want)
+        for (got, expected) in zip(sample.modelLogProbs, wantLogProbs) {
+            #expect(abs(got - expected) <= 1e-5 * max(1, abs(expected)), "log-prob \(got) vs \(expected)")
+        }
     }
 }
