@@ -62,7 +62,7 @@ let package = Package(
         .executableTarget(name: "rlvr", dependencies: ["RLVRCommands"]),
 
         // Helpers shared by the test targets (byte builders, a deterministic RNG).
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["LlamaModel"], path: "Tests/TestSupport"),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels"]),
         .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LlamaModelTests", dependencies: ["LlamaModel", "ModelIO", "Checkpoints", "Kernels", "Training", "Generation", "Tokenization", "TestSupport"], resources: [.copy("Fixtures")]),

@@ -6,6 +6,14 @@ import ModelIO
 import Tokenization
 import Training
 
+/// The checkpoint at `path`, or SmolLM2-135M's architecture with deterministic random weights.
+func benchmarkModel(_ path: String?) throws -> LlamaModel {
+    if let path { return try LlamaCheckpoint.load(path) }
+    let model = try LlamaModel(config: TrainStepBenchmark.smolLM2_135M)
+    TrainStepBenchmark.randomize(model, seed: 1)
+    return model
+}
+
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure the engine's speed (prints figures; never fails because a machine is slow).",
@@ -51,13 +59,7 @@ struct TrainBench: ParsableCommand {
 
     func run() throws {
         compute.apply()
-        let llama: LlamaModel
-        if let model {
-            llama = try LlamaCheckpoint.load(model)
-        } else {
-            llama = try LlamaModel(config: TrainStepBenchmark.smolLM2_135M)
-            TrainStepBenchmark.randomize(llama, seed: 1)
-        }
+        let llama = try benchmarkModel(model)
         if seq > llama.config.maxPositionEmbeddings {
             throw InputError("--seq \(seq) is longer than the model's context (\(llama.config.maxPositionEmbeddings))")
         }
@@ -145,13 +147,7 @@ struct GenerateBench: ParsableCommand {
             guard let size = Int(text.trimmingCharacters(in: .whitespaces)), size > 0 else { throw ValidationError("--batches: expected positive integers, got \"\(text)\"") }
             return size
         }
-        let llama: LlamaModel
-        if let model {
-            llama = try LlamaCheckpoint.load(model)
-        } else {
-            llama = try LlamaModel(config: TrainStepBenchmark.smolLM2_135M)
-            TrainStepBenchmark.randomize(llama, seed: 1)
-        }
+        let llama = try benchmarkModel(model)
         let benchmark = GenerateBenchmark(model: llama)
         print("model: \(model ?? "smollm2-135m (random weights)"), \(ComputeThreads.count) threads, fp32")
         print(String(format: "prompt processing (%d tokens): %.1f tokens/s", prefillTokens, try benchmark.promptProcessing(length: prefillTokens)))

@@ -87,26 +87,20 @@ struct Generate: ParsableCommand {
             return [chat ? loaded.template.render([ChatMessage(role: "user", content: prompt)], addGenerationPrompt: true) : prompt]
         }
         let path = prompts ?? ""
-        guard let data = FileManager.default.contents(atPath: path) else { throw InputError("\(path): cannot be read") }
         var texts: [String] = []
-        for (index, line) in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated() {
-            if line.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\r") || $0 == UInt8(ascii: "\t") }) { continue }
-            guard String(validating: line, as: UTF8.self) != nil else { throw InputError("\(path):\(index + 1): the line is not valid UTF-8") }
-            guard let row = (try? JSONSerialization.jsonObject(with: Data(line))) as? [String: Any] else {
-                throw InputError("\(path):\(index + 1): expected a JSON object")
-            }
+        try JSONLines.forEachObject(in: path) { line, row in
             if let text = row["prompt"] as? String {
                 texts.append(chat ? loaded.template.render([ChatMessage(role: "user", content: text)], addGenerationPrompt: true) : text)
             } else if let messages = row["messages"] as? [[String: Any]] {
                 let parsed = try messages.enumerated().map { item -> ChatMessage in
                     guard let role = item.element["role"] as? String, let content = item.element["content"] as? String else {
-                        throw InputError("\(path):\(index + 1): messages[\(item.offset)]: expected \"role\" and \"content\" strings")
+                        throw InputError("\(path):\(line): messages[\(item.offset)]: expected \"role\" and \"content\" strings")
                     }
                     return ChatMessage(role: role, content: content)
                 }
                 texts.append(loaded.template.render(parsed, addGenerationPrompt: true))
             } else {
-                throw InputError("\(path):\(index + 1): expected \"prompt\" (a string) or \"messages\" (a list)")
+                throw InputError("\(path):\(line): expected \"prompt\" (a string) or \"messages\" (a list)")
             }
         }
         guard !texts.isEmpty else { throw InputError("\(path): no prompts") }

@@ -46,21 +46,13 @@ struct Tokenize: ParsableCommand {
             }
             return
         }
-        guard let input, let handle = FileHandle(forReadingAtPath: input) else {
-            throw InputError("\(input ?? ""): cannot be read")
-        }
-        let data = handle.readDataToEndOfFile()
-        for (index, line) in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated() {
-            if line.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\r") }) { continue }
-            guard String(validating: line, as: UTF8.self) != nil else { throw InputError("\(input):\(index + 1): the line is not valid UTF-8") }
-            guard let row = (try? JSONSerialization.jsonObject(with: Data(line))) as? [String: Any] else {
-                throw InputError("\(input):\(index + 1): expected a JSON object")
-            }
+        let path = input ?? ""
+        try JSONLines.forEachObject(in: path) { line, row in
             if decode {
-                guard let ids = row["ids"] as? [Int] else { throw InputError("\(input):\(index + 1): expected \"ids\": [integers]") }
+                guard let ids = row["ids"] as? [Int] else { throw InputError("\(path):\(line): expected \"ids\": [integers]") }
                 print(try Self.jsonString(tokenizer.decode(ids.map(Int32.init))))
             } else {
-                guard let text = row["text"] as? String else { throw InputError("\(input):\(index + 1): expected \"text\": a string") }
+                guard let text = row["text"] as? String else { throw InputError("\(path):\(line): expected \"text\": a string") }
                 print("[" + tokenizer.encode(text).map(String.init).joined(separator: ",") + "]")
             }
         }

@@ -5,20 +5,8 @@ import LlamaModel
 import Testing
 import TestSupport
 
-/// A small random Llama (hidden 64, GQA 4/2, vocab 300) with weights from a fixed seed.
-private func randomModel(vocab: Int = 300, layers: Int = 2) throws -> LlamaModel {
-    let config = LlamaConfig(vocabSize: vocab, hiddenSize: 64, intermediateSize: 128, numHiddenLayers: layers,
-                             numAttentionHeads: 4, numKeyValueHeads: 2, maxPositionEmbeddings: 256,
-                             rmsNormEps: 1e-5, ropeTheta: 10_000, tieWordEmbeddings: true)
-    let model = try LlamaModel(config: config)
-    var random = SplitMix64(state: 5)
-    for entry in model.layout.entries {
-        for i in 0..<entry.count {
-            let u = Float(random.next() >> 40) / Float(1 << 24) - 0.5
-            model.parameters[entry.offset + i] = entry.isNorm ? 1 + 0.2 * u : 0.5 * u
-        }
-    }
-    return model
+private func randomModel() throws -> LlamaModel {
+    try randomLlama(seed: 5, scale: 0.5)
 }
 
 private func prompt(_ length: Int, seed: UInt64) -> [Int32] {

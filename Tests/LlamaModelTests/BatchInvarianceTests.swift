@@ -9,21 +9,8 @@ import Training
 /// A token's log-probability must not depend on what else is in the batch, on the thread count,
 /// or on which instruction set computes it (DESIGN §3): that is what makes the PPO ratio exactly 1.
 @Suite(.serialized) struct BatchInvarianceTests {
-    /// A random model wider than the reference one (hidden 64, vocab 300 so the head uses several
-    /// chunks of a small chunk size is not needed: 300 < 4096), with weights from a fixed seed.
     static func randomModel(vocab: Int = 300, tied: Bool = true) throws -> LlamaModel {
-        let config = LlamaConfig(vocabSize: vocab, hiddenSize: 64, intermediateSize: 128, numHiddenLayers: 2,
-                                 numAttentionHeads: 4, numKeyValueHeads: 2, maxPositionEmbeddings: 256,
-                                 rmsNormEps: 1e-5, ropeTheta: 10_000, tieWordEmbeddings: tied)
-        let model = try LlamaModel(config: config)
-        var random = SplitMix64(state: 99)
-        for entry in model.layout.entries {
-            for i in 0..<entry.count {
-                let u = Float(random.next() >> 40) / Float(1 << 24) - 0.5
-                model.parameters[entry.offset + i] = entry.isNorm ? 1 + 0.2 * u : 0.3 * u
-            }
-        }
-        return model
+        try randomLlama(vocab: vocab, tied: tied)
     }
 
     static func randomTokens(_ count: Int, vocab: Int, seed: UInt64) -> [Int32] {
