@@ -11,7 +11,7 @@ let package = Package(
         // Everything a Swift program needs to drive the engine without the command line.
         .library(
             name: "RLVREngine",
-            targets: ["Kernels", "Checkpoints", "LlamaModel", "TextPatterns", "Tokenization", "ModelIO", "Generation", "RunConfig", "Training", "RLVRCommands"]
+            targets: ["Kernels", "Checkpoints", "LlamaModel", "TextPatterns", "Tokenization", "ModelIO", "Generation", "Verifiers", "RunConfig", "Training", "RLVRCommands"]
         ),
     ],
     dependencies: [
@@ -47,6 +47,8 @@ let package = Package(
         .target(name: "ModelIO", dependencies: ["Checkpoints", "LlamaModel", "Kernels", "Tokenization"]),
         // Sampling: KV-cache decoding in batches, counter-based random numbers, samplers.
         .target(name: "Generation", dependencies: ["Kernels", "LlamaModel"]),
+        // Verifiable rewards: GSM8K, MATH, IFEval and plug-ins; no tensors, no model.
+        .target(name: "Verifiers", dependencies: ["TextPatterns"]),
         // Optimizers, schedules and (later) datasets, loss heads and trainers.
         .target(name: "Training", dependencies: ["Kernels", "LlamaModel", "ModelIO", "RunConfig", "Generation", "Tokenization"]),
         // Run configuration: YAML → Codable sections, --set overrides, strict validation.
@@ -55,7 +57,7 @@ let package = Package(
         .target(
             name: "RLVRCommands",
             dependencies: [
-                "Kernels", "Checkpoints", "LlamaModel", "ModelIO", "RunConfig", "Training", "Tokenization", "Generation", "CPCRE2",
+                "Kernels", "Checkpoints", "LlamaModel", "ModelIO", "RunConfig", "Training", "Tokenization", "Generation", "Verifiers", "CPCRE2",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -69,6 +71,7 @@ let package = Package(
         .testTarget(name: "ModelIOTests", dependencies: ["ModelIO", "Checkpoints", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "RunConfigTests", dependencies: ["RunConfig"]),
         .testTarget(name: "TextPatternsTests", dependencies: ["TextPatterns"]),
+        .testTarget(name: "VerifiersTests", dependencies: ["Verifiers"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TokenizationTests", dependencies: ["Tokenization"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Kernels"]),
         .testTarget(name: "GenerationTests", dependencies: ["Generation", "LlamaModel", "Kernels", "TestSupport"]),

@@ -107,6 +107,60 @@ public final class PCRE2Pattern: @unchecked Sendable {
         return nil
     }
 
+    /// Every match with its groups (as `firstMatch` returns them), left to right, non-overlapping.
+    public func allMatches(in subject: UnsafeBufferPointer<UInt8>) throws -> [[Range<Int>?]] {
+        guard let data = pcre2_match_data_create_from_pattern_8(code, nil) else {
+            fatalError("out of memory creating PCRE2 match data")
+        }
+        defer { pcre2_match_data_free_8(data) }
+        var found: [[Range<Int>?]] = []
+        for run in UTF8Validation.validRuns(subject) {
+            let base = (subject.baseAddress ?? UnsafePointer(bitPattern: 1)!) + run.lowerBound
+            var offset = 0
+            while offset <= run.count {
+                let result = pcre2_match_8(code, base, run.count, offset, UInt32(PCRE2_NO_UTF_CHECK), data, context)
+                if result == PCRE2_ERROR_NOMATCH { break }
+                if result == PCRE2_ERROR_MATCHLIMIT || result == PCRE2_ERROR_DEPTHLIMIT { throw LimitExceeded(pattern: pattern) }
+                guard result >= 0 else { break }
+                let pairs = Int(pcre2_get_ovector_count_8(data))
+                let vector = pcre2_get_ovector_pointer_8(data)!
+                found.append((0..<pairs).map { i in
+                    vector[2 * i] == Self.unset ? nil : (run.lowerBound + vector[2 * i])..<(run.lowerBound + vector[2 * i + 1])
+                })
+                let lower = vector[0], upper = vector[1]
+                offset = upper > lower ? upper : Self.nextCharacter(after: upper, in: UnsafeBufferPointer(start: base, count: run.count))
+            }
+        }
+        return found
+    }
+
+    /// Python `re.sub`: every non-overlapping match replaced by `replacement(groups)`, where
+    /// `groups[0]` is the whole match and unset groups are empty strings.
+    public func replacing(in text: String, _ replacement: ([String]) -> String) throws -> String {
+        let bytes = Array(text.utf8)
+        let matches = try bytes.withUnsafeBufferPointer { try allMatches(in: $0) }
+        guard !matches.isEmpty else { return text }
+        var out: [UInt8] = []
+        var cursor = 0
+        for groups in matches {
+            guard let whole = groups[0] else { continue }
+            out += bytes[cursor..<whole.lowerBound]
+            let strings = groups.map { $0.map { String(decoding: bytes[$0], as: UTF8.self) } ?? "" }
+            out += Array(replacement(strings).utf8)
+            cursor = whole.upperBound
+        }
+        out += bytes[cursor...]
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Groups of every match as strings (Python `re.findall` with groups: unset groups are "").
+    public func captures(in text: String) throws -> [[String]] {
+        let bytes = Array(text.utf8)
+        return try bytes.withUnsafeBufferPointer { try allMatches(in: $0) }.map { groups in
+            groups.map { $0.map { String(decoding: bytes[$0], as: UTF8.self) } ?? "" }
+        }
+    }
+
     /// Convenience over a String.
     public func matches(in text: String) throws -> [Substring] {
         let bytes = Array(text.utf8)
