@@ -1,0 +1,107 @@
+import ArgumentParser
+import Foundation
+import Verifiers
+
+struct Verify: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Score responses with the verifiers: JSONL requests in, one JSON verdict per line out.",
+        discussion: """
+        Request rows: {"id"?, "dataset": NAME, "response": TEXT, "ground_truth": TEXT or OBJECT, "prompt"?: TEXT}. \
+        `dataset` picks the verifier (case-insensitive: gsm8k, gsm8k_strict, math, math_strict, …). Verdicts keep \
+        the input order: {"id", "dataset", "score", "verified", "reason", "extracted", "details"}. A summary \
+        (count, verified rate per verifier) goes to standard error.
+        """
+    )
+
+    @Option(help: "A JSONL file of requests (default: standard input).")
+    var input: String?
+
+    @OptionGroup var compute: ComputeOptions
+
+    struct Request {
+        var id: JSONValue
+        var dataset: String
+        var response: String
+        var truth: GroundTruth
+        var prompt: String?
+    }
+
+    func run() throws {
+        compute.apply()
+        let registry = VerifierRegistry.builtIn
+        let source = input ?? "<stdin>"
+        let data: Data
+        if let input {
+            guard let contents = FileManager.default.contents(atPath: input) else { throw InputError("\(input): cannot be read") }
+            data = contents
+        } else {
+            data = FileHandle.standardInput.readDataToEndOfFile()
+        }
+        var requests: [Request] = []
+        var verifiers: [any Verifier] = []
+        for (index, line) in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated() {
+            if line.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\r") || $0 == UInt8(ascii: "\t") }) { continue }
+            let place = "\(source):\(index + 1)"
+            guard let text = String(validating: line, as: UTF8.self) else { throw InputError("\(place): the line is not valid UTF-8") }
+            guard let object = JSONValue.parse(text)?.object else { throw InputError("\(place): expected a JSON object") }
+            guard let dataset = object["dataset"]?.string else { throw InputError("\(place): expected \"dataset\": a verifier name") }
+            guard let response = object["response"]?.string else { throw InputError("\(place): expected \"response\": a string") }
+            let truth: GroundTruth
+            switch object["ground_truth"] {
+            case .string(let s)?: truth = .text(s)
+            case .object(let o)?: truth = .object(o)
+            case .array(let a)?: truth = .array(a)
+            case .number(let n)?: truth = .text(JSONValue.number(n).compactJSON)
+            default: throw InputError("\(place): expected \"ground_truth\": a string or an object")
+            }
+            do {
+                verifiers.append(try registry.verifier(named: dataset))
+            } catch let error as VerifierRegistry.UnknownVerifier {
+                throw InputError("\(place): \(error)")
+            }
+            requests.append(Request(id: object["id"] ?? .number(Double(requests.count)), dataset: dataset, response: response,
+                                    truth: truth, prompt: object["prompt"]?.string))
+        }
+        var verdicts = [Verdict?](repeating: nil, count: requests.count)
+        verdicts.withUnsafeMutableBufferPointer { out in
+            let chunks = max(1, min(requests.count, ProcessInfo.processInfo.activeProcessorCount * 4))
+            DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                for i in stride(from: chunk, to: requests.count, by: chunks) {
+                    out[i] = verifiers[i].verify(response: requests[i].response, groundTruth: requests[i].truth, prompt: requests[i].prompt)
+                }
+            }
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        var summary: [String: (count: Int, verified: Int)] = [:]
+        var output = Data()
+        for (request, verdict) in zip(requests, verdicts.map { $0! }) {
+            var row: [String: Any] = ["id": jsonObject(request.id), "dataset": request.dataset, "score": verdict.score,
+                                      "verified": verdict.verified, "reason": verdict.reason]
+            row["extracted"] = verdict.extracted ?? NSNull()
+            row["details"] = try JSONSerialization.jsonObject(with: encoder.encode(verdict.details))
+            output.append(try JSONSerialization.data(withJSONObject: row, options: [.sortedKeys, .withoutEscapingSlashes]))
+            output.append(UInt8(ascii: "\n"))
+            let name = verifiers.isEmpty ? request.dataset : request.dataset.lowercased()
+            summary[name, default: (0, 0)].count += 1
+            if verdict.verified { summary[name, default: (0, 0)].verified += 1 }
+        }
+        FileHandle.standardOutput.write(output)
+        var lines = ["\(requests.count) verdicts"]
+        for (name, entry) in summary.sorted(by: { $0.key < $1.key }) {
+            lines.append(String(format: "  %@: %d, verified %.1f%%", name, entry.count, 100 * Double(entry.verified) / Double(max(1, entry.count))))
+        }
+        FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+    }
+
+    private func jsonObject(_ value: JSONValue) -> Any {
+        switch value {
+        case .null: return NSNull()
+        case .bool(let b): return b
+        case .number(let n): return n.rounded() == n && abs(n) < 1e15 ? Int(n) as Any : n
+        case .string(let s): return s
+        case .array(let a): return a.map(jsonObject)
+        case .object(let o): return o.mapValues(jsonObject)
+        }
+    }
+}
