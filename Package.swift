@@ -48,7 +48,7 @@ let package = Package(
         // Sampling: KV-cache decoding in batches, counter-based random numbers, samplers.
         .target(name: "Generation", dependencies: ["Kernels", "LlamaModel"]),
         // Verifiable rewards: GSM8K, MATH, IFEval and plug-ins; no tensors, no model.
-        .target(name: "Verifiers", dependencies: ["TextPatterns"], resources: [.copy("Resources")]),
+        .target(name: "Verifiers", dependencies: ["TextPatterns", .product(name: "Yams", package: "Yams")], resources: [.copy("Resources")]),
         // Optimizers, schedules and (later) datasets, loss heads and trainers.
         .target(name: "Training", dependencies: ["Kernels", "LlamaModel", "ModelIO", "RunConfig", "Generation", "Tokenization"]),
         // Run configuration: YAML → Codable sections, --set overrides, strict validation.

@@ -11,7 +11,8 @@ Writes, into Tests/VerifiersTests/Fixtures/ (or the directory given as --out):
 * math500.jsonl                  all 500 MATH-500 rows: unique_id, answer, solution.
 * math_reference_verdicts.jsonl  (response, gold) pairs run through the Python references:
                                  every MATH-500 solution against its answer, the tricky-case
-                                 table of docs' verifiers.md §4.7, and designed adversarial
+                                 table (§4.7) of the verifier study shared/reference/verifiers.md,
+                                 and designed adversarial
                                  cases (see MATH_CASES below and the README for each column).
 * gsm8k_reference_verdicts.jsonl designed GSM8K responses run through lm-eval's gsm8k /
                                  gsm8k-cot filters and exact_match metric and open-instruct's
@@ -111,7 +112,8 @@ def classic_normalize_final_answer(final_answer: str) -> str:
 # open-instruct GSM8KVerifier.__call__ (open_instruct/ground_truth_utils.py). Both versions:
 #   current (@e6c3044, since PR #1530 "Fix GSM8K reward parsing for signed answers"):
 #       numbers = re.findall(r"[-+]?(?:\d*\.\d+|\d+)", response)
-#   before #1530 (Tulu 3 RLVR era): the sign only binds to the decimal alternative:
+#   before #1530 (since the first RLVR code, 2024-11-20, Tulu 3): the sign only binds to
+#   the decimal alternative:
 #       numbers = re.findall(r"[-+]?\d*\.\d+|\d+", response)
 # Python's \d matches every Unicode decimal digit (re.UNICODE is the default for str).
 
@@ -202,7 +204,7 @@ TABLE_4_7 = [
     ("The answer is 3/4.", "\\frac{3}{4}",
      "§4.7 plain 'answer is 3/4', no box, no $", "...T."),
     ("The roots are $\\boxed{2}$ and $\\boxed{3}$.", "2, 3",
-     "§4.7 two boxes: only the last is extracted", "...T."),
+     "§4.7 two boxes: only the last is extracted; math-verify reads '2 and 3' as the set {2, 3}", "...T."),
     ("The answer is $\\fbox{5}$.", "5",
      "§4.7 \\fbox found by last_boxed_only_string but rejected by remove_boxed", "...T."),
     ("The variable is $\\boxed{an}$.", "n",
@@ -223,19 +225,19 @@ ADVERSARIAL = [
     ("First $\\boxed 5$ then $\\boxed{7}$.", "7",
      "'\\boxed ' anywhere wins over a later \\boxed{...}: 5 is extracted"),
     ("First $\\boxed{7}$ then $\\boxed 5$.", "5",
-     "'\\boxed ' later in the text: space form is taken"),
+     "'\\boxed ' later in the text: the space form is taken; math-verify does not see it and takes 7"),
     ("The answer is $\\fbox{\\frac{1}{2}}$.", "\\frac{1}{2}",
      "\\fbox with nested braces: found, then rejected by remove_boxed"),
     ("We get $\\boxed{3}$, so \\fbox{4} is wrong.", "3",
-     "rfind('\\boxed') is tried before \\fbox, even though \\fbox comes later"),
+     "rfind('\\boxed') is tried before \\fbox, even though \\fbox comes later; math-verify reads both boxes as the set {3, 4}"),
     ("The answer is $\\boxed{5", "5",
      "unterminated \\boxed{: no answer"),
     ("Earlier $\\boxed{3}$, finally $\\boxed{\\frac{1}{2}", "3",
-     "last \\boxed is unterminated: no answer, the complete earlier box is not used"),
+     "last \\boxed is unterminated: no answer for lm-eval; math-verify falls back to the complete earlier box"),
     ("Answers: $\\boxed{2}\\boxed{3}$", "3",
-     "two adjacent boxes: last one wins"),
+     "two adjacent boxes: the last one is extracted; math-verify reads the set {2, 3}, which is not 3"),
     ("Answers: $\\boxed{2}\\boxed{3}$", "2",
-     "two adjacent boxes against the first: only math-verify's any-match could accept"),
+     "two adjacent boxes against the first: no reference accepts (math-verify reads the set {2, 3})"),
     ("The set is $\\boxed{\\{1,2\\}}$.", "\\{1,2\\}",
      "escaped braces \\{ \\} are counted as braces (balanced here)"),
     ("The set is $\\boxed{\\{1}$.", "\\{1\\}",
@@ -250,9 +252,9 @@ ADVERSARIAL = [
     ("Final Answer: The final answer is $5$. I hope it is correct.", "5",
      "Minerva final-answer line, no box"),
     ("Final Answer: The final answer is 5", "5",
-     "Minerva line without 'I hope it is correct.' (the reference appends it)"),
+     "Minerva line without 'I hope it is correct.': the appended suffix leaves no space before 'I', so the regex fails"),
     ("We find $\\boxed{6}$.\nFinal Answer: The final answer is $5$. I hope it is correct.", "5",
-     "box and Minerva line disagree: boxed answer is extracted first"),
+     "box and Minerva line disagree: extracted is the box; lm-eval minerva_math reads only the line"),
     ("Final Answer: The final answer is $x = \\frac{1}{2}$. I hope it is correct.", "\\frac{1}{2}",
      "Minerva line with an assignment: normalisation keeps the right-hand side"),
     # $...$ only
@@ -262,11 +264,11 @@ ADVERSARIAL = [
      "two $...$ spans, no box: math-verify takes the last"),
     # percentages
     ("The rate is $\\boxed{50\\%}$.", "50",
-     "percent sign in prediction"),
+     "percent sign in prediction: only Hendrycks strips \\%; math-verify compares the raw boxed strings"),
     ("The rate is $\\boxed{50 \\%}$.", "50\\%",
-     "percent with a space, gold with percent"),
+     "percent with a space vs gold with percent: math-verify's raw strings differ by the space"),
     ("The rate is $\\boxed{0.5}$.", "50\\%",
-     "decimal vs percent gold (math-verify reads % as /100)"),
+     "decimal vs percent gold: math-verify cannot convert a boxed \\% (keeps the raw string), so no match"),
     ("The rate is $\\boxed{10\\%}$.", "0.1",
      "percent vs decimal gold"),
     ("The rate is $\\boxed{50 \\text{ percent}}$.", "50",
@@ -279,7 +281,7 @@ ADVERSARIAL = [
     ("The total is $\\boxed{1{,}000}$.", "1000",
      "{,} thousands separator"),
     ("The total is $\\boxed{1\\,000}$.", "1000",
-     "thin space \\, as separator"),
+     "thin space \\, as separator: math-verify does not accept it"),
     ("The total is $\\boxed{1000}$.", "1,000",
      "separator in gold only"),
     ("The total is $\\boxed{\\$1,000}$.", "1000",
@@ -292,15 +294,15 @@ ADVERSARIAL = [
     ("The value is $\\boxed{0.5}$.", "\\frac{1}{2}",
      "0.5 is special-cased to \\frac{1}{2} by Hendrycks strip_string"),
     ("The value is $\\boxed{.5}$.", "\\frac12",
-     "leading-dot decimal vs shorthand fraction"),
+     "leading-dot decimal vs shorthand fraction: Hendrycks adds the 0 then maps 0.5; sympy cannot parse .5"),
     ("The value is $\\boxed{0.333}$.", "\\frac{1}{3}",
-     "rounded decimal: not equal under any reference"),
+     "0.333 vs 1/3: not equal under any reference"),
     ("The value is $\\boxed{0.3333333}$.", "\\frac{1}{3}",
      "decimal agreeing to 6 places (math-verify float_rounding=6)"),
     ("The value is $\\boxed{2.50}$.", "2.5",
      "trailing zero decimal"),
     ("The value is $\\boxed{2\\frac{1}{2}}$.", "\\frac{5}{2}",
-     "mixed number (sympy reads 2*1/2)"),
+     "mixed number: sympy parse_latex reads 2*(1/2) = 1, math-verify reads 2 1/2"),
     # negatives
     ("The value is $\\boxed{-3}$.", "-3", "negative integer"),
     ("The value is $\\boxed{- 3}$.", "-3", "negative with a space"),
@@ -311,14 +313,14 @@ ADVERSARIAL = [
     ("The value is $\\boxed{\\dfrac{1}{2}}$.", "\\frac12", "\\dfrac vs shorthand \\frac12"),
     ("The value is $\\boxed{\\tfrac{1}{2}}$.", "\\frac{1}{2}", "\\tfrac"),
     ("The value is $\\boxed{1/2}$.", "\\frac{1}{2}", "integer slash fraction"),
-    ("The value is $\\boxed{x/2}$.", "\\frac{x}{2}", "non-integer slash: Hendrycks leaves it"),
-    ("The value is $\\boxed{(1+2)/3}$.", "1", "parenthesised slash expression"),
+    ("The value is $\\boxed{x/2}$.", "\\frac{x}{2}", "non-integer slash: Hendrycks fix_a_slash_b raises (int('x')), is_equiv falls back to raw equality"),
+    ("The value is $\\boxed{(1+2)/3}$.", "1", "parenthesised slash expression: strip_string raises, raw equality; sympy and math-verify evaluate it"),
     # intervals and tuples
     ("The domain is $\\boxed{[2,5)}$.", "[2,5)", "half-open interval, identical to gold"),
     ("The domain is $\\boxed{\\left[ 2, 5 \\right)}$.", "[2,5)", "interval with \\left[ \\right)"),
     ("The domain is $\\boxed{(2,5)}$.", "[2,5)", "open vs half-open interval: must be wrong"),
     ("The domain is $\\boxed{(-\\infty, 3]}$.", "(-\\infty,3]",
-     "\\infty: classic Minerva leaves it (the 'ft' removal is in \\left, not \\infty) but removes spaces"),
+     "\\infty: classic Minerva removes 'ft' from it on both sides (\\iny), lm-eval 0.4.13 keeps it"),
     ("The point is $\\boxed{(1, 2)}$.", "(1,2)", "tuple with a space"),
     ("The point is $\\boxed{(2, 1)}$.", "(1,2)", "tuple in the wrong order: must be wrong"),
     ("The set is $\\boxed{\\left\\{ 1, 2 \\right\\}}$.", "\\{1,2\\}", "set with \\left\\{"),
@@ -337,9 +339,9 @@ ADVERSARIAL = [
     ("So $\\boxed{k=5}$.", "5", "short left-hand side (Hendrycks drops lhs of <= 2 chars)"),
     ("So $\\boxed{2\\sqrt3}$.", "2\\sqrt{3}", "shorthand \\sqrt3"),
     ("So $\\boxed{\\sqrt[3]{8}}$.", "2", "indexed root: classic Minerva corrupts it to \\sqrt{[}3]{8}"),
-    ("So $\\boxed{\\infty}$.", "\\infty", "\\infty alone"),
+    ("So $\\boxed{\\infty}$.", "\\infty", "\\infty alone: classic Minerva turns both into \\iny, still equal"),
     ("So $\\boxed{2\\pi}$.", "2 \\pi", "space inside gold"),
-    ("So $\\boxed{\\pi}$.", "3.14159", "pi vs its decimal: math-verify rounding"),
+    ("So $\\boxed{\\pi}$.", "3.14159", "pi vs 3.14159: not equal even for math-verify (it compares at 6 decimals)"),
     ("So $\\boxed{a + b}$.", "a+b", "classic Minerva's 'a ' substitution eats the variable a"),
     ("So $\\boxed{12\\text{ feet}}$.", "12", "unit word feet"),
     ("So $\\boxed{5 \\text{ ft}}$.", "5", "unit word ft"),
@@ -443,7 +445,7 @@ GSM8K_CASES = [
     ("The answer is 18.\n\n", "18", "trailing blank lines"),
     ("The answer is 18.\nQ: What is 2 + 2?\nA: 4", "18", "model continued with another question"),
     (HUGE + "#### 18", "18", "very long response (about 20,000 characters) ending in ####"),
-    (HUGE + "So the answer is 18.", "18", "very long response, last number 18"),
+    (HUGE + "So the answer is 18.", "18", "very long response, last number 18 (lower-case 'the answer is': gsm8k-cot strict needs 'The')"),
 ]
 
 
@@ -516,6 +518,7 @@ def math_row(case_id: str, source: str, response: str, gold: str, why: str) -> d
     if math_verify != bool(m_res["math_verify"]):
         sys.exit(f"error: {case_id}: math_verify {math_verify} but lm-eval's math_verify metric {m_res['math_verify']}")
     mv_extracted = pred_parsed[-1] if pred_parsed and isinstance(pred_parsed[-1], str) else None
+    mv_value = str(pred_parsed[0]) if len(pred_parsed) == 2 else None
 
     return {
         "id": case_id,
@@ -540,6 +543,7 @@ def math_row(case_id: str, source: str, response: str, gold: str, why: str) -> d
         "lmeval_minerva_exact_match": bool(m_res["exact_match"]),
         "math_verify": math_verify,
         "math_verify_extracted": mv_extracted,
+        "math_verify_value": mv_value,
         "why": why,
     }
 
@@ -705,13 +709,21 @@ def write_readme(out: Path, ver: dict, ss: dict, ms: dict, diffs: list, gs: dict
                 f"{s['lmeval_minerva_equiv']} | {s['hendrycks_equiv']} | {s['lmeval_hendrycks_exact_match']} | "
                 f"{s['lmeval_minerva_exact_match']} | {s['math_verify']} |")
 
-    diff_lines = "\n".join(f"| `{i}` | {w} | `{c}` | {'T' if t else '.'} | {'T' if g else '.'} |"
-                           for i, w, c, t, g in diffs) or "| (none) | | | | |"
+    if diffs:
+        rows = "\n".join(f"| `{i}` | {w} | `{c}` | {'T' if t else '.'} | {'T' if g else '.'} |"
+                         for i, w, c, t, g in diffs)
+        table_note = ("These rows differ from the marks of the study's §4.7 table (the study did not state its "
+                      "exact strings; the rows here are what the code gives for exactly these):\n\n"
+                      "| id | case | column | table | here |\n| --- | --- | --- | --- | --- |\n" + rows)
+    else:
+        table_note = (f"All {n_table} `verifiers_md_4_7` rows agree with the marks of the study's §4.7 table in all "
+                      "five of its columns that are recorded here.")
     v = ver
     text = f"""# VerifiersTests fixtures
 
 Reference data for the GSM8K and MATH answer verifiers. Every file here is written by one script,
-run from the repository root (see its docstring for the virtual environment):
+run from the repository root with the Python of a virtual environment that has the reference
+packages (the script's docstring has the exact install command):
 
     python scripts/make_math_verifier_fixtures.py --data ../shared/data --out Tests/VerifiersTests/Fixtures
 
@@ -766,8 +778,8 @@ All of MATH-500: `unique_id`, `answer` (gold, LaTeX), `solution` (ends in `\\box
 ## `math_reference_verdicts.jsonl`
 
 One row per (response, gold) pair. `source` is `math500` (500 rows: every MATH-500 `solution` against its
-own `answer`, `id` = `unique_id`), `verifiers_md_4_7` ({n_table} rows: the tricky-case table of the
-project's verifier study, written out as concrete responses) or `adversarial` ({n_adv} designed cases).
+own `answer`, `id` = `unique_id`), `verifiers_md_4_7` ({n_table} rows: the tricky-case table, §4.7, of
+the verifier study `shared/reference/verifiers.md`, written out as concrete responses) or `adversarial` ({n_adv} designed cases).
 `gold` is always a bare answer (not boxed).
 
 | column | meaning (reference) |
@@ -786,7 +798,8 @@ project's verifier study, written out as concrete responses) or `adversarial` ({
 | `lmeval_hendrycks_exact_match` | lm-eval `hendrycks_math` task's own `process_results` with solution `\\boxed{{gold}}`: the prediction is the text between the first and last `$` of the response (the whole response if it has fewer than two), then `is_equiv`. No box extraction at all |
 | `lmeval_minerva_exact_match` | lm-eval `minerva_math` task's own `process_results` `exact_match`: only the `Final Answer:` line is read (no box), lm-eval {v['lm_eval']} normaliser and `is_equiv` |
 | `math_verify` | `math_verify.verify(parse("\\boxed{{" + gold + "}}"), parse(response))` with default settings (also checked equal to lm-eval minerva_math's `math_verify` metric for that document) |
-| `math_verify_extracted` | the string math-verify's `parse(response)` settled on (its last element), `null` if nothing parsed |
+| `math_verify_extracted` | the string math-verify's `parse(response)` settled on (its last element), `null` if nothing was found |
+| `math_verify_value` | `str()` of the sympy value `parse(response)` returned (sympy's printing), `null` when parse found a string but could not convert it (then `verify` compares raw strings: a boxed `\\%` is such a case) |
 
 Counts of true verdicts:
 
@@ -796,15 +809,14 @@ Counts of true verdicts:
 {mrow('verifiers_md_4_7', ms['verifiers_md_4_7'])}
 {mrow('adversarial', ms['adversarial'])}
 
-Where these results differ from the marks in the study's §4.7 table (columns minerva, min_str,
-hendrycks, math_verify, lm-eval 0.4.13 there = `minerva_equiv`, `minerva_string_equal`,
-`hendrycks_equiv`, `math_verify`, `lmeval_minerva_equiv` here). The study did not state its exact
-extraction or gold strings, so some differences are in the inputs chosen here; the rows here are what
-the code gives for exactly these strings:
+The study's §4.7 columns minerva, min_str, hendrycks, math_verify and lm-eval 0.4.13 are
+`minerva_equiv`, `minerva_string_equal`, `hendrycks_equiv`, `math_verify` and `lmeval_minerva_equiv` here
+(its open_instr column is not recorded). {table_note}
 
-| id | case | column | table | here |
-| --- | --- | --- | --- | --- |
-{diff_lines}
+The classic normaliser written out in the script was checked once, when the script was written
+(not by the script itself), to give the same strings as lm-eval
+0.4.9.1's `normalize_final_answer` on every gold, extracted answer and response here and on the last 200
+characters of every solution of the 5000-problem MATH test set.
 
 ## `gsm8k_reference_verdicts.jsonl` ({gs['rows']} rows)
 
@@ -824,7 +836,7 @@ Designed GSM8K responses against a gold number. lm-eval settings are read from t
 | `flexible_exact_match` | exact_match(`flexible_extract`, `lmeval_target`) |
 | `cot_strict_match` / `cot_strict_exact_match` | gsm8k-cot `strict-match`: first `The answer is (\\-?[0-9\\.\\,]+).` group (the final `.` is any character); exact_match against `gold` (gsm8k-cot's target is the bare number) |
 | `open_instruct_extracted` / `open_instruct` | open-instruct GSM8KVerifier @e6c3044 (`open_instruct/ground_truth_utils.py`): `re.sub(r"(\\d),(\\d)", r"\\1\\2", pred)`, last of `re.findall(r"[-+]?(?:\\d*\\.\\d+\\|\\d+)")` (else the whole response), lower-cased string equality with `gold` |
-| `open_instruct_pre1530_extracted` / `open_instruct_pre1530` | the same before PR #1530 (2026-03-20): regex `[-+]?\\d*\\.\\d+\\|\\d+`, where the sign binds only to decimals (`-18` extracts `18`, `+18` extracts `18`) — the version Tulu 3 RLVR trained with |
+| `open_instruct_pre1530_extracted` / `open_instruct_pre1530` | the same before PR #1530 (2026-03-20): regex `[-+]?\\d*\\.\\d+\\|\\d+`, where the sign binds only to decimals (`-18` extracts `18`, `+18` extracts `18`); open-instruct used this regex from its first RLVR code (2024-11-20, Tulu 3) until #1530 |
 
 Python's `\\d` matches any Unicode decimal digit (fullwidth, Arabic-Indic); lm-eval's `[0-9]` does not.
 

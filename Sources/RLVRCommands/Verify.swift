@@ -16,6 +16,9 @@ struct Verify: ParsableCommand {
     @Option(help: "A JSONL file of requests (default: standard input).")
     var input: String?
 
+    @Option(help: "A folder of plug-in verifiers (*.yaml rule files and external programs); default: ./verifiers when it exists.")
+    var verifiers: String?
+
     @OptionGroup var compute: ComputeOptions
 
     struct Request {
@@ -28,7 +31,13 @@ struct Verify: ParsableCommand {
 
     func run() throws {
         compute.apply()
-        let registry = VerifierRegistry.builtIn
+        let folder = verifiers ?? (FileManager.default.fileExists(atPath: "verifiers") ? "verifiers" : nil)
+        let registry: VerifierRegistry
+        do {
+            registry = try folder.map { try VerifierRegistry.withPlugins(folder: $0) } ?? .builtIn
+        } catch let problem as PluginLoader.Problem {
+            throw InputError(problem.description)
+        }
         let source = input ?? "<stdin>"
         let data: Data
         if let input {
@@ -38,7 +47,7 @@ struct Verify: ParsableCommand {
             data = FileHandle.standardInput.readDataToEndOfFile()
         }
         var requests: [Request] = []
-        var verifiers: [any Verifier] = []
+        var chosen: [any Verifier] = []
         for (index, line) in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated() {
             if line.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\r") || $0 == UInt8(ascii: "\t") }) { continue }
             let place = "\(source):\(index + 1)"
@@ -55,7 +64,7 @@ struct Verify: ParsableCommand {
             default: throw InputError("\(place): expected \"ground_truth\": a string or an object")
             }
             do {
-                verifiers.append(try registry.verifier(named: dataset))
+                chosen.append(try registry.verifier(named: dataset))
             } catch let error as VerifierRegistry.UnknownVerifier {
                 throw InputError("\(place): \(error)")
             }
@@ -67,7 +76,7 @@ struct Verify: ParsableCommand {
             let chunks = max(1, min(requests.count, ProcessInfo.processInfo.activeProcessorCount * 4))
             DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
                 for i in stride(from: chunk, to: requests.count, by: chunks) {
-                    out[i] = verifiers[i].verify(response: requests[i].response, groundTruth: requests[i].truth, prompt: requests[i].prompt)
+                    out[i] = chosen[i].verify(response: requests[i].response, groundTruth: requests[i].truth, prompt: requests[i].prompt)
                 }
             }
         }
@@ -82,7 +91,7 @@ struct Verify: ParsableCommand {
             row["details"] = try JSONSerialization.jsonObject(with: encoder.encode(verdict.details))
             output.append(try JSONSerialization.data(withJSONObject: row, options: [.sortedKeys, .withoutEscapingSlashes]))
             output.append(UInt8(ascii: "\n"))
-            let name = verifiers.isEmpty ? request.dataset : request.dataset.lowercased()
+            let name = request.dataset.lowercased()
             summary[name, default: (0, 0)].count += 1
             if verdict.verified { summary[name, default: (0, 0)].verified += 1 }
         }

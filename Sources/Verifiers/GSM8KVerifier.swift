@@ -15,8 +15,9 @@ public struct GSM8KVerifier: Verifier {
 
     /// `#### N` (spaces optional, `$` and commas allowed inside N).
     static let marker = #"####\s*\$?\s*([-+−]?\s?[0-9][0-9,]*(?:\.[0-9]+)?|[-+−]?\.[0-9]+)"#
-    /// Any number: an optional sign directly before it, digits with thousands separators, decimals.
-    static let number = #"(?<![0-9.])([-−]?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?|[-−]?\.[0-9]+)"#
+    /// Any number: an optional sign directly before it, digits with commas between digits (removed,
+    /// as open-instruct and lm-eval remove them, even in an irregular grouping like "12,34"), decimals.
+    static let number = #"(?<![0-9.])([-−]?[0-9]+(?:,[0-9]+)*(?:\.[0-9]+)?|[-−]?\.[0-9]+)"#
 
     /// The last `#### N`, else nil.
     public static func markedAnswer(_ text: String) -> String? {

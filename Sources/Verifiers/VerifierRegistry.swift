@@ -17,6 +17,19 @@ public struct VerifierRegistry: Sendable {
         VerifierRegistry([GSM8KVerifier(), GSM8KVerifier(strict: true), MathVerifier(), MathVerifier(mode: .strict)])
     }
 
+    /// The built-in verifiers plus those declared in `folder` (rule files and external programs).
+    /// A plug-in may not take a built-in's name.
+    public static func withPlugins(folder: String) throws -> VerifierRegistry {
+        var registry = builtIn
+        for plugin in try PluginLoader.load(folder: folder) {
+            if registry.verifiers[plugin.name.lowercased()] != nil {
+                throw PluginLoader.Problem(description: "\(folder): the plug-in name \"\(plugin.name)\" is already taken")
+            }
+            registry.register(plugin)
+        }
+        return registry
+    }
+
     public mutating func register(_ verifier: any Verifier) {
         verifiers[verifier.name.lowercased()] = verifier
     }

@@ -36,7 +36,7 @@ public enum HendrycksNormalization {
         s = s.replacingOccurrences(of: " ", with: "")
         s = try fixFracs(s)
         if s == "0.5" { s = "\\frac{1}{2}" }
-        return fixSlash(s)
+        return try fixSlash(s)
     }
 
     /// "x \text{ cm}" → "x " (exactly one `\text{ ` allowed, as the reference asserts).
@@ -79,10 +79,14 @@ public enum HendrycksNormalization {
         return out
     }
 
-    /// "3/4" → `\frac{3}{4}` when both sides are integers written canonically.
-    static func fixSlash(_ s: String) -> String {
+    /// "3/4" → `\frac{3}{4}` when both sides are integers written canonically. Like the reference,
+    /// a side that is not an integer at all ("x/2") is an error (its `int()` raises and only the
+    /// round-trip assertion is caught), which sends `isEquivalent` to raw string equality.
+    static func fixSlash(_ s: String) throws -> String {
         let parts = s.components(separatedBy: "/")
-        guard parts.count == 2, let a = pythonInt(parts[0]), let b = pythonInt(parts[1]), s == "\(a)/\(b)" else { return s }
+        guard parts.count == 2 else { return s }
+        guard let a = pythonInt(parts[0]), let b = pythonInt(parts[1]) else { throw Failure() }
+        guard s == "\(a)/\(b)" else { return s }
         return "\\frac{\(a)}{\(b)}"
     }
 

@@ -1,0 +1,84 @@
+import Foundation
+import Testing
+import Verifiers
+
+@Suite(.serialized) struct PluginTests {
+    static let projectRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    static func temporaryFolder() throws -> String {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("rlvr-plugins-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url.path
+    }
+
+    @Test func ruleFilesInTheProjectLoadAndWork() throws {
+        FileManager.default.changeCurrentDirectoryPath(Self.projectRoot.path)
+        let registry = try VerifierRegistry.withPlugins(folder: "verifiers")
+        let choice = try registry.verifier(named: "multiple_choice")
+        #expect(choice.verify(response: "I think the answer is (c).", groundTruth: .text("C"), prompt: nil).verified)
+        #expect(!choice.verify(response: "Answer: B", groundTruth: .text("C"), prompt: nil).verified)
+        #expect(choice.verify(response: "no letter", groundTruth: .text("C"), prompt: nil).reason.contains("no answer"))
+        let number = try registry.verifier(named: "final_number")
+        #expect(number.verify(response: "so it is 1,234.0000001", groundTruth: .text("1234"), prompt: nil).verified)
+        #expect(!number.verify(response: "so it is 1,235", groundTruth: .text("1234"), prompt: nil).verified)
+    }
+
+    @Test func externalExamplesInPythonAndShell() throws {
+        FileManager.default.changeCurrentDirectoryPath(Self.projectRoot.path)
+        let registry = try VerifierRegistry.withPlugins(folder: "verifiers")
+        let length = try registry.verifier(named: "length_bonus")
+        let exact = length.verify(response: "one two three four", groundTruth: .text("4"), prompt: nil)
+        #expect(exact.score == 1, "\(exact.reason)")
+        let half = length.verify(response: "one two", groundTruth: .text("4"), prompt: nil)
+        #expect(half.score == 0.5, "\(half.reason)")
+        let tags = try registry.verifier(named: "answer_tags")
+        #expect(tags.verify(response: "x <answer>7</answer>", groundTruth: .text(""), prompt: nil).verified)
+        #expect(!tags.verify(response: "7", groundTruth: .text(""), prompt: nil).verified)
+    }
+
+    @Test func aHangingPluginTimesOutAndIsRestarted() throws {
+        let folder = try Self.temporaryFolder()
+        let script = folder + "/slow.sh"
+        // Answers "1" to ordinary requests, hangs on a request containing "hang".
+        try Data("""
+        while IFS= read -r line; do
+          case "$line" in *hang*) sleep 30 ;; *) echo '{"score": 1}' ;; esac
+        done
+        """.utf8).write(to: URL(fileURLWithPath: script))
+        let verifier = ExternalVerifier(name: "slow", command: ["sh", script], timeout: 0.5)
+        #expect(verifier.verify(response: "ok", groundTruth: .text(""), prompt: nil).score == 1)
+        let start = Date()
+        let stuck = verifier.verify(response: "hang", groundTruth: .text(""), prompt: nil)
+        #expect(stuck.score == 0 && stuck.reason.contains("no answer within"))
+        #expect(Date().timeIntervalSince(start) < 5)
+        #expect(verifier.verify(response: "ok again", groundTruth: .text(""), prompt: nil).score == 1)
+        #expect(verifier.restarts >= 1)
+    }
+
+    @Test func aCrashingOrBabblingPluginScoresZero() throws {
+        let folder = try Self.temporaryFolder()
+        let crash = folder + "/crash.sh"
+        try Data("read -r line; exit 3\n".utf8).write(to: URL(fileURLWithPath: crash))
+        let crashing = ExternalVerifier(name: "crash", command: ["sh", crash], timeout: 2)
+        #expect(crashing.verify(response: "a", groundTruth: .text(""), prompt: nil).reason.contains("exited"))
+        #expect(crashing.verify(response: "b", groundTruth: .text(""), prompt: nil).score == 0)
+        let babble = folder + "/babble.sh"
+        try Data("while read -r line; do echo 'not json'; done\n".utf8).write(to: URL(fileURLWithPath: babble))
+        let babbling = ExternalVerifier(name: "babble", command: ["sh", babble], timeout: 2)
+        #expect(babbling.verify(response: "a", groundTruth: .text(""), prompt: nil).reason.contains("not a JSON object"))
+        let missing = ExternalVerifier(name: "missing", command: ["/nonexistent/program"], timeout: 1)
+        #expect(missing.verify(response: "a", groundTruth: .text(""), prompt: nil).score == 0)
+    }
+
+    @Test func badRuleFilesNameTheKey() throws {
+        let folder = try Self.temporaryFolder()
+        try Data("name: x\ncompare: fuzzy\n".utf8).write(to: URL(fileURLWithPath: folder + "/bad.yaml"))
+        #expect(throws: PluginLoader.Problem.self) { try PluginLoader.load(folder: folder) }
+        try Data("name: x\nextract: {pattern: '(unclosed'}\n".utf8).write(to: URL(fileURLWithPath: folder + "/bad.yaml"))
+        #expect(throws: PluginLoader.Problem.self) { try PluginLoader.load(folder: folder) }
+        try Data("name: gsm8k\n".utf8).write(to: URL(fileURLWithPath: folder + "/bad.yaml"))
+        #expect(throws: PluginLoader.Problem.self) { try VerifierRegistry.withPlugins(folder: folder) }
+        try Data("name: x\nextrct: {}\n".utf8).write(to: URL(fileURLWithPath: folder + "/bad.yaml"))
+        #expect(throws: PluginLoader.Problem.self) { try PluginLoader.load(folder: folder) }
+    }
+}
