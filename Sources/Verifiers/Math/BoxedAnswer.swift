@@ -15,7 +15,8 @@ public enum BoxedAnswer {
         func lastIndex(of needle: String) -> Int? {
             let n = Array(needle.unicodeScalars)
             guard scalars.count >= n.count else { return nil }
-            for start in stride(from: scalars.count - n.count, through: 0, by: -1) where Array(scalars[start..<(start + n.count)]) == n {
+            search: for start in stride(from: scalars.count - n.count, through: 0, by: -1) {
+                for k in 0..<n.count where scalars[start + k] != n[k] { continue search }
                 return start
             }
             return nil

@@ -42,6 +42,8 @@ public struct ExactAnswer: Equatable, Sendable {
     /// Parses a plain number (signs, thousands separators, decimals, percent, `\frac`, `\dfrac`,
     /// `a/b`, `\sqrt{n}`, products like `2\sqrt{3}`, quotients of those). Nil for anything else.
     public static func parse(_ text: String) -> ExactAnswer? {
+        // Answers are short; a bound keeps the recursive reader shallow on hostile input.
+        guard text.utf8.count <= 256 else { return nil }
         var s = text
         for (from, to) in [("\\dfrac", "\\frac"), ("\\tfrac", "\\frac"), ("\\left", ""), ("\\right", ""), ("\\!", ""),
                            ("\\%", ""), ("%", ""), ("\\$", ""), ("$", ""), (" ", ""), ("{,}", ""), ("\\,", ""), ("−", "-")] {
