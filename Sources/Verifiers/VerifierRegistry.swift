@@ -14,7 +14,8 @@ public struct VerifierRegistry: Sendable {
 
     /// The built-in verifiers.
     public static var builtIn: VerifierRegistry {
-        VerifierRegistry([GSM8KVerifier(), GSM8KVerifier(strict: true), MathVerifier(), MathVerifier(mode: .strict)])
+        VerifierRegistry([GSM8KVerifier(), GSM8KVerifier(strict: true), MathVerifier(), MathVerifier(mode: .strict),
+                          IFEvalVerifier(), IFEvalVerifier(mode: .loose), IFEvalTuluVerifier()])
     }
 
     /// The built-in verifiers plus those declared in `folder` (rule files and external programs).
