@@ -17,7 +17,7 @@ func benchmarkModel(_ path: String?) throws -> LlamaModel {
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure the engine's speed (prints figures; never fails because a machine is slow).",
-        subcommands: [TrainBench.self, GenerateBench.self, TokenizeBench.self, KernelsBench.self]
+        subcommands: [TrainBench.self, GenerateBench.self, TokenizeBench.self, VerifyBench.self, KernelsBench.self]
     )
 }
 
@@ -184,5 +184,19 @@ struct TokenizeBench: ParsableCommand {
         let result = TokenizerBenchmark.measure(tokenizer, text: text)
         print(String(format: "encoded %.1f MB into %d tokens: %.2f MB/s (%.0f tokens/s), first pass with an empty word cache",
                      Double(result.bytes) / 1e6, result.tokens, result.megabytesPerSecond, result.tokensPerSecond))
+    }
+}
+
+struct VerifyBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Verifier throughput on a JSONL file of requests (the rlvr verify format), all cores."
+    )
+
+    @OptionGroup var verify: Verify
+
+    func run() throws {
+        verify.compute.apply()
+        try verify.runVerification(benchmark: true)
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Kernels
 import Verifiers
 
 struct Verify: ParsableCommand {
@@ -19,7 +20,14 @@ struct Verify: ParsableCommand {
     @Option(help: "A folder of plug-in verifiers (*.yaml rule files and external programs); default: ./verifiers when it exists.")
     var verifiers: String?
 
+    @Option(help: "IFEval: which evaluation sets score and verified, strict or loose (both are in details).")
+    var mode: String = "strict"
+
     @OptionGroup var compute: ComputeOptions
+
+    func validate() throws {
+        if mode != "strict" && mode != "loose" { throw ValidationError("--mode must be strict or loose") }
+    }
 
     struct Request {
         var id: JSONValue
@@ -31,6 +39,10 @@ struct Verify: ParsableCommand {
 
     func run() throws {
         compute.apply()
+        try runVerification(benchmark: false)
+    }
+
+    func runVerification(benchmark: Bool) throws {
         let folder = verifiers ?? (FileManager.default.fileExists(atPath: "verifiers") ? "verifiers" : nil)
         let registry: VerifierRegistry
         do {
@@ -64,7 +76,8 @@ struct Verify: ParsableCommand {
             default: throw InputError("\(place): expected \"ground_truth\": a string or an object")
             }
             do {
-                chosen.append(try registry.verifier(named: dataset))
+                let name = mode == "loose" && dataset.lowercased() == "ifeval" ? "ifeval_loose" : dataset
+                chosen.append(try registry.verifier(named: name))
             } catch let error as VerifierRegistry.UnknownVerifier {
                 throw InputError("\(place): \(error)")
             }
@@ -72,6 +85,7 @@ struct Verify: ParsableCommand {
                                     truth: truth, prompt: object["prompt"]?.string))
         }
         var verdicts = [Verdict?](repeating: nil, count: requests.count)
+        let started = Date()
         verdicts.withUnsafeMutableBufferPointer { out in
             let chunks = max(1, min(requests.count, ProcessInfo.processInfo.activeProcessorCount * 4))
             DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
@@ -79,6 +93,12 @@ struct Verify: ParsableCommand {
                     out[i] = chosen[i].verify(response: requests[i].response, groundTruth: requests[i].truth, prompt: requests[i].prompt)
                 }
             }
+        }
+        if benchmark {
+            let seconds = Date().timeIntervalSince(started)
+            print(String(format: "%d verdicts in %.3f s: %.0f verdicts/s (%d threads; parsing and output excluded)",
+                         requests.count, seconds, Double(requests.count) / seconds, ComputeThreads.count))
+            return
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

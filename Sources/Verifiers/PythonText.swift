@@ -10,11 +10,15 @@ public enum PythonText {
 
     /// `s.strip()`
     public static func strip(_ s: String) -> String {
-        let scalars = Array(s.unicodeScalars)
+        let scalars = s.unicodeScalars
         guard let first = scalars.firstIndex(where: { !isSpace($0) }), let last = scalars.lastIndex(where: { !isSpace($0) }) else { return "" }
-        var out = String.UnicodeScalarView()
-        out.append(contentsOf: scalars[first...last])
-        return String(out)
+        if first == scalars.startIndex && scalars.index(after: last) == scalars.endIndex { return s }
+        return String(scalars[first...last])
+    }
+
+    /// `not s.strip()`: empty or only whitespace (without building the stripped copy).
+    public static func isBlank(_ s: String) -> Bool {
+        !s.unicodeScalars.contains { !isSpace($0) }
     }
 
     /// `s.strip(chars)`

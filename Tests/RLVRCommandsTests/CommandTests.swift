@@ -206,3 +206,22 @@ private func tinyChatModelFolder() throws -> String {
         #expect(CommandLineEntry.run(["generate", "--model", folder, "--prompt", String(repeating: "x", count: 200)]) == 2)   // longer than the context
     }
 }
+
+@Suite struct VerifyCommandTests {
+    @Test func verifiesAFileAndRejectsBadRows() throws {
+        let folder = try temporaryFolder()
+        let requests = folder + "/requests.jsonl"
+        try Data("""
+        {"id": 1, "dataset": "gsm8k", "response": "#### 18", "ground_truth": "18"}
+        {"id": 2, "dataset": "MATH", "response": "\\\\boxed{0.5}", "ground_truth": "\\\\frac{1}{2}"}
+        {"id": 3, "dataset": "ifeval", "response": "no commas here", "ground_truth": {"instruction_id_list": ["punctuation:no_comma"], "kwargs": [{}]}}
+        """.utf8).write(to: URL(fileURLWithPath: requests))
+        #expect(CommandLineEntry.run(["verify", "--input", requests, "--verifiers", folder, "--threads", "1"]) == 0)
+        #expect(CommandLineEntry.run(["verify", "--input", requests, "--verifiers", folder, "--mode", "loose"]) == 0)
+        try Data("{\"dataset\": \"gsm9k\", \"response\": \"1\", \"ground_truth\": \"1\"}\n".utf8).write(to: URL(fileURLWithPath: requests))
+        #expect(CommandLineEntry.run(["verify", "--input", requests, "--verifiers", folder]) == 2)   // unknown verifier
+        try Data("{\"dataset\": \"gsm8k\", \"ground_truth\": \"1\"}\n".utf8).write(to: URL(fileURLWithPath: requests))
+        #expect(CommandLineEntry.run(["verify", "--input", requests, "--verifiers", folder]) == 2)   // no response
+        #expect(CommandLineEntry.run(["verify", "--input", requests, "--mode", "lenient"]) == 2)
+    }
+}

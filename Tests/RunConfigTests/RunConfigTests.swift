@@ -166,3 +166,21 @@ private func loadError(_ yaml: String, overrides: [String] = []) -> ConfigError?
         #expect(config.optimizer.lr == 9e-5 && config.training.batchSize == 8 && config.training.lossReduction == .sum)
     }
 }
+
+@Suite struct RewardSectionTests {
+    @Test func routesAndScale() throws {
+        let config = try ConfigLoader.load(RunConfiguration.self, yaml: minimal + """
+
+        rewards:
+          scale: 10
+          plugins: verifiers
+          routes:
+            mixed: [{verifier: math, weight: 0.8}, {verifier: final_number, weight: 0.2}]
+        """)
+        #expect(config.rewards.scale == 10 && config.rewards.plugins == "verifiers")
+        #expect(config.rewards.routes["mixed"] == [RewardSection.Route(verifier: "math", weight: 0.8), RewardSection.Route(verifier: "final_number", weight: 0.2)])
+        #expect(loadError(minimal + "\nrewards:\n  scale: 0\n")?.key == "rewards.scale")
+        #expect(loadError(minimal + "\nrewards:\n  routes:\n    x: [{weight: 1}]\n")?.problem == "required key is missing")
+        #expect(loadError(minimal + "\nrewards:\n  routes:\n    x: [{verifier: a, wieght: 1}]\n")?.key == "rewards.routes.x.0.wieght")
+    }
+}

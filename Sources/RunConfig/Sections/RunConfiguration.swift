@@ -12,13 +12,14 @@ public struct RunConfiguration: RunConfigSection, Equatable {
     public var schedule: ScheduleSection
     public var training: TrainingSection
     public var output: OutputSection
+    public var rewards: RewardSection
 
     public enum Stage: String, ConfigChoice {
         case sft, dpo, rm, ppo
     }
 
     enum CodingKeys: String, CodingKey {
-        case stage, seed, threads, model, data, optimizer, schedule, training, output
+        case stage, seed, threads, model, data, optimizer, schedule, training, output, rewards
     }
 
     public init() {
@@ -31,6 +32,7 @@ public struct RunConfiguration: RunConfigSection, Equatable {
         schedule = ScheduleSection()
         training = TrainingSection()
         output = OutputSection()
+        rewards = RewardSection()
     }
 
     public init(from decoder: Decoder) throws {
@@ -45,6 +47,7 @@ public struct RunConfiguration: RunConfigSection, Equatable {
         schedule = try c.value(.schedule, or: d.schedule)
         training = try c.value(.training, or: d.training)
         output = try c.value(.output, or: d.output)
+        rewards = try c.value(.rewards, or: d.rewards)
     }
 
     public func problems() -> [ConfigProblem] {
@@ -57,6 +60,7 @@ public struct RunConfiguration: RunConfigSection, Equatable {
         found += schedule.problems().map { $0.inSection("schedule") }
         found += training.problems().map { $0.inSection("training") }
         found += output.problems().map { $0.inSection("output") }
+        found += rewards.problems().map { $0.inSection("rewards") }
         return found
     }
 }

@@ -34,7 +34,7 @@ public struct IFEvalVerifier: Verifier {
         for (index, id) in ids.enumerated() {
             let arguments = IFEvalInstructions.Arguments(kwargs.indices.contains(index) ? kwargs[index].object ?? [:] : [:])
             func follows(_ value: String) -> Bool {
-                guard !PythonText.strip(value).isEmpty else { return false }
+                guard !PythonText.isBlank(value) else { return false }
                 do {
                     return try IFEvalInstructions.check(id, arguments, value)
                 } catch {
