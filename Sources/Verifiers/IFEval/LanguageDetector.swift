@@ -17,14 +17,23 @@ import Foundation
 ///
 /// Where it can differ from langdetect with the same seed:
 /// * Float sums over the 55 languages run in sorted-name order; langdetect sums in `os.listdir`
-///   order. This moves the normalised probabilities by an ulp or so, which could only matter when
-///   a trial sits exactly on the 0.99999 convergence threshold or two languages tie.
+///   order (file-system dependent). This moves the normalised probabilities by an ulp or so, which
+///   could only matter when a trial sits exactly on the 0.99999 convergence threshold or two
+///   languages tie (langdetect itself with the two orders: 0 differences in 24 459 runs).
 /// * Python >= 3.12 sums floats with compensated summation; this port sums like Python 3.11
 ///   (plain left-to-right), the version the fixtures were made with.
 /// * Upper-case tests use Swift's Unicode tables (`Unicode.Scalar.Properties.isUppercase`), Python
 ///   its own (Unicode 14 for 3.11); they differ only for characters added since.
 /// * Ties in the final ranking go to the language first in sorted order (langdetect: first in
 ///   `os.listdir` order).
+/// * `gauss` uses the platform's `log`, `sin` and `cos` (glibc on Linux, like CPython there); a
+///   libm that rounds differently shifts alpha by an ulp, which again matters only at a threshold.
+///
+/// Checked against langdetect 1.0.9 on Python 3.11: every row and every seed 0-9 of
+/// `Tests/VerifiersTests/Fixtures/ifeval/langdetect_cases.jsonl`, and (outside the test suite)
+/// 18 553 further runs on GPT-4 responses, snippets, upper/lower-cased and mixed-language text,
+/// URL/e-mail edge cases, decomposed Vietnamese and random text from 15 Unicode blocks: no
+/// difference.
 ///
 /// Profiles: `Resources/langdetect_profiles.json`, made by `scripts/make_langdetect_profiles.py`
 /// from the langdetect 1.0.9 wheel (Apache-2.0, see `Resources/LANGDETECT-NOTICE.txt`).
