@@ -64,26 +64,7 @@ public final class PCRE2Pattern: @unchecked Sendable {
     /// Byte ranges of successive non-overlapping matches in `subject`.
     /// An empty match advances by one character so the search always ends.
     public func matches(in subject: UnsafeBufferPointer<UInt8>) throws -> [Range<Int>] {
-        guard let data = pcre2_match_data_create_from_pattern_8(code, nil) else {
-            fatalError("out of memory creating PCRE2 match data")
-        }
-        defer { pcre2_match_data_free_8(data) }
-        var ranges: [Range<Int>] = []
-        for run in UTF8Validation.validRuns(subject) {
-            let base = (subject.baseAddress ?? UnsafePointer(bitPattern: 1)!) + run.lowerBound
-            var offset = 0
-            while offset <= run.count {
-                let result = pcre2_match_8(code, base, run.count, offset, UInt32(PCRE2_NO_UTF_CHECK), data, context)
-                if result == PCRE2_ERROR_NOMATCH { break }
-                if result == PCRE2_ERROR_MATCHLIMIT || result == PCRE2_ERROR_DEPTHLIMIT { throw LimitExceeded(pattern: pattern) }
-                guard result >= 0 else { break }
-                let vector = pcre2_get_ovector_pointer_8(data)!
-                let lower = vector[0], upper = vector[1]
-                ranges.append((run.lowerBound + lower)..<(run.lowerBound + upper))
-                offset = upper > lower ? upper : Self.nextCharacter(after: upper, in: UnsafeBufferPointer(start: base, count: run.count))
-            }
-        }
-        return ranges
+        try allMatches(in: subject).compactMap { $0.first ?? nil }
     }
 
     /// The first match, with its capture groups (nil for unset groups).
