@@ -50,7 +50,7 @@ let package = Package(
         // Verifiable rewards: GSM8K, MATH, IFEval and plug-ins; no tensors, no model.
         .target(name: "Verifiers", dependencies: ["TextPatterns", .product(name: "Yams", package: "Yams")], resources: [.copy("Resources")]),
         // Optimizers, schedules and (later) datasets, loss heads and trainers.
-        .target(name: "Training", dependencies: ["Kernels", "LlamaModel", "ModelIO", "RunConfig", "Generation", "Tokenization"]),
+        .target(name: "Training", dependencies: ["Kernels", "LlamaModel", "ModelIO", "RunConfig", "Generation", "Tokenization", "Verifiers"]),
         // Run configuration: YAML → Codable sections, --set overrides, strict validation.
         .target(name: "RunConfig", dependencies: [.product(name: "Yams", package: "Yams")]),
         // The command-line commands as a library, so tests can run them in-process.
@@ -73,7 +73,7 @@ let package = Package(
         .testTarget(name: "TextPatternsTests", dependencies: ["TextPatterns"]),
         .testTarget(name: "VerifiersTests", dependencies: ["Verifiers"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TokenizationTests", dependencies: ["Tokenization"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "Kernels"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Kernels", "Tokenization", "RunConfig"]),
         .testTarget(name: "GenerationTests", dependencies: ["Generation", "LlamaModel", "Kernels", "TestSupport"]),
         .testTarget(name: "RLVRCommandsTests", dependencies: ["RLVRCommands", "LlamaModel", "ModelIO", "Tokenization", "TestSupport"]),
     ],
