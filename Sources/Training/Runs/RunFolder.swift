@@ -1,0 +1,94 @@
+import Checkpoints
+import Foundation
+import Kernels
+import LlamaModel
+import ModelIO
+
+/// A run's folder: the resolved config, `metrics.jsonl` (one object per optimizer step), periodic
+/// checkpoints `checkpoints/step-N/` written whole into a temporary folder and renamed into place (a
+/// killed run never leaves a half-written checkpoint), and `final/` as a Hugging Face folder.
+public struct RunFolder: Sendable {
+    public let path: String
+
+    public init(path: String) throws {
+        self.path = path
+        try FileManager.default.createDirectory(atPath: path + "/checkpoints", withIntermediateDirectories: true)
+    }
+
+    public var metricsPath: String { path + "/metrics.jsonl" }
+
+    /// Resumable state next to the weights and AdamW moments.
+    public struct TrainerState: Codable, Equatable, Sendable {
+        public var step: Int
+        /// Examples consumed so far (the data cursor, across epochs).
+        public var examplesSeen: Int
+        public var seed: UInt64
+    }
+
+    public func writeConfig(_ text: String) throws {
+        try AtomicFile.write(to: path + "/config.yaml") { sink in try Data(text.utf8).withUnsafeBytes { if !$0.isEmpty { try sink.write($0) } } }
+    }
+
+    /// Appends one metrics line (flushed: a killed run loses at most the line being written).
+    public func appendMetrics(_ object: [String: Any]) throws {
+        var line = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+        line.append(UInt8(ascii: "\n"))
+        if !FileManager.default.fileExists(atPath: metricsPath) { FileManager.default.createFile(atPath: metricsPath, contents: nil) }
+        guard let handle = FileHandle(forWritingAtPath: metricsPath) else { throw CheckpointError(file: metricsPath, field: "", problem: "cannot be opened") }
+        defer { try? handle.close() }
+        try handle.seekToEnd()
+        try handle.write(contentsOf: line)
+    }
+
+    /// Keeps only the metrics of steps ≤ `step` (when resuming from a checkpoint older than the log).
+    public func truncateMetrics(after step: Int) throws {
+        guard let data = FileManager.default.contents(atPath: metricsPath) else { return }
+        let kept = data.split(separator: UInt8(ascii: "\n")).filter { line in
+            ((try? JSONSerialization.jsonObject(with: Data(line))) as? [String: Any])?["step"] as? Int ?? .max <= step
+        }
+        var out = Data()
+        for line in kept { out.append(contentsOf: line); out.append(UInt8(ascii: "\n")) }
+        try AtomicFile.write(to: metricsPath) { sink in try out.withUnsafeBytes { if !$0.isEmpty { try sink.write($0) } } }
+    }
+
+    /// Writes weights, optimizer moments and state as `checkpoints/step-N`, atomically, and keeps the newest `keep`.
+    public func saveCheckpoint(model: LlamaModel, optimizer: AdamW, state: TrainerState, keep: Int) throws {
+        let final = path + "/checkpoints/step-\(state.step)"
+        let temporary = path + "/checkpoints/.tmp-step-\(state.step)"
+        try? FileManager.default.removeItem(atPath: temporary)
+        try LlamaCheckpoint.save(model, to: temporary)
+        let count = optimizer.firstMoment.count
+        try SafetensorsWriter.write([
+            SafetensorsTensorToWrite(name: "adamw.m", shape: [count], values: UnsafeBufferPointer(start: optimizer.firstMoment.pointer, count: count)),
+            SafetensorsTensorToWrite(name: "adamw.v", shape: [count], values: UnsafeBufferPointer(start: optimizer.secondMoment.pointer, count: count)),
+        ], metadata: ["adamw_step": String(optimizer.step)], to: temporary + "/optimizer.safetensors")
+        let stateData = try JSONEncoder().encode(state)
+        try AtomicFile.write(to: temporary + "/state.json") { sink in try stateData.withUnsafeBytes { try sink.write($0) } }
+        try? FileManager.default.removeItem(atPath: final)
+        try FileManager.default.moveItem(atPath: temporary, toPath: final)
+        let steps = checkpointSteps()
+        for old in steps.dropLast(keep) { try? FileManager.default.removeItem(atPath: path + "/checkpoints/step-\(old)") }
+    }
+
+    /// Steps of the complete checkpoints present, ascending.
+    public func checkpointSteps() -> [Int] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: path + "/checkpoints")) ?? [])
+            .compactMap { $0.hasPrefix("step-") ? Int($0.dropFirst(5)) : nil }.sorted()
+    }
+
+    /// Loads the newest checkpoint into `model` and `optimizer`; nil when there is none.
+    public func restoreLatest(model: LlamaModel, optimizer: AdamW) throws -> TrainerState? {
+        guard let step = checkpointSteps().last else { return nil }
+        let folder = path + "/checkpoints/step-\(step)"
+        let saved = try LlamaCheckpoint.load(folder)
+        model.parameters.copy(from: saved.parameters)
+        let moments = try SafetensorsFile(path: folder + "/optimizer.safetensors")
+        try moments.readFloats(moments.info("adamw.m")!, into: optimizer.firstMoment.buffer)
+        try moments.readFloats(moments.info("adamw.v")!, into: optimizer.secondMoment.buffer)
+        optimizer.restore(step: Int(moments.metadata["adamw_step"] ?? "") ?? step)
+        guard let data = FileManager.default.contents(atPath: folder + "/state.json") else {
+            throw CheckpointError(file: folder + "/state.json", field: "", problem: "missing")
+        }
+        return try JSONDecoder().decode(TrainerState.self, from: data)
+    }
+}

@@ -1,0 +1,186 @@
+import Foundation
+import Generation
+import Kernels
+import LlamaModel
+import ModelIO
+import RunConfig
+import Tokenization
+
+/// Supervised fine-tuning (open-instruct `finetune.py`, TRL `SFTTrainer`): the loss on assistant tokens,
+/// gradient accumulation over micro-batches packed without padding, AdamW with clipping and a warm-up
+/// schedule, metrics per optimizer step, periodic atomic checkpoints and exact resume.
+public final class SFTTrainer {
+    public struct Options: Sendable {
+        public var outDir: String?
+        public var maxSteps: Int?
+        public var resume: Bool
+        public var log: @Sendable (String) -> Void
+        public init(outDir: String? = nil, maxSteps: Int? = nil, resume: Bool = false, log: @escaping @Sendable (String) -> Void = { print($0) }) {
+            self.outDir = outDir
+            self.maxSteps = maxSteps
+            self.resume = resume
+            self.log = log
+        }
+    }
+
+    public struct TrainerError: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    public let config: RunConfiguration
+    public let options: Options
+    public let model: LlamaModel
+    public let tokenizer: BPETokenizer
+    public let dataset: SFTDataset
+    public let run: RunFolder
+    let optimizer: AdamW
+    let activations: LlamaActivations
+    public let totalSteps: Int
+
+    public init(config: RunConfiguration, options: Options) throws {
+        self.config = config
+        self.options = options
+        ComputeThreads.configure(config.threads ?? ProcessInfo.processInfo.activeProcessorCount)
+        guard let modelPath = config.model.path else { throw TrainerError(description: "model.path: required") }
+        guard let trainPath = config.data.train else { throw TrainerError(description: "data.train: required") }
+        let model = try LlamaCheckpoint.load(modelPath)
+        let tokenizer = try BPETokenizer.load(checkpoint: modelPath)
+        let eos = tokenizer.eosTokenID.map { tokenizer.tokens[Int($0)] } ?? "</s>"
+        let template = try ChatTemplate.resolve(name: config.model.chatTemplate.rawValue, checkpointTemplate: tokenizer.chatTemplate, eosToken: eos)
+        let maxLength = min(config.data.maxLength, model.config.maxPositionEmbeddings)
+        dataset = try SFTDataset(path: trainPath, fields: config.data.fields, maxLength: maxLength, skipInvalid: config.data.skipInvalid,
+                                 template: template, tokenizer: tokenizer)
+        self.model = model
+        self.tokenizer = tokenizer
+        run = try RunFolder(path: options.outDir ?? config.output.dir)
+        model.enableGradients()
+        let decayed = model.layout.entries.filter { !$0.isNorm }.map { $0.offset..<($0.offset + $0.count) }
+        let betas = config.optimizer.betas
+        optimizer = AdamW(parameterCount: model.layout.count, decayedRanges: decayed,
+                          settings: .init(beta1: Float(betas[0]), beta2: Float(betas[1]), eps: Float(config.optimizer.eps),
+                                          weightDecay: Float(config.optimizer.weightDecay)))
+        let micro = config.training.microBatchSize
+        activations = LlamaActivations(config: model.config, capacity: micro * maxLength, longestSequence: maxLength)
+        let stepsPerEpoch = (dataset.examples.count + config.training.batchSize - 1) / config.training.batchSize
+        var total = stepsPerEpoch * config.training.epochs
+        if let limit = config.training.maxSteps { total = min(total, limit) }
+        totalSteps = total
+    }
+
+    /// The epoch whose order is in `epochOrder` (−1: none yet).
+    private var orderedEpoch = -1
+    private var epochOrder: [Int] = []
+
+    /// The example at global position `index` (across epochs): a seeded shuffle per epoch, a pure
+    /// function of (seed, epoch), so a resumed run sees the same order.
+    func example(at index: Int) -> TokenizedExample {
+        let n = dataset.examples.count
+        let epoch = index / n
+        if epoch != orderedEpoch {
+            let keys = (0..<n).map { CounterRNG.bits(seed: UInt64(config.seed), prompt: epoch, sample: 0, position: $0) }
+            epochOrder = (0..<n).sorted { (keys[$0], $0) < (keys[$1], $1) }
+            orderedEpoch = epoch
+        }
+        return dataset.examples[epochOrder[index % n]]
+    }
+
+    /// Runs to `totalSteps` (or `options.maxSteps`), resuming from the run folder's newest checkpoint when asked.
+    @discardableResult
+    public func train() throws -> [Double] {
+        var state = RunFolder.TrainerState(step: 0, examplesSeen: 0, seed: UInt64(config.seed))
+        if options.resume, let restored = try run.restoreLatest(model: model, optimizer: optimizer) {
+            state = restored
+            try run.truncateMetrics(after: state.step)
+            options.log("resumed from step \(state.step)")
+        } else {
+            try? FileManager.default.removeItem(atPath: run.metricsPath)
+            try run.writeConfig(try ConfigLoader.render(config))
+        }
+        let stopAt = min(totalSteps, options.maxSteps ?? totalSteps)
+        let warmup = config.schedule.warmupSteps ?? LearningRateSchedule.warmupSteps(ratio: config.schedule.warmupRatio, totalSteps: totalSteps)
+        let schedule = LearningRateSchedule(kind: LearningRateSchedule.Kind(rawValue: config.schedule.kind.rawValue) ?? .linear,
+                                            peak: config.optimizer.lr, warmupSteps: warmup, totalSteps: totalSteps)
+        var losses: [Double] = []
+        let n = dataset.examples.count
+        while state.step < stopAt {
+            let started = Profiler.now()
+            let batch = (0..<config.training.batchSize).map { example(at: state.examplesSeen + $0) }
+            let trainedTokens = batch.reduce(0) { $0 + $1.trained.dropFirst().filter { $0 }.count }
+            model.zeroGradients()
+            var lossSum = 0.0, tokens = 0
+            var start = 0
+            while start < batch.count {
+                let micro = Array(batch[start..<min(batch.count, start + config.training.microBatchSize)])
+                let (loss, count) = try accumulate(micro, trainedInBatch: trainedTokens)
+                lossSum += loss
+                tokens += count
+                start += config.training.microBatchSize
+            }
+            let norm = config.optimizer.maxGradNorm.map { GradientClipping.clip(model.gradients!, maxNorm: $0) }
+                ?? GradientClipping.globalNorm(model.gradients!)
+            let lr = schedule.rate(at: state.step)
+            optimizer.update(parameters: model.parameters, gradients: model.gradients!, lr: Float(lr))
+            state.step += 1
+            state.examplesSeen += batch.count
+            let loss = config.training.lossReduction == .sum ? lossSum : lossSum / Double(max(1, trainedTokens))
+            losses.append(loss)
+            let seconds = Profiler.now() - started
+            try run.appendMetrics([
+                "step": state.step, "epoch": Double(state.examplesSeen) / Double(n), "lr": lr, "loss": loss,
+                "grad_norm": norm, "trained_tokens": trainedTokens, "tokens": tokens, "tokens_per_s": Double(tokens) / seconds,
+            ])
+            if state.step % config.output.logEvery == 0 {
+                options.log(String(format: "step %d/%d  loss %.4f  lr %.3g  grad norm %.3f  %.0f tokens/s", state.step, stopAt, loss, lr, norm, Double(tokens) / seconds))
+            }
+            if config.output.saveEvery > 0 && state.step % config.output.saveEvery == 0 {
+                try run.saveCheckpoint(model: model, optimizer: optimizer, state: state, keep: config.output.keepCheckpoints)
+            }
+        }
+        if state.step < totalSteps, config.output.saveEvery == 0 || state.step % config.output.saveEvery != 0 {
+            // stopped early (--max-steps): keep the place so --resume carries on
+            try run.saveCheckpoint(model: model, optimizer: optimizer, state: state, keep: config.output.keepCheckpoints)
+        }
+        if state.step >= totalSteps {
+            try LlamaCheckpoint.save(model, to: run.path + "/final")
+            copyTokenizerFiles(to: run.path + "/final")
+        }
+        return losses
+    }
+
+    /// Forward and backward of one micro-batch; returns Σ −log p over its trained tokens and its token count.
+    private func accumulate(_ micro: [TokenizedExample], trainedInBatch: Int) throws -> (Double, Int) {
+        let tokens = micro.flatMap(\.tokens)
+        let sequences = PackedSequences(lengths: micro.map(\.tokens.count))
+        // Row r predicts token r + 1 of its sequence; a row's target counts when that token is trained.
+        var targets: [Int32] = [], trained: [Bool] = []
+        for example in micro {
+            for i in 0..<example.tokens.count {
+                let hasNext = i + 1 < example.tokens.count
+                targets.append(hasNext ? example.tokens[i + 1] : -1)
+                trained.append(hasNext && example.trained[i + 1])
+            }
+        }
+        try model.forward(tokens: tokens, sequences: sequences, activations: activations)
+        try model.tokenLogProbs(targets: targets, activations: activations)
+        let logProbs = (0..<tokens.count).map { activations.logProb[$0] }
+        let result = SFTLoss.loss(logProbs: logProbs, trained: trained, reduction: .sum)
+        // mean over the whole optimizer batch, not the micro-batch, so accumulation equals one big batch
+        let scale: Float = config.training.lossReduction == .sum ? 1 : 1 / Float(max(1, trainedInBatch))
+        model.backward(dLogProb: result.dLogProb.map { $0 * scale }, activations: activations)
+        return (result.loss, tokens.count)
+    }
+
+    private func copyTokenizerFiles(to folder: String) {
+        guard let source = config.model.path, !source.hasSuffix(".gguf") else { return }
+        var isDirectory: ObjCBool = false
+        let sourceFolder = FileManager.default.fileExists(atPath: source, isDirectory: &isDirectory) && isDirectory.boolValue
+            ? source : (source as NSString).deletingLastPathComponent
+        for file in ["tokenizer.json", "tokenizer_config.json"] {
+            let from = sourceFolder + "/" + file, to = folder + "/" + file
+            if FileManager.default.fileExists(atPath: from) {
+                try? FileManager.default.removeItem(atPath: to)
+                try? FileManager.default.copyItem(atPath: from, toPath: to)
+            }
+        }
+    }
+}
