@@ -71,6 +71,24 @@ private func tinySetup() throws -> (folder: String, configYAML: (String, Int?) -
         #expect(lines.count == 10 && lines[0].contains("\"grad_norm\"") && lines[0].contains("\"tokens_per_s\""))
     }
 
+    /// `eval_fraction` holds out a seeded ⌈f·n⌉ of the rows, the same for the same seed; eval loss is
+    /// logged every `eval_every` steps and at the end, and falls with training.
+    @Test func heldOutExamplesAreEvaluated() throws {
+        let (folder, yaml) = try tinySetup()
+        let config = yaml("eval", 0).replacingOccurrences(of: "max_length: 64}", with: "max_length: 64, eval_fraction: 0.3}")
+        let sft = try trainer(config.replacingOccurrences(of: "output: {", with: "output: {eval_every: 3, "))
+        #expect(sft.evalExamples.count == 2 && sft.trainExamples.count == 4)
+        let again = try trainer(config)
+        #expect(again.evalExamples.map(\.tokens) == sft.evalExamples.map(\.tokens))
+        #expect(Set(sft.trainExamples.map(\.tokens)).isDisjoint(with: sft.evalExamples.map(\.tokens)))
+        let before = try sft.evaluate()
+        try sft.train()
+        let lines = try String(contentsOfFile: folder + "/eval/metrics.jsonl", encoding: .utf8).split(separator: "\n")
+        // 4 training rows at batch 4 for 5 epochs: steps 1…5, evaluated at 3 and at the end
+        #expect(lines.indices.filter { lines[$0].contains("eval_loss") } == [2, 4])
+        #expect(try sft.evaluate() < before)
+    }
+
     /// Stopped after 3 steps, then the step-3 checkpoint is removed and a half-written checkpoint
     /// folder left behind, as a kill after step 3 mid-write would: resuming from step 2 (re-running
     /// step 3) gives the same weights and metrics as the run that never stopped.

@@ -32,6 +32,10 @@ public final class SFTTrainer {
     public let model: LlamaModel
     public let tokenizer: BPETokenizer
     public let dataset: SFTDataset
+    /// The examples trained on: `dataset` less the held-out ones when `eval_fraction` splits it.
+    public let trainExamples: [TokenizedExample]
+    /// Held-out examples (`data.eval`, or `eval_fraction` of `data.train`); empty when neither is set.
+    public let evalExamples: [TokenizedExample]
     public let run: RunFolder
     let optimizer: AdamW
     let activations: LlamaActivations
@@ -50,6 +54,17 @@ public final class SFTTrainer {
         let maxLength = min(config.data.maxLength, model.config.maxPositionEmbeddings)
         dataset = try SFTDataset(path: trainPath, fields: config.data.fields, maxLength: maxLength, skipInvalid: config.data.skipInvalid,
                                  template: template, tokenizer: tokenizer)
+        if let evalPath = config.data.eval {
+            trainExamples = dataset.examples
+            evalExamples = try SFTDataset(path: evalPath, fields: config.data.fields, maxLength: maxLength, skipInvalid: config.data.skipInvalid,
+                                          template: template, tokenizer: tokenizer).examples
+        } else {
+            (trainExamples, evalExamples) = Self.split(dataset.examples, fraction: config.data.evalFraction, seed: UInt64(config.seed))
+        }
+        guard !trainExamples.isEmpty else { throw TrainerError(description: "\(trainPath): no training examples left") }
+        let stats = dataset.statistics
+        options.log("\(trainPath): \(stats.rows) rows → \(trainExamples.count) training, \(evalExamples.count) held-out examples"
+            + " (\(stats.truncated) truncated to \(maxLength) tokens, \(stats.droppedNoTrainedToken) without a trained token, \(stats.skippedInvalid) invalid skipped)")
         self.model = model
         self.tokenizer = tokenizer
         run = try RunFolder(path: options.outDir ?? config.output.dir)
@@ -61,10 +76,36 @@ public final class SFTTrainer {
                                           weightDecay: Float(config.optimizer.weightDecay)))
         let micro = config.training.microBatchSize
         activations = LlamaActivations(config: model.config, capacity: micro * maxLength, longestSequence: maxLength)
-        let stepsPerEpoch = (dataset.examples.count + config.training.batchSize - 1) / config.training.batchSize
+        let stepsPerEpoch = (trainExamples.count + config.training.batchSize - 1) / config.training.batchSize
         var total = stepsPerEpoch * config.training.epochs
         if let limit = config.training.maxSteps { total = min(total, limit) }
         totalSteps = total
+    }
+
+    /// Holds out ⌈fraction·n⌉ examples chosen by a seeded key (a pure function of the seed), keeping
+    /// both parts in file order.
+    static func split(_ examples: [TokenizedExample], fraction: Double, seed: UInt64) -> ([TokenizedExample], [TokenizedExample]) {
+        guard fraction > 0, examples.count > 1 else { return (examples, []) }
+        let held = min(examples.count - 1, Int((fraction * Double(examples.count)).rounded(.up)))
+        let keys = examples.indices.map { CounterRNG.bits(seed: seed, prompt: -1, sample: 0, position: $0) }
+        let heldOut = Set(examples.indices.sorted { (keys[$0], $0) < (keys[$1], $1) }.prefix(held))
+        return (examples.indices.filter { !heldOut.contains($0) }.map { examples[$0] }, heldOut.sorted().map { examples[$0] })
+    }
+
+    /// Mean −log p per trained token over the held-out examples (forward only).
+    public func evaluate() throws -> Double {
+        var total = 0.0, count = 0
+        var start = 0
+        while start < evalExamples.count {
+            let micro = Array(evalExamples[start..<min(evalExamples.count, start + config.training.microBatchSize)])
+            let (logProbs, trained) = try trainedLogProbs(micro)
+            for (logProb, isTrained) in zip(logProbs, trained) where isTrained {
+                total -= Double(logProb)
+                count += 1
+            }
+            start += config.training.microBatchSize
+        }
+        return total / Double(max(1, count))
     }
 
     /// The epoch whose order is in `epochOrder` (−1: none yet).
@@ -74,14 +115,14 @@ public final class SFTTrainer {
     /// The example at global position `index` (across epochs): a seeded shuffle per epoch, a pure
     /// function of (seed, epoch), so a resumed run sees the same order.
     func example(at index: Int) -> TokenizedExample {
-        let n = dataset.examples.count
+        let n = trainExamples.count
         let epoch = index / n
         if epoch != orderedEpoch {
             let keys = (0..<n).map { CounterRNG.bits(seed: UInt64(config.seed), prompt: epoch, sample: 0, position: $0) }
             epochOrder = (0..<n).sorted { (keys[$0], $0) < (keys[$1], $1) }
             orderedEpoch = epoch
         }
-        return dataset.examples[epochOrder[index % n]]
+        return trainExamples[epochOrder[index % n]]
     }
 
     /// Runs to `totalSteps` (or `options.maxSteps`), resuming from the run folder's newest checkpoint when asked.
@@ -101,7 +142,7 @@ public final class SFTTrainer {
         let schedule = LearningRateSchedule(kind: LearningRateSchedule.Kind(rawValue: config.schedule.kind.rawValue) ?? .linear,
                                             peak: config.optimizer.lr, warmupSteps: warmup, totalSteps: totalSteps)
         var losses: [Double] = []
-        let n = dataset.examples.count
+        let n = trainExamples.count
         while state.step < stopAt {
             let started = Profiler.now()
             let batch = (0..<config.training.batchSize).map { example(at: state.examplesSeen + $0) }
@@ -125,10 +166,17 @@ public final class SFTTrainer {
             let loss = config.training.lossReduction == .sum ? lossSum : lossSum / Double(max(1, trainedTokens))
             losses.append(loss)
             let seconds = Profiler.now() - started
-            try run.appendMetrics([
+            var metrics: [String: Any] = [
                 "step": state.step, "epoch": Double(state.examplesSeen) / Double(n), "lr": lr, "loss": loss,
                 "grad_norm": norm, "trained_tokens": trainedTokens, "tokens": tokens, "tokens_per_s": Double(tokens) / seconds,
-            ])
+            ]
+            let evaluateNow = (config.output.evalEvery > 0 && state.step % config.output.evalEvery == 0) || state.step == totalSteps
+            if !evalExamples.isEmpty && evaluateNow {
+                let evalLoss = try evaluate()
+                metrics["eval_loss"] = evalLoss
+                options.log(String(format: "step %d  eval loss %.4f per token over %d examples", state.step, evalLoss, evalExamples.count))
+            }
+            try run.appendMetrics(metrics)
             if state.step % config.output.logEvery == 0 {
                 options.log(String(format: "step %d/%d  loss %.4f  lr %.3g  grad norm %.3f  %.0f tokens/s", state.step, stopAt, loss, lr, norm, Double(tokens) / seconds))
             }
@@ -149,6 +197,16 @@ public final class SFTTrainer {
 
     /// Forward and backward of one micro-batch; returns Σ −log p over its trained tokens and its token count.
     private func accumulate(_ micro: [TokenizedExample], trainedInBatch: Int) throws -> (Double, Int) {
+        let (logProbs, trained) = try trainedLogProbs(micro)
+        let result = SFTLoss.loss(logProbs: logProbs, trained: trained, reduction: .sum)
+        // mean over the whole optimizer batch, not the micro-batch, so accumulation equals one big batch
+        let scale: Float = config.training.lossReduction == .sum ? 1 : 1 / Float(max(1, trainedInBatch))
+        model.backward(dLogProb: result.dLogProb.map { $0 * scale }, activations: activations)
+        return (result.loss, logProbs.count)
+    }
+
+    /// Forward of one packed micro-batch: log p of each row's next token, and whether that token is trained.
+    private func trainedLogProbs(_ micro: [TokenizedExample]) throws -> ([Float], [Bool]) {
         let tokens = micro.flatMap(\.tokens)
         let sequences = PackedSequences(lengths: micro.map(\.tokens.count))
         // Row r predicts token r + 1 of its sequence; a row's target counts when that token is trained.
@@ -162,12 +220,7 @@ public final class SFTTrainer {
         }
         try model.forward(tokens: tokens, sequences: sequences, activations: activations)
         try model.tokenLogProbs(targets: targets, activations: activations)
-        let logProbs = (0..<tokens.count).map { activations.logProb[$0] }
-        let result = SFTLoss.loss(logProbs: logProbs, trained: trained, reduction: .sum)
-        // mean over the whole optimizer batch, not the micro-batch, so accumulation equals one big batch
-        let scale: Float = config.training.lossReduction == .sum ? 1 : 1 / Float(max(1, trainedInBatch))
-        model.backward(dLogProb: result.dLogProb.map { $0 * scale }, activations: activations)
-        return (result.loss, tokens.count)
+        return ((0..<tokens.count).map { activations.logProb[$0] }, trained)
     }
 
     private func copyTokenizerFiles(to folder: String) {
