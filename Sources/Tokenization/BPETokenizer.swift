@@ -14,6 +14,8 @@ public final class BPETokenizer: @unchecked Sendable {
     public let padTokenID: Int32?
     /// The checkpoint's Jinja chat template, if any (rendered by `ChatTemplate`, not by a Jinja engine).
     public let chatTemplate: String?
+    /// The merges in rank order (what `tokenizer.json` and GGUF list).
+    public let mergeList: [(String, String)]
 
     private let idOfToken: [String: Int32]
     /// (left id << 32 | right id) → (rank, merged id)
@@ -35,6 +37,7 @@ public final class BPETokenizer: @unchecked Sendable {
         self.eosTokenID = eosTokenID
         self.padTokenID = padTokenID
         self.chatTemplate = chatTemplate
+        self.mergeList = mergePairs
         var index: [String: Int32] = [:]
         index.reserveCapacity(tokens.count)
         for (id, token) in tokens.enumerated() where index[token] == nil { index[token] = Int32(id) }

@@ -190,7 +190,7 @@ public final class SFTTrainer {
         }
         if state.step >= totalSteps {
             try LlamaCheckpoint.save(model, to: run.path + "/final")
-            copyTokenizerFiles(to: run.path + "/final")
+            try copyTokenizerFiles(to: run.path + "/final")
         }
         return losses
     }
@@ -223,17 +223,20 @@ public final class SFTTrainer {
         return ((0..<tokens.count).map { activations.logProb[$0] }, trained)
     }
 
-    private func copyTokenizerFiles(to folder: String) {
-        guard let source = config.model.path, !source.hasSuffix(".gguf") else { return }
-        var isDirectory: ObjCBool = false
-        let sourceFolder = FileManager.default.fileExists(atPath: source, isDirectory: &isDirectory) && isDirectory.boolValue
-            ? source : (source as NSString).deletingLastPathComponent
-        for file in ["tokenizer.json", "tokenizer_config.json"] {
-            let from = sourceFolder + "/" + file, to = folder + "/" + file
-            if FileManager.default.fileExists(atPath: from) {
-                try? FileManager.default.removeItem(atPath: to)
-                try? FileManager.default.copyItem(atPath: from, toPath: to)
+    /// The source folder's tokenizer files when it has them (byte for byte), else the tokenizer written out.
+    private func copyTokenizerFiles(to folder: String) throws {
+        if let source = config.model.path, !source.hasSuffix(".gguf") {
+            var isDirectory: ObjCBool = false
+            let sourceFolder = FileManager.default.fileExists(atPath: source, isDirectory: &isDirectory) && isDirectory.boolValue
+                ? source : (source as NSString).deletingLastPathComponent
+            if FileManager.default.fileExists(atPath: sourceFolder + "/tokenizer.json") {
+                for file in ["tokenizer.json", "tokenizer_config.json"] where FileManager.default.fileExists(atPath: sourceFolder + "/" + file) {
+                    try? FileManager.default.removeItem(atPath: folder + "/" + file)
+                    try FileManager.default.copyItem(atPath: sourceFolder + "/" + file, toPath: folder + "/" + file)
+                }
+                return
             }
         }
+        try tokenizer.saveHuggingFace(to: folder)
     }
 }
