@@ -137,14 +137,15 @@ static void attention_backward_portable(const float *q, const float *k, const fl
         float delta = rlvr_dot(doi, out + i * ldq, head_dim);   /* D_i = Σ_j p_ij dp_ij = dout_i · out_i */
         for (long j = 0; j <= i; j++) {
             const float *kj = k + j * ldkv, *vj = v + j * ldkv;
-            float p = rlvr_exp(rlvr_dot(qi, kj, head_dim) * scale - lse[i]);
+            /* fused as the AVX-512 path does, so both paths give the same bits */
+            float p = rlvr_exp(fmaf(rlvr_dot(qi, kj, head_dim), scale, -lse[i]));
             float dp = rlvr_dot(doi, vj, head_dim);
             float ds = p * (dp - delta) * scale;                 /* ∂L/∂(q·k), with the 1/√d */
             float *dkj = dk + j * ldkv, *dvj = dv + j * ldkv;
             for (long d = 0; d < head_dim; d++) {
-                dqi[d] += ds * kj[d];                            /* dq_i += ds · k_j */
-                dkj[d] += ds * qi[d];                            /* dk_j += ds · q_i */
-                dvj[d] += p * doi[d];                            /* dv_j += p · dout_i */
+                dqi[d] = fmaf(ds, kj[d], dqi[d]);                /* dq_i += ds · k_j */
+                dkj[d] = fmaf(ds, qi[d], dkj[d]);                /* dk_j += ds · q_i */
+                dvj[d] = fmaf(p, doi[d], dvj[d]);                /* dv_j += p · dout_i */
             }
         }
     }

@@ -71,8 +71,10 @@ static void online_update_avx512(const float *z, long n, float *m, float *s, flo
 
 static void vocabulary_gradient_portable(float *z, long n, float log_z, float g, float g_entropy, float entropy) {
     for (long v = 0; v < n; v++) {
-        float p = rlvr_exp(z[v] - log_z);
-        z[v] = -g * p - g_entropy * p * (z[v] - log_z + entropy);
+        /* the AVX-512 path's operations, fused where it fuses, so both give the same bits */
+        float shifted = z[v] - log_z;
+        float p = rlvr_exp(shifted);
+        z[v] = fmaf(-g_entropy * p, shifted + entropy, -g * p);
     }
 }
 
@@ -104,8 +106,9 @@ static void silu_mul_backward_portable(const float *g, const float *u, const flo
     for (long i = 0; i < n; i++) {
         float sigmoid = 1.0f / (1.0f + rlvr_exp(-g[i]));
         float silu = g[i] * sigmoid;
-        du[i] += dh[i] * silu;
-        dg[i] += dh[i] * u[i] * sigmoid * (1.0f + g[i] * (1.0f - sigmoid));
+        du[i] = fmaf(dh[i], silu, du[i]);
+        float slope = sigmoid * fmaf(g[i], 1.0f - sigmoid, 1.0f);   /* as the AVX-512 path fuses it */
+        dg[i] = fmaf(dh[i] * u[i], slope, dg[i]);
     }
 }
 

@@ -84,6 +84,25 @@ import Training
         let portable = try Self.logProbs(model, batch).flatMap { $0 }.map(\.bitPattern)
         #expect(fast == portable)
     }
+
+    @Test func portableBackwardGivesTheSameBitsAsAVX512() throws {
+        let model = try Self.randomModel()
+        model.enableGradients()
+        let batch = [Self.randomTokens(45, vocab: 300, seed: 8), Self.randomTokens(12, vocab: 300, seed: 9)]
+        func gradients() throws -> [UInt32] {
+            let a = LlamaActivations(config: model.config, capacity: 57, longestSequence: 45)
+            try model.forward(tokens: batch.flatMap { $0 }, sequences: PackedSequences(lengths: batch.map(\.count)), activations: a)
+            try model.tokenLogProbs(targets: batch.flatMap { s -> [Int32] in Array(s.dropFirst()) + [-1] }, activations: a)
+            model.zeroGradients()
+            model.backward(dLogProb: [Float](repeating: -0.1, count: 57), activations: a)
+            return Array(UnsafeBufferPointer(start: model.gradients!.pointer, count: model.layout.count)).map(\.bitPattern)
+        }
+        let fast = try gradients()
+        let previous = rlvr_kernels_force_portable(1)
+        defer { _ = rlvr_kernels_force_portable(previous) }
+        let portable = try gradients()
+        #expect(fast == portable, "\(zip(fast, portable).filter { $0 != $1 }.count) of \(fast.count) gradient values differ")
+    }
 }
 
 @Suite(.serialized) struct TrainingBehaviourTests {

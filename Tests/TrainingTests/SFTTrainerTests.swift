@@ -115,3 +115,7 @@ private func tinySetup() throws -> (folder: String, configYAML: (String, Int?) -
         #expect(try metrics("whole") == metrics("cut"))
     }
 }
+
+@Test func remainingTimeReads() {
+    #expect(SFTTrainer.duration(42.4) == "42s" && SFTTrainer.duration(185) == "3m05s" && SFTTrainer.duration(3725) == "1h02m")
+}

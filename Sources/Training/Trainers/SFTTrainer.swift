@@ -143,6 +143,7 @@ public final class SFTTrainer {
                                             peak: config.optimizer.lr, warmupSteps: warmup, totalSteps: totalSteps)
         var losses: [Double] = []
         let n = trainExamples.count
+        var secondsThisRun = 0.0, stepsThisRun = 0
         while state.step < stopAt {
             let started = Profiler.now()
             let batch = (0..<config.training.batchSize).map { example(at: state.examplesSeen + $0) }
@@ -166,6 +167,8 @@ public final class SFTTrainer {
             let loss = config.training.lossReduction == .sum ? lossSum : lossSum / Double(max(1, trainedTokens))
             losses.append(loss)
             let seconds = Profiler.now() - started
+            secondsThisRun += seconds
+            stepsThisRun += 1
             var metrics: [String: Any] = [
                 "step": state.step, "epoch": Double(state.examplesSeen) / Double(n), "lr": lr, "loss": loss,
                 "grad_norm": norm, "trained_tokens": trainedTokens, "tokens": tokens, "tokens_per_s": Double(tokens) / seconds,
@@ -178,7 +181,9 @@ public final class SFTTrainer {
             }
             try run.appendMetrics(metrics)
             if state.step % config.output.logEvery == 0 {
-                options.log(String(format: "step %d/%d  loss %.4f  lr %.3g  grad norm %.3f  %.0f tokens/s", state.step, stopAt, loss, lr, norm, Double(tokens) / seconds))
+                let remaining = secondsThisRun / Double(stepsThisRun) * Double(stopAt - state.step)
+                options.log(String(format: "step %d/%d  loss %.4f  lr %.3g  grad norm %.3f  %.0f tokens/s", state.step, stopAt, loss, lr, norm,
+                                   Double(tokens) / seconds) + "  \(Self.duration(remaining)) left")
             }
             if config.output.saveEvery > 0 && state.step % config.output.saveEvery == 0 {
                 try run.saveCheckpoint(model: model, optimizer: optimizer, state: state, keep: config.output.keepCheckpoints)
@@ -221,6 +226,14 @@ public final class SFTTrainer {
         try model.forward(tokens: tokens, sequences: sequences, activations: activations)
         try model.tokenLogProbs(targets: targets, activations: activations)
         return ((0..<tokens.count).map { activations.logProb[$0] }, trained)
+    }
+
+    /// "1h02m", "3m05s", "42s".
+    public static func duration(_ seconds: Double) -> String {
+        let whole = Int(seconds.rounded())
+        if whole >= 3600 { return String(format: "%dh%02dm", whole / 3600, whole % 3600 / 60) }
+        if whole >= 60 { return String(format: "%dm%02ds", whole / 60, whole % 60) }
+        return "\(whole)s"
     }
 
     /// The source folder's tokenizer files when it has them (byte for byte), else the tokenizer written out.
