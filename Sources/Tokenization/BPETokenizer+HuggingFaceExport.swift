@@ -39,7 +39,7 @@ extension BPETokenizer {
     public func huggingFaceTokenizerConfig() -> [String: Any] {
         var config: [String: Any] = ["tokenizer_class": "GPT2Tokenizer", "add_prefix_space": false, "clean_up_tokenization_spaces": false]
         for (key, id) in [("bos_token", bosTokenID), ("eos_token", eosTokenID), ("pad_token", padTokenID)] {
-            if let id, Int(id) < tokens.count { config[key] = tokens[Int(id)] }
+            if let id, id >= 0, Int(id) < tokens.count { config[key] = tokens[Int(id)] }
         }
         if let chatTemplate { config["chat_template"] = chatTemplate }
         return config

@@ -119,3 +119,11 @@ private func tinySetup() throws -> (folder: String, configYAML: (String, Int?) -
 @Test func remainingTimeReads() {
     #expect(SFTTrainer.duration(42.4) == "42s" && SFTTrainer.duration(185) == "3m05s" && SFTTrainer.duration(3725) == "1h02m")
 }
+
+@Test func resumingAFolderWithoutCheckpointsIsAnError() throws {
+    let (folder, yaml) = try tinySetup()
+    let config = try ConfigLoader.load(RunConfiguration.self, yaml: yaml("empty", 0))
+    let sft = try SFTTrainer(config: config, options: .init(resume: true, log: { _ in }))
+    #expect(throws: SFTTrainer.TrainerError.self) { try sft.train() }
+    #expect(!FileManager.default.fileExists(atPath: folder + "/empty/metrics.jsonl"))
+}

@@ -81,10 +81,16 @@ public struct RunFolder: Sendable {
         guard let step = checkpointSteps().last else { return nil }
         let folder = path + "/checkpoints/step-\(step)"
         let saved = try LlamaCheckpoint.load(folder)
+        guard saved.layout.count == model.layout.count else {
+            throw CheckpointError(file: folder, field: "", problem: "holds \(saved.layout.count) parameters, the model being trained has \(model.layout.count)")
+        }
         model.parameters.copy(from: saved.parameters)
-        let moments = try SafetensorsFile(path: folder + "/optimizer.safetensors")
-        try moments.readFloats(moments.info("adamw.m")!, into: optimizer.firstMoment.buffer)
-        try moments.readFloats(moments.info("adamw.v")!, into: optimizer.secondMoment.buffer)
+        let momentsPath = folder + "/optimizer.safetensors"
+        let moments = try SafetensorsFile(path: momentsPath)
+        for (name, buffer) in [("adamw.m", optimizer.firstMoment.buffer), ("adamw.v", optimizer.secondMoment.buffer)] {
+            guard let info = moments.info(name) else { throw CheckpointError(file: momentsPath, field: name, problem: "missing tensor") }
+            try moments.readFloats(info, into: buffer)
+        }
         optimizer.restore(step: Int(moments.metadata["adamw_step"] ?? "") ?? step)
         guard let data = FileManager.default.contents(atPath: folder + "/state.json") else {
             throw CheckpointError(file: folder + "/state.json", field: "", problem: "missing")

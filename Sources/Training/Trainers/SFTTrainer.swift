@@ -38,6 +38,8 @@ public final class SFTTrainer {
     public let evalExamples: [TokenizedExample]
     public let run: RunFolder
     let optimizer: AdamW
+    /// The model's gradient buffer (layout order), filled by `backward`.
+    let gradients: FloatBuffer
     let activations: LlamaActivations
     public let totalSteps: Int
 
@@ -69,6 +71,8 @@ public final class SFTTrainer {
         self.tokenizer = tokenizer
         run = try RunFolder(path: options.outDir ?? config.output.dir)
         model.enableGradients()
+        guard let gradients = model.gradients else { throw TrainerError(description: "\(modelPath): gradients could not be allocated") }
+        self.gradients = gradients
         let decayed = model.layout.entries.filter { !$0.isNorm }.map { $0.offset..<($0.offset + $0.count) }
         let betas = config.optimizer.betas
         optimizer = AdamW(parameterCount: model.layout.count, decayedRanges: decayed,
@@ -95,17 +99,20 @@ public final class SFTTrainer {
     /// Mean −log p per trained token over the held-out examples (forward only).
     public func evaluate() throws -> Double {
         var total = 0.0, count = 0
-        var start = 0
-        while start < evalExamples.count {
-            let micro = Array(evalExamples[start..<min(evalExamples.count, start + config.training.microBatchSize)])
+        for micro in microBatches(evalExamples) {
             let (logProbs, trained) = try trainedLogProbs(micro)
             for (logProb, isTrained) in zip(logProbs, trained) where isTrained {
                 total -= Double(logProb)
                 count += 1
             }
-            start += config.training.microBatchSize
         }
         return total / Double(max(1, count))
+    }
+
+    /// `examples` cut into runs of `training.micro_batch_size`, in order.
+    private func microBatches(_ examples: [TokenizedExample]) -> [[TokenizedExample]] {
+        let size = config.training.microBatchSize
+        return stride(from: 0, to: examples.count, by: size).map { Array(examples[$0..<min(examples.count, $0 + size)]) }
     }
 
     /// The epoch whose order is in `epochOrder` (−1: none yet).
@@ -129,7 +136,10 @@ public final class SFTTrainer {
     @discardableResult
     public func train() throws -> [Double] {
         var state = RunFolder.TrainerState(step: 0, examplesSeen: 0, seed: UInt64(config.seed))
-        if options.resume, let restored = try run.restoreLatest(model: model, optimizer: optimizer) {
+        if options.resume {
+            guard let restored = try run.restoreLatest(model: model, optimizer: optimizer) else {
+                throw TrainerError(description: "\(run.path): no checkpoint to resume from (expected checkpoints/step-N/)")
+            }
             state = restored
             try run.truncateMetrics(after: state.step)
             options.log("resumed from step \(state.step)")
@@ -139,8 +149,12 @@ public final class SFTTrainer {
         }
         let stopAt = min(totalSteps, options.maxSteps ?? totalSteps)
         let warmup = config.schedule.warmupSteps ?? LearningRateSchedule.warmupSteps(ratio: config.schedule.warmupRatio, totalSteps: totalSteps)
-        let schedule = LearningRateSchedule(kind: LearningRateSchedule.Kind(rawValue: config.schedule.kind.rawValue) ?? .linear,
-                                            peak: config.optimizer.lr, warmupSteps: warmup, totalSteps: totalSteps)
+        let kind: LearningRateSchedule.Kind = switch config.schedule.kind {
+        case .linear: .linear
+        case .constant: .constant
+        case .cosine: .cosine
+        }
+        let schedule = LearningRateSchedule(kind: kind, peak: config.optimizer.lr, warmupSteps: warmup, totalSteps: totalSteps)
         var losses: [Double] = []
         let n = trainExamples.count
         var secondsThisRun = 0.0, stepsThisRun = 0
@@ -150,18 +164,15 @@ public final class SFTTrainer {
             let trainedTokens = batch.reduce(0) { $0 + $1.trained.dropFirst().filter { $0 }.count }
             model.zeroGradients()
             var lossSum = 0.0, tokens = 0
-            var start = 0
-            while start < batch.count {
-                let micro = Array(batch[start..<min(batch.count, start + config.training.microBatchSize)])
+            for micro in microBatches(batch) {
                 let (loss, count) = try accumulate(micro, trainedInBatch: trainedTokens)
                 lossSum += loss
                 tokens += count
-                start += config.training.microBatchSize
             }
-            let norm = config.optimizer.maxGradNorm.map { GradientClipping.clip(model.gradients!, maxNorm: $0) }
-                ?? GradientClipping.globalNorm(model.gradients!)
+            let norm = config.optimizer.maxGradNorm.map { GradientClipping.clip(gradients, maxNorm: $0) }
+                ?? GradientClipping.globalNorm(gradients)
             let lr = schedule.rate(at: state.step)
-            optimizer.update(parameters: model.parameters, gradients: model.gradients!, lr: Float(lr))
+            optimizer.update(parameters: model.parameters, gradients: gradients, lr: Float(lr))
             state.step += 1
             state.examplesSeen += batch.count
             let loss = config.training.lossReduction == .sum ? lossSum : lossSum / Double(max(1, trainedTokens))
