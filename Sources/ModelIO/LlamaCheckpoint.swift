@@ -113,14 +113,53 @@ public enum LlamaCheckpoint {
     /// file by file. `dtype` is F32 (exact) or BF16/F16 (half the size).
     public static func save(_ model: LlamaModel, to folder: String, dtype: SafetensorsDType = .f32,
                             metadata: [String: String] = ["format": "pt"]) throws {
+        try save(model, extraTensors: [], architecture: "LlamaForCausalLM", to: folder, dtype: dtype, metadata: metadata)
+    }
+
+    /// The transformers class of a scalar-headed model (reward and value models).
+    public static let sequenceClassification = "LlamaForSequenceClassification"
+
+    /// Saves a reward (or value) model as transformers' `LlamaForSequenceClassification` with one
+    /// label: the decoder's tensors plus `score.weight` [1, hidden], which scores the last real token.
+    public static func saveSequenceClassifier(_ model: LlamaModel, score: [Float], to folder: String) throws {
+        guard score.count == model.config.hiddenSize else {
+            throw ModelFileError(file: folder, key: "score.weight", problem: "has \(score.count) values, the model's hidden size is \(model.config.hiddenSize)")
+        }
+        try score.withUnsafeBufferPointer { values in
+            let tensor = SafetensorsTensorToWrite(name: "score.weight", shape: [1, score.count], values: values)
+            try save(model, extraTensors: [tensor], architecture: sequenceClassification, to: folder, dtype: .f32, metadata: ["format": "pt"])
+        }
+    }
+
+    /// `score.weight` [1, hidden] of a sequence-classification checkpoint (a Hugging Face folder or
+    /// its safetensors file); nil when the checkpoint has none (a causal language model).
+    public static func loadScoreHead(_ path: String) throws -> [Float]? {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw ModelFileError(file: path, key: "", problem: "no such file or folder")
+        }
+        if !isDirectory.boolValue, path.hasSuffix(".gguf") { return nil }
+        let files = isDirectory.boolValue ? try ModelSummary.weightFiles(in: path) : [path]
+        for file in try files.map({ try SafetensorsFile(path: $0) }) where file.info("score.weight") != nil {
+            let values = try file.floats("score.weight")
+            guard file.info("score.weight")?.shape.first == 1 else {
+                throw ModelFileError(file: file.path, key: "score.weight", problem: "expected shape [1, hidden] (one label)")
+            }
+            return values
+        }
+        return nil
+    }
+
+    private static func save(_ model: LlamaModel, extraTensors: [SafetensorsTensorToWrite], architecture: String, to folder: String,
+                             dtype: SafetensorsDType, metadata: [String: String]) throws {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let tensors = model.layout.entries.map { entry in
             SafetensorsTensorToWrite(name: entry.name, dtype: entry.isNorm ? .f32 : dtype, shape: entry.shape,
                                      values: UnsafeBufferPointer(start: model.parameters.pointer + entry.offset, count: entry.count))
         }
-        try SafetensorsWriter.write(tensors, metadata: metadata, to: folder + "/model.safetensors")
+        try SafetensorsWriter.write(tensors + extraTensors, metadata: metadata, to: folder + "/model.safetensors")
         try AtomicFile.write(to: folder + "/config.json") { sink in
-            try model.config.huggingFaceConfigJSON().withUnsafeBytes { try sink.write($0) }
+            try model.config.huggingFaceConfigJSON(architecture: architecture).withUnsafeBytes { try sink.write($0) }
         }
     }
 }

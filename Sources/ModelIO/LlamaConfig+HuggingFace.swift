@@ -63,7 +63,8 @@ extension LlamaConfig {
         }
     }
 
-    /// The `config.json` Hugging Face transformers loads as `LlamaForCausalLM`.
+    /// The `config.json` Hugging Face transformers loads as `LlamaForCausalLM` (or, with
+    /// `LlamaForSequenceClassification`, as a one-label scalar model: a reward or value model).
     public func huggingFaceConfigJSON(architecture: String = "LlamaForCausalLM") -> Data {
         var object: [String: Any] = [
             "architectures": [architecture],
@@ -89,6 +90,10 @@ extension LlamaConfig {
             "rope_theta": ropeTheta,
             "tie_word_embeddings": tieWordEmbeddings,
         ]
+        if architecture == LlamaCheckpoint.sequenceClassification {
+            object["id2label"] = ["0": "LABEL_0"]
+            object["label2id"] = ["LABEL_0": 0]
+        }
         if let bosTokenID { object["bos_token_id"] = bosTokenID }
         if let padTokenID { object["pad_token_id"] = padTokenID }
         if eosTokenIDs.count == 1 { object["eos_token_id"] = eosTokenIDs[0] } else if !eosTokenIDs.isEmpty { object["eos_token_id"] = eosTokenIDs }

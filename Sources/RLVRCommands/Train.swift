@@ -21,8 +21,19 @@ struct TrainingOptions: ParsableArguments {
         if out != nil && resume != nil { throw ValidationError("give --out or --resume, not both (--resume names the run folder)") }
     }
 
-    func trainerOptions() -> SFTTrainer.Options {
-        SFTTrainer.Options(outDir: resume ?? out, maxSteps: maxSteps, resume: resume != nil)
+    func trainerOptions() -> TrainerOptions {
+        TrainerOptions(outDir: resume ?? out, maxSteps: maxSteps, resume: resume != nil, log: TerminalProgress.log, status: TerminalProgress.status)
+    }
+}
+
+/// Runs a trainer, turning its input problems (data, config, checkpoint) into exit status 2.
+func runTrainer(_ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let error as DataError {
+        throw InputError(error.description)
+    } catch let error as TrainerError {
+        throw InputError(error.description)
     }
 }
 
@@ -37,13 +48,40 @@ struct SFT: ParsableCommand {
 
     func run() throws {
         let config = try options.config.load()
-        do {
-            let trainer = try SFTTrainer(config: config, options: options.trainerOptions())
-            try trainer.train()
-        } catch let error as SFTDataset.DataError {
-            throw InputError(error.description)
-        } catch let error as SFTTrainer.TrainerError {
-            throw InputError(error.description)
-        }
+        try runTrainer { try SFTTrainer(config: config, options: options.trainerOptions()).train() }
+    }
+}
+
+struct DPO: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dpo",
+        abstract: "Direct preference optimisation on chosen/rejected pairs (dpo, dpo_norm or simpo).",
+        discussion: """
+        The reference log-probs are computed once and cached under dpo.reference_cache (reused by \
+        later runs over the same model, data and settings). Writes config.yaml, metrics.jsonl, \
+        checkpoints/step-N and final/ (a Hugging Face folder) into the run folder.
+        """
+    )
+
+    @OptionGroup var options: TrainingOptions
+
+    func run() throws {
+        let config = try options.config.load()
+        try runTrainer { try DPOTrainer(config: config, options: options.trainerOptions()).train() }
+    }
+}
+
+struct RewardModel: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rm",
+        abstract: "Reward-model training: a scalar head on the last token, Bradley–Terry loss on chosen/rejected pairs.",
+        discussion: "final/ is a LlamaForSequenceClassification folder (score.weight), the PPO value model's starting point."
+    )
+
+    @OptionGroup var options: TrainingOptions
+
+    func run() throws {
+        let config = try options.config.load()
+        try runTrainer { try RewardModelTrainer(config: config, options: options.trainerOptions()).train() }
     }
 }

@@ -7,36 +7,14 @@ import Testing
 import Tokenization
 import Training
 
-/// A tiny byte-level chat model saved as a Hugging Face folder, and a small SFT data file.
+/// The tiny model and a small SFT data file.
 private func tinySetup() throws -> (folder: String, configYAML: (String, Int?) -> String) {
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("rlvr-sft-run-\(UUID().uuidString)").path
-    try FileManager.default.createDirectory(atPath: folder + "/model", withIntermediateDirectories: true)
-    let tokens = (0..<256).map { ByteLevel.token(for: [UInt8($0)]) } + ["<|im_start|>", "<|im_end|>"]
-    let config = LlamaConfig(vocabSize: tokens.count, hiddenSize: 32, intermediateSize: 64, numHiddenLayers: 2,
-                             numAttentionHeads: 4, numKeyValueHeads: 2, maxPositionEmbeddings: 128, eosTokenIDs: [257])
-    let model = try LlamaModel(config: config)
-    var state: UInt64 = 3
-    for entry in model.layout.entries {
-        for i in 0..<entry.count {
-            state = state &* 6364136223846793005 &+ 1442695040888963407
-            model.parameters[entry.offset + i] = entry.isNorm ? 1 : (Float(state >> 40) / Float(1 << 24) - 0.5) * 0.2
-        }
-    }
-    try LlamaCheckpoint.save(model, to: folder + "/model")
-    let vocabulary = try tokens.enumerated().map { index, token in
-        String(decoding: try JSONSerialization.data(withJSONObject: token, options: [.fragmentsAllowed]), as: UTF8.self) + ": \(index)"
-    }.joined(separator: ", ")
-    try Data("""
-    {"model": {"type": "BPE", "vocab": {\(vocabulary)}, "merges": []},
-     "pre_tokenizer": {"type": "ByteLevel", "add_prefix_space": false, "use_regex": true},
-     "added_tokens": [{"id": 256, "content": "<|im_start|>", "special": true}, {"id": 257, "content": "<|im_end|>", "special": true}]}
-    """.utf8).write(to: URL(fileURLWithPath: folder + "/model/tokenizer.json"))
-    try Data(#"{"eos_token": "<|im_end|>"}"#.utf8).write(to: URL(fileURLWithPath: folder + "/model/tokenizer_config.json"))
+    let folder = try tinyModelFolder(prefix: "rlvr-sft-run")
     var rows: [String] = []
     for a in 1...6 {
         rows.append(#"{"messages": [{"role": "user", "content": "add \#(a) and \#(a)"}, {"role": "assistant", "content": "\#(a + a)"}]}"#)
     }
-    try Data(rows.joined(separator: "\n").utf8).write(to: URL(fileURLWithPath: folder + "/train.jsonl"))
+    try writeRows(rows, to: folder, name: "train.jsonl")
     let yaml = { (run: String, saveEvery: Int?) in
         """
         seed: 7
@@ -55,7 +33,7 @@ private func tinySetup() throws -> (folder: String, configYAML: (String, Int?) -
 @Suite(.serialized) struct SFTTrainerTests {
     private func trainer(_ yaml: String, maxSteps: Int? = nil, resume: Bool = false, out: String? = nil) throws -> SFTTrainer {
         let config = try ConfigLoader.load(RunConfiguration.self, yaml: yaml)
-        return try SFTTrainer(config: config, options: .init(outDir: out, maxSteps: maxSteps, resume: resume, log: { _ in }))
+        return try SFTTrainer(config: config, options: TrainerOptions(outDir: out, maxSteps: maxSteps, resume: resume, log: { _ in }))
     }
 
     @Test func lossFallsAndARunIsWritten() throws {
@@ -103,16 +81,8 @@ private func tinySetup() throws -> (folder: String, configYAML: (String, Int?) -
         try FileManager.default.createDirectory(atPath: folder + "/cut/checkpoints/.tmp-step-4", withIntermediateDirectories: true)
         let resumed = try trainer(yaml("cut", 2), resume: true)
         try resumed.train()
-        let a = Array(UnsafeBufferPointer(start: whole.model.parameters.pointer, count: whole.model.layout.count))
-        let b = Array(UnsafeBufferPointer(start: resumed.model.parameters.pointer, count: resumed.model.layout.count))
-        #expect(a.map(\.bitPattern) == b.map(\.bitPattern))
-        func metrics(_ run: String) throws -> [String] {
-            // tokens_per_s is wall-clock: compare everything else
-            try String(contentsOfFile: folder + "/\(run)/metrics.jsonl", encoding: .utf8).split(separator: "\n").map {
-                $0.replacingOccurrences(of: #""tokens_per_s":[0-9.e+-]+"#, with: "", options: .regularExpression)
-            }
-        }
-        #expect(try metrics("whole") == metrics("cut"))
+        #expect(parameterBits(whole.model) == parameterBits(resumed.model))
+        #expect(try deterministicMetrics(folder + "/whole") == deterministicMetrics(folder + "/cut"))
     }
 }
 
@@ -123,7 +93,7 @@ private func tinySetup() throws -> (folder: String, configYAML: (String, Int?) -
 @Test func resumingAFolderWithoutCheckpointsIsAnError() throws {
     let (folder, yaml) = try tinySetup()
     let config = try ConfigLoader.load(RunConfiguration.self, yaml: yaml("empty", 0))
-    let sft = try SFTTrainer(config: config, options: .init(resume: true, log: { _ in }))
-    #expect(throws: SFTTrainer.TrainerError.self) { try sft.train() }
+    let sft = try SFTTrainer(config: config, options: TrainerOptions(resume: true, log: { _ in }))
+    #expect(throws: TrainerError.self) { try sft.train() }
     #expect(!FileManager.default.fileExists(atPath: folder + "/empty/metrics.jsonl"))
 }

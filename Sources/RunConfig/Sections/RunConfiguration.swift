@@ -13,13 +13,14 @@ public struct RunConfiguration: RunConfigSection, Equatable {
     public var training: TrainingSection
     public var output: OutputSection
     public var rewards: RewardSection
+    public var dpo: DPOSection
 
     public enum Stage: String, ConfigChoice {
         case sft, dpo, rm, ppo
     }
 
     enum CodingKeys: String, CodingKey {
-        case stage, seed, threads, model, data, optimizer, schedule, training, output, rewards
+        case stage, seed, threads, model, data, optimizer, schedule, training, output, rewards, dpo
     }
 
     public init() {
@@ -33,6 +34,7 @@ public struct RunConfiguration: RunConfigSection, Equatable {
         training = TrainingSection()
         output = OutputSection()
         rewards = RewardSection()
+        dpo = DPOSection()
     }
 
     public init(from decoder: Decoder) throws {
@@ -48,6 +50,7 @@ public struct RunConfiguration: RunConfigSection, Equatable {
         training = try c.value(.training, or: d.training)
         output = try c.value(.output, or: d.output)
         rewards = try c.value(.rewards, or: d.rewards)
+        dpo = try c.value(.dpo, or: d.dpo)
     }
 
     public func problems() -> [ConfigProblem] {
@@ -61,6 +64,7 @@ public struct RunConfiguration: RunConfigSection, Equatable {
         found += training.problems().map { $0.inSection("training") }
         found += output.problems().map { $0.inSection("output") }
         found += rewards.problems().map { $0.inSection("rewards") }
+        found += dpo.problems().map { $0.inSection("dpo") }
         return found
     }
 }

@@ -9,9 +9,21 @@ public struct TokenizedExample: Equatable, Sendable {
 
     public var trainedCount: Int { trained.filter { $0 }.count }
 
+    /// Whether any token after the first is trained (the first is never a target: nothing predicts it).
+    public var hasTarget: Bool { trained.dropFirst().contains(true) }
+
+    /// Trained tokens that are targets (all but a trained first token).
+    public var targetCount: Int { trained.dropFirst().filter { $0 }.count }
+
+    /// Which assistant turns are trained: all of them (SFT) or only the last (the response a
+    /// preference pair compares; earlier turns are shared context).
+    public enum TrainedTurns: Sendable {
+        case all, last
+    }
+
     /// Renders a conversation with the template, tokenizes the whole text at once (so BPE sees the
-    /// same text as at inference), then marks each token whose bytes start inside an assistant segment.
-    public init(messages: [ChatMessage], template: ChatTemplate, tokenizer: BPETokenizer) {
+    /// same text as at inference), then marks each token whose bytes start inside a trained assistant segment.
+    public init(messages: [ChatMessage], template: ChatTemplate, tokenizer: BPETokenizer, trainedTurns: TrainedTurns = .all) {
         let segments = template.render(segments: messages, addGenerationPrompt: false)
         var trainedBytes: [Range<Int>] = []
         var offset = 0
@@ -22,6 +34,7 @@ public struct TokenizedExample: Equatable, Sendable {
             offset += length
             text += segment.text
         }
+        if trainedTurns == .last { trainedBytes = Array(trainedBytes.suffix(1)) }
         let ids = tokenizer.encode(text)
         var position = 0
         var flags: [Bool] = []

@@ -6,6 +6,15 @@ import Kernels
 public enum GradientClipping {
     /// The L2 norm of the whole gradient arena.
     public static func globalNorm(_ gradients: FloatBuffer) -> Double {
+        sumOfSquares(gradients).squareRoot()
+    }
+
+    /// The L2 norm over several arenas (a model and its extra heads), as if they were one.
+    public static func globalNorm(_ buffers: [FloatBuffer]) -> Double {
+        buffers.reduce(0.0) { $0 + sumOfSquares($1) }.squareRoot()
+    }
+
+    static func sumOfSquares(_ gradients: FloatBuffer) -> Double {
         let g = gradients.pointer
         let blocks = 64
         var partial = [Double](repeating: 0, count: blocks)
@@ -19,18 +28,27 @@ public enum GradientClipping {
                 }
             }
         }
-        return partial.reduce(0, +).squareRoot()
+        return partial.reduce(0, +)
     }
 
     /// Scales the gradients so their global norm is at most `maxNorm`; returns the norm before clipping.
     @discardableResult
     public static func clip(_ gradients: FloatBuffer, maxNorm: Double) -> Double {
-        let norm = globalNorm(gradients)
+        clip([gradients], maxNorm: maxNorm)
+    }
+
+    /// Clips several arenas by their joint norm; returns the norm before clipping.
+    @discardableResult
+    public static func clip(_ buffers: [FloatBuffer], maxNorm: Double) -> Double {
+        let norm = globalNorm(buffers)
         let scale = maxNorm / (norm + 1e-6)
         if scale < 1 {
-            let factor = Float(scale), g = gradients.pointer
-            parallelFor(gradients.count, minimumChunk: 1 << 14) { range in
-                for i in range { g[i] *= factor }
+            let factor = Float(scale)
+            for gradients in buffers {
+                let g = gradients.pointer
+                parallelFor(gradients.count, minimumChunk: 1 << 14) { range in
+                    for i in range { g[i] *= factor }
+                }
             }
         }
         return norm

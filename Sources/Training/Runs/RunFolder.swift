@@ -31,9 +31,9 @@ public struct RunFolder: Sendable {
 
     /// Appends one metrics line (flushed: a killed run loses at most the line being written).
     public func appendMetrics(_ object: [String: Any]) throws {
-        var line = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+        var line = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
         line.append(UInt8(ascii: "\n"))
-        if !FileManager.default.fileExists(atPath: metricsPath) { FileManager.default.createFile(atPath: metricsPath, contents: nil) }
+        if !FileManager.default.fileExists(atPath: metricsPath) { _ = FileManager.default.createFile(atPath: metricsPath, contents: nil) }
         guard let handle = FileHandle(forWritingAtPath: metricsPath) else { throw CheckpointError(file: metricsPath, field: "", problem: "cannot be opened") }
         defer { try? handle.close() }
         try handle.seekToEnd()
@@ -52,7 +52,8 @@ public struct RunFolder: Sendable {
     }
 
     /// Writes weights, optimizer moments and state as `checkpoints/step-N`, atomically, and keeps the newest `keep`.
-    public func saveCheckpoint(model: LlamaModel, optimizer: AdamW, state: TrainerState, keep: Int) throws {
+    public func saveCheckpoint(model: LlamaModel, optimizer: AdamW, heads: [HeadParameters] = [], state: TrainerState, keep: Int,
+                               interruptAfterWeights: Bool = false) throws {
         let final = path + "/checkpoints/step-\(state.step)"
         let temporary = path + "/checkpoints/.tmp-step-\(state.step)"
         try? FileManager.default.removeItem(atPath: temporary)
@@ -61,13 +62,22 @@ public struct RunFolder: Sendable {
         try SafetensorsWriter.write([
             SafetensorsTensorToWrite(name: "adamw.m", shape: [count], values: UnsafeBufferPointer(start: optimizer.firstMoment.pointer, count: count)),
             SafetensorsTensorToWrite(name: "adamw.v", shape: [count], values: UnsafeBufferPointer(start: optimizer.secondMoment.pointer, count: count)),
-        ], metadata: ["adamw_step": String(optimizer.step)], to: temporary + "/optimizer.safetensors")
+        ] + heads.flatMap(Self.headTensors), metadata: ["adamw_step": String(optimizer.step)], to: temporary + "/optimizer.safetensors")
+        if interruptAfterWeights { throw CheckpointError(file: temporary, field: "", problem: "interrupted while writing (test hook)") }
         let stateData = try JSONEncoder().encode(state)
         try AtomicFile.write(to: temporary + "/state.json") { sink in try stateData.withUnsafeBytes { try sink.write($0) } }
         try? FileManager.default.removeItem(atPath: final)
         try FileManager.default.moveItem(atPath: temporary, toPath: final)
         let steps = checkpointSteps()
         for old in steps.dropLast(keep) { try? FileManager.default.removeItem(atPath: path + "/checkpoints/step-\(old)") }
+    }
+
+    /// A head's weights and moments, stored beside the model's moments.
+    static func headTensors(_ head: HeadParameters) -> [SafetensorsTensorToWrite] {
+        [(head.name, head.values), (head.name + ".adamw.m", head.optimizer.firstMoment), (head.name + ".adamw.v", head.optimizer.secondMoment)].map {
+            SafetensorsTensorToWrite(name: $0.0, shape: $0.0 == head.name ? head.shape : [$0.1.count],
+                                     values: UnsafeBufferPointer(start: $0.1.pointer, count: $0.1.count))
+        }
     }
 
     /// Steps of the complete checkpoints present, ascending.
@@ -77,7 +87,7 @@ public struct RunFolder: Sendable {
     }
 
     /// Loads the newest checkpoint into `model` and `optimizer`; nil when there is none.
-    public func restoreLatest(model: LlamaModel, optimizer: AdamW) throws -> TrainerState? {
+    public func restoreLatest(model: LlamaModel, optimizer: AdamW, heads: [HeadParameters] = []) throws -> TrainerState? {
         guard let step = checkpointSteps().last else { return nil }
         let folder = path + "/checkpoints/step-\(step)"
         let saved = try LlamaCheckpoint.load(folder)
@@ -87,11 +97,21 @@ public struct RunFolder: Sendable {
         model.parameters.copy(from: saved.parameters)
         let momentsPath = folder + "/optimizer.safetensors"
         let moments = try SafetensorsFile(path: momentsPath)
-        for (name, buffer) in [("adamw.m", optimizer.firstMoment.buffer), ("adamw.v", optimizer.secondMoment.buffer)] {
+        var stored = [("adamw.m", optimizer.firstMoment.buffer), ("adamw.v", optimizer.secondMoment.buffer)]
+        for head in heads {
+            stored += [(head.name, head.values.buffer), (head.name + ".adamw.m", head.optimizer.firstMoment.buffer),
+                       (head.name + ".adamw.v", head.optimizer.secondMoment.buffer)]
+        }
+        for (name, buffer) in stored {
             guard let info = moments.info(name) else { throw CheckpointError(file: momentsPath, field: name, problem: "missing tensor") }
+            guard info.elementCount == buffer.count else {
+                throw CheckpointError(file: momentsPath, field: name, problem: "holds \(info.elementCount) values, expected \(buffer.count)")
+            }
             try moments.readFloats(info, into: buffer)
         }
-        optimizer.restore(step: Int(moments.metadata["adamw_step"] ?? "") ?? step)
+        let adamStep = Int(moments.metadata["adamw_step"] ?? "") ?? step
+        optimizer.restore(step: adamStep)
+        for head in heads { head.optimizer.restore(step: adamStep) }
         guard let data = FileManager.default.contents(atPath: folder + "/state.json") else {
             throw CheckpointError(file: folder + "/state.json", field: "", problem: "missing")
         }

@@ -1,0 +1,57 @@
+import Foundation
+import Tokenization
+import Verifiers
+
+/// A problem in a data file: names the file and, for a bad row, its line.
+public struct DataError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// Reads a JSONL file row by row: blank lines are ignored, each other line must be a JSON object.
+/// A row the parser rejects is an error naming the file and line, or, with `skipInvalid`, skipped
+/// and counted.
+enum JSONLRows {
+    struct Outcome<Row> {
+        var rows: [Row] = []
+        /// Non-blank lines read.
+        var lines = 0
+        var skippedInvalid = 0
+    }
+
+    static func read<Row>(_ path: String, skipInvalid: Bool, parse: ([String: JSONValue]) throws -> Row) throws -> Outcome<Row> {
+        guard FileManager.default.fileExists(atPath: path) else { throw DataError("\(path): no such file") }
+        guard let data = FileManager.default.contents(atPath: path) else { throw DataError("\(path): cannot be read") }
+        var outcome = Outcome<Row>()
+        for (index, line) in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated() {
+            if line.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\r") || $0 == UInt8(ascii: "\t") }) { continue }
+            outcome.lines += 1
+            do {
+                guard let text = String(validating: line, as: UTF8.self) else { throw DataError("the line is not valid UTF-8") }
+                guard let object = JSONValue.parse(text)?.object else { throw DataError("expected a JSON object") }
+                outcome.rows.append(try parse(object))
+            } catch let problem as DataError {
+                if skipInvalid { outcome.skippedInvalid += 1; continue }
+                throw DataError("\(path):\(index + 1): \(problem.description)")
+            }
+        }
+        return outcome
+    }
+
+    /// A list of `{"role", "content"}` messages.
+    static func messages(_ value: JSONValue, field: String) throws -> [ChatMessage] {
+        guard let list = value.array, !list.isEmpty else { throw DataError("\"\(field)\" must be a non-empty list of messages") }
+        return try list.enumerated().map { index, item in
+            guard let role = item.object?["role"]?.string, let content = item.object?["content"]?.string else {
+                throw DataError("\(field)[\(index)]: expected {\"role\": string, \"content\": string}")
+            }
+            return ChatMessage(role: role, content: content)
+        }
+    }
+
+    /// A string (one message of `role`) or a list of messages.
+    static func turn(_ value: JSONValue, field: String, role: String) throws -> [ChatMessage] {
+        if let text = value.string { return [ChatMessage(role: role, content: text)] }
+        return try messages(value, field: field)
+    }
+}

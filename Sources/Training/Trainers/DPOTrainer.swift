@@ -1,0 +1,215 @@
+import Foundation
+import Kernels
+import LlamaModel
+import ModelIO
+import RunConfig
+import Tokenization
+
+/// Direct preference optimisation (open-instruct `dpo_tune_cache.py`, TRL `DPOTrainer`): the losses of
+/// `PreferenceLoss` (`dpo`, `dpo_norm`, `simpo`) with label smoothing, on the shared `TrainingLoop`.
+///
+/// The frozen reference's log-probs of every pair are computed once before training and cached on
+/// disk (`ReferenceLogProbCache`), so the reference model is never held during training and a
+/// second run over the same inputs does no reference forward pass. Chosen and rejected responses go
+/// through separate forward passes, each with its own activations, so a pair costs two SFT-sized
+/// forward and backward passes.
+public final class DPOTrainer {
+    public let config: RunConfiguration
+    public let model: LlamaModel
+    public let trainPairs: [PreferencePair]
+    public let evalPairs: [PreferencePair]
+    /// Reference forward passes (micro-batches) this trainer ran; 0 when the cache had every value.
+    public private(set) var referenceForwardPasses = 0
+    /// The cache file used (nil for SimPO, which has no reference).
+    public private(set) var referenceCache: ReferenceLogProbCache?
+    let setup: TrainerSetup
+    let loop: TrainingLoop
+    let chosenActivations: LlamaActivations
+    let rejectedActivations: LlamaActivations
+    /// Reference Σ log p of each pair's chosen and rejected response: training pairs then held-out pairs.
+    private var reference: (chosen: [Float], rejected: [Float])?
+
+    public init(config: RunConfiguration, options: TrainerOptions) throws {
+        self.config = config
+        setup = try TrainerSetup(config: config)
+        let data = try PreferenceData(config: config, setup: setup, log: options.log)
+        (trainPairs, evalPairs) = (data.train, data.eval)
+        guard !trainPairs.isEmpty else { throw TrainerError("\(setup.trainPath): no training pairs left") }
+        model = setup.model
+        if let path = config.dpo.reference, !FileManager.default.fileExists(atPath: path) {
+            throw TrainerError("dpo.reference: \(path): no such file or folder")
+        }
+        loop = try TrainingLoop(config: config, options: options, model: model, itemCount: trainPairs.count)
+        let capacity = config.training.microBatchSize * setup.maxLength
+        chosenActivations = LlamaActivations(config: model.config, capacity: capacity, longestSequence: setup.maxLength)
+        rejectedActivations = LlamaActivations(config: model.config, capacity: capacity, longestSequence: setup.maxLength)
+    }
+
+    public var run: RunFolder { loop.run }
+
+    // MARK: Reference log-probs
+
+    /// The cache key: the reference's weights and shape, every tokenized pair (which folds in the
+    /// tokenizer, template, data and max length), and the loss type.
+    static func referenceKey(reference: LlamaModel, pairs: [PreferencePair], loss: DPOSection.Loss) -> String {
+        var hash = ContentHash()
+        hash.combine("rlvr reference log-probs v1")
+        hash.combine(String(decoding: reference.config.huggingFaceConfigJSON(), as: UTF8.self))
+        hash.combine(bytes: UnsafeRawBufferPointer(start: reference.parameters.pointer, count: reference.layout.count * MemoryLayout<Float>.stride))
+        hash.combine(loss.rawValue)
+        hash.combine([pairs.count])
+        for pair in pairs {
+            for side in [pair.chosen, pair.rejected] {
+                hash.combine(side.tokens)
+                hash.combine(side.trained.map { UInt8($0 ? 1 : 0) })
+            }
+        }
+        return hash.hexDigest
+    }
+
+    /// Loads the reference log-probs from the cache, or computes and stores them. Runs before any
+    /// optimizer step, so when the reference is `model.path` the model still holds those weights.
+    func prepareReference(log: (String) -> Void) throws {
+        guard config.dpo.loss != .simpo, reference == nil else { return }
+        let pairs = trainPairs + evalPairs
+        let referenceModel = try config.dpo.reference.map { try LlamaCheckpoint.load($0) } ?? model
+        guard referenceModel.config == model.config else {
+            throw TrainerError("dpo.reference: \(config.dpo.reference ?? ""): its configuration differs from model.path's (same architecture and vocabulary expected)")
+        }
+        let cache = ReferenceLogProbCache(folder: config.dpo.referenceCache,
+                                          key: Self.referenceKey(reference: referenceModel, pairs: pairs, loss: config.dpo.loss))
+        referenceCache = cache
+        if let stored = try cache.load(pairs: pairs.count) {
+            reference = stored
+            log("reference log-probs: reused \(cache.path)")
+            return
+        }
+        let started = Profiler.now()
+        var chosen: [Float] = [], rejected: [Float] = []
+        for micro in pairs.chunked(config.training.microBatchSize) {
+            chosen += try referenceModel.responseLogProbs(micro.map(\.chosen), activations: chosenActivations).map { Float($0) }
+            rejected += try referenceModel.responseLogProbs(micro.map(\.rejected), activations: chosenActivations).map { Float($0) }
+            referenceForwardPasses += 2
+        }
+        try cache.store(chosen: chosen, rejected: rejected, metadata: ["pairs": String(pairs.count), "loss": config.dpo.loss.rawValue,
+                                                                       "reference": config.dpo.reference ?? setup.modelPath])
+        reference = (chosen, rejected)
+        log(String(format: "reference log-probs of %d pairs in %.1f s → ", pairs.count, Profiler.now() - started) + cache.path)
+    }
+
+    /// The reference sequence of pair `index` (training pairs first, then held-out ones).
+    private func referenceSequences(_ index: Int, _ pair: PreferencePair) -> (PreferenceLoss.Sequence?, PreferenceLoss.Sequence?) {
+        guard let reference else { return (nil, nil) }
+        return (PreferenceLoss.Sequence(logProb: Double(reference.chosen[index]), length: pair.chosen.targetCount),
+                PreferenceLoss.Sequence(logProb: Double(reference.rejected[index]), length: pair.rejected.targetCount))
+    }
+
+    private var lossKind: PreferenceLoss.Kind {
+        switch config.dpo.loss {
+        case .dpo: .dpo
+        case .dpoNorm: .dpoNorm
+        case .simpo: .simpo
+        }
+    }
+
+    /// The pair's loss. The policy's sums are rounded to Float as the cached reference's are, so a
+    /// policy equal to its reference has rewards of exactly 0.
+    private func evaluate(_ index: Int, _ pair: PreferencePair, policyChosen: Double, policyRejected: Double) -> PreferenceLoss.Result {
+        let (referenceChosen, referenceRejected) = referenceSequences(index, pair)
+        return PreferenceLoss.evaluate(lossKind, beta: config.dpo.beta, labelSmoothing: config.dpo.labelSmoothing, gamma: config.dpo.simpoGamma,
+                                       policyChosen: .init(logProb: Double(Float(policyChosen)), length: pair.chosen.targetCount),
+                                       policyRejected: .init(logProb: Double(Float(policyRejected)), length: pair.rejected.targetCount),
+                                       referenceChosen: referenceChosen, referenceRejected: referenceRejected)
+    }
+
+    // MARK: Training
+
+    /// Held-out loss, rewards, margin and accuracy (forward only), averaged over the held-out pairs.
+    public func evaluateHeldOut() throws -> [String: Double] {
+        try prepareReference(log: { _ in })
+        var summary = PreferenceSummary()
+        let size = config.training.microBatchSize
+        for (chunk, micro) in evalPairs.chunked(size).enumerated() {
+            let chosen = try model.responseLogProbs(micro.map(\.chosen), activations: chosenActivations)
+            let rejected = try model.responseLogProbs(micro.map(\.rejected), activations: rejectedActivations)
+            for (k, pair) in micro.enumerated() {
+                summary.add(evaluate(trainPairs.count + chunk * size + k, pair, policyChosen: chosen[k], policyRejected: rejected[k]),
+                            chosen: chosen[k], rejected: rejected[k])
+            }
+        }
+        return summary.metrics(prefix: "eval_")
+    }
+
+    /// Trains to the end (or `--max-steps`); returns each step's mean loss.
+    @discardableResult
+    public func train() throws -> [Double] {
+        try prepareReference(log: loop.options.log)
+        return try loop.train(step: step, evaluate: evalPairs.isEmpty ? nil : evaluateHeldOut, saveFinal: { folder in
+            try LlamaCheckpoint.save(self.model, to: folder)
+            try self.setup.saveTokenizer(to: folder)
+        })
+    }
+
+    /// One optimizer batch of pairs: per micro-batch, the chosen and the rejected responses forward
+    /// (separate activations), the loss of each pair, then both backward. The loss is the mean over
+    /// the batch's pairs, so every pair's gradient is scaled by 1/batch.
+    private func step(_ batch: [Int]) throws -> StepResult {
+        var summary = PreferenceSummary()
+        var tokens = 0
+        let scale = 1 / Double(batch.count)
+        for micro in batch.chunked(config.training.microBatchSize) {
+            let pairs = micro.map { trainPairs[$0] }
+            let chosen = try model.trainedLogProbs(pairs.map(\.chosen), activations: chosenActivations)
+            let rejected = try model.trainedLogProbs(pairs.map(\.rejected), activations: rejectedActivations)
+            let chosenSums = LlamaModel.trainedSums(chosen.logProbs, chosen.trained, lengths: pairs.map(\.chosen.tokens.count))
+            let rejectedSums = LlamaModel.trainedSums(rejected.logProbs, rejected.trained, lengths: pairs.map(\.rejected.tokens.count))
+            var dChosen: [Float] = [], dRejected: [Float] = []
+            for (k, pair) in pairs.enumerated() {
+                let result = evaluate(micro[k], pair, policyChosen: chosenSums[k], policyRejected: rejectedSums[k])
+                summary.add(result, chosen: chosenSums[k], rejected: rejectedSums[k])
+                dChosen += Self.spread(Float(result.dChosenTokenLogProb * scale), over: pair.chosen)
+                dRejected += Self.spread(Float(result.dRejectedTokenLogProb * scale), over: pair.rejected)
+            }
+            model.backward(dLogProb: dRejected, activations: rejectedActivations)
+            model.backward(dLogProb: dChosen, activations: chosenActivations)
+            tokens += chosen.logProbs.count + rejected.logProbs.count
+        }
+        let metrics = summary.metrics(prefix: "")
+        return StepResult(loss: metrics["loss"] ?? 0, tokens: tokens, metrics: metrics,
+                          summary: String(format: "acc %.2f  margin %.3f", metrics["rewards/accuracies"] ?? 0, metrics["rewards/margins"] ?? 0))
+    }
+
+    /// `value` on each row whose target is a trained token of `example`, 0 elsewhere.
+    static func spread(_ value: Float, over example: TokenizedExample) -> [Float] {
+        (0..<example.tokens.count).map { i in i + 1 < example.tokens.count && example.trained[i + 1] ? value : 0 }
+    }
+}
+
+/// Running means of the preference metrics, under TRL's names.
+struct PreferenceSummary {
+    private var count = 0
+    private var loss = 0.0, chosenReward = 0.0, rejectedReward = 0.0, correct = 0.0, chosenLogProb = 0.0, rejectedLogProb = 0.0
+
+    mutating func add(_ result: PreferenceLoss.Result, chosen: Double, rejected: Double) {
+        count += 1
+        loss += result.loss
+        chosenReward += result.chosenReward
+        rejectedReward += result.rejectedReward
+        correct += result.correct ? 1 : 0
+        chosenLogProb += chosen
+        rejectedLogProb += rejected
+    }
+
+    func metrics(prefix: String) -> [String: Double] {
+        let n = Double(max(1, count))
+        return [
+            prefix + "loss": loss / n,
+            prefix + "rewards/chosen": chosenReward / n,
+            prefix + "rewards/rejected": rejectedReward / n,
+            prefix + "rewards/margins": (chosenReward - rejectedReward) / n,
+            prefix + "rewards/accuracies": correct / n,
+            prefix + "logps/chosen": chosenLogProb / n,
+            prefix + "logps/rejected": rejectedLogProb / n,
+        ]
+    }
+}

@@ -1,0 +1,158 @@
+import Foundation
+import Generation
+import Kernels
+import LlamaModel
+import ModelIO
+import RunConfig
+import Tokenization
+
+/// Reward-model training (open-instruct `reward_modeling.py`, TRL `RewardTrainer`): a scalar head
+/// `score.weight` [1, hidden] on the final hidden state of each sequence's last real token,
+///
+///     r = w · h_last,   L = −log σ(r_c − r_r)   (`RewardModelLoss`, mean over the batch's pairs),
+///
+/// the head initialised N(0, σ²) with σ = 1/√(hidden + 1) and trained with the decoder on the shared
+/// `TrainingLoop`. Saved as transformers' `LlamaForSequenceClassification`, the PPO value model's
+/// starting point.
+public final class RewardModelTrainer {
+    public let config: RunConfiguration
+    public let model: LlamaModel
+    public let trainPairs: [PreferencePair]
+    public let evalPairs: [PreferencePair]
+    /// `score.weight` [1, hidden] with its gradient and optimizer moments.
+    public let head: HeadParameters
+    let setup: TrainerSetup
+    let loop: TrainingLoop
+    let chosenActivations: LlamaActivations
+    let rejectedActivations: LlamaActivations
+    /// dL/d(final hidden) [capacity, hidden]: zero except the scored rows.
+    private let dHidden: FloatBuffer
+
+    public init(config: RunConfiguration, options: TrainerOptions) throws {
+        self.config = config
+        setup = try TrainerSetup(config: config)
+        let data = try PreferenceData(config: config, setup: setup, log: options.log)
+        (trainPairs, evalPairs) = (data.train, data.eval)
+        guard !trainPairs.isEmpty else { throw TrainerError("\(setup.trainPath): no training pairs left") }
+        model = setup.model
+        let hidden = model.config.hiddenSize
+        head = HeadParameters(name: "score.weight", shape: [1, hidden], settings: TrainingLoop.adamSettings(config.optimizer))
+        Self.initialiseHead(head.values, seed: UInt64(config.seed))
+        loop = try TrainingLoop(config: config, options: options, model: model, itemCount: trainPairs.count, heads: [head])
+        let capacity = config.training.microBatchSize * setup.maxLength
+        chosenActivations = LlamaActivations(config: model.config, capacity: capacity, longestSequence: setup.maxLength)
+        rejectedActivations = LlamaActivations(config: model.config, capacity: capacity, longestSequence: setup.maxLength)
+        dHidden = FloatBuffer(count: capacity * hidden)
+    }
+
+    public var run: RunFolder { loop.run }
+
+    /// N(0, 1/(hidden + 1)) by Box–Muller from seeded counter-based uniforms (reproducible, and
+    /// independent of everything else the seed drives).
+    static func initialiseHead(_ weights: FloatBuffer, seed: UInt64) {
+        let std = 1 / Double(weights.count + 1).squareRoot()
+        for i in 0..<weights.count {
+            let u1 = CounterRNG.uniform(seed: seed, prompt: -2, sample: 0, position: 2 * i)
+            let u2 = CounterRNG.uniform(seed: seed, prompt: -2, sample: 0, position: 2 * i + 1)
+            weights[i] = Float(std * (-2 * log(1 - u1)).squareRoot() * cos(2 * Double.pi * u2))
+        }
+    }
+
+    /// Forward of packed sequences; the reward of each (head · final hidden state of its last token)
+    /// and the row of that token.
+    func rewards(_ sequences: [TokenizedExample], activations: LlamaActivations) throws -> (rewards: [Double], rows: [Int]) {
+        try model.forward(tokens: sequences.flatMap(\.tokens), sequences: PackedSequences(lengths: sequences.map(\.tokens.count)), activations: activations)
+        let hidden = model.config.hiddenSize
+        var rows: [Int] = [], rewards: [Double] = []
+        var end = 0
+        for sequence in sequences {
+            end += sequence.tokens.count
+            let row = end - 1
+            var sum: Float = 0
+            for j in 0..<hidden { sum += head.values[j] * activations.finalHidden[row * hidden + j] }
+            rows.append(row)
+            rewards.append(Double(sum))
+        }
+        return (rewards, rows)
+    }
+
+    /// Backward of `dReward` (one per sequence) through the head into the decoder.
+    private func backward(dReward: [Double], rows: [Int], activations: LlamaActivations) {
+        let hidden = model.config.hiddenSize
+        dHidden.pointer.update(repeating: 0, count: activations.tokenCount * hidden)
+        for (row, d) in zip(rows, dReward) {
+            let g = Float(d)
+            for j in 0..<hidden {
+                head.gradients[j] += g * activations.finalHidden[row * hidden + j]
+                dHidden[row * hidden + j] = g * head.values[j]
+            }
+        }
+        model.backward(dHidden: dHidden.pointer, activations: activations)
+    }
+
+    /// Held-out loss, accuracy (r_c > r_r) and mean margin r_c − r_r.
+    public func evaluateHeldOut() throws -> [String: Double] {
+        var summary = RewardSummary()
+        for micro in evalPairs.chunked(config.training.microBatchSize) {
+            let chosen = try rewards(micro.map(\.chosen), activations: chosenActivations).rewards
+            let rejected = try rewards(micro.map(\.rejected), activations: rejectedActivations).rewards
+            for k in micro.indices { summary.add(chosen: chosen[k], rejected: rejected[k]) }
+        }
+        return summary.metrics(prefix: "eval_")
+    }
+
+    /// Trains to the end (or `--max-steps`); returns each step's mean loss.
+    @discardableResult
+    public func train() throws -> [Double] {
+        try loop.train(step: step, evaluate: evalPairs.isEmpty ? nil : evaluateHeldOut, saveFinal: { folder in
+            try LlamaCheckpoint.saveSequenceClassifier(self.model, score: Array(self.head.values.buffer), to: folder)
+            try self.setup.saveTokenizer(to: folder)
+        })
+    }
+
+    private func step(_ batch: [Int]) throws -> StepResult {
+        var summary = RewardSummary()
+        var tokens = 0
+        let scale = 1 / Double(batch.count)
+        for micro in batch.chunked(config.training.microBatchSize) {
+            let pairs = micro.map { trainPairs[$0] }
+            let chosen = try rewards(pairs.map(\.chosen), activations: chosenActivations)
+            let rejected = try rewards(pairs.map(\.rejected), activations: rejectedActivations)
+            var dChosen: [Double] = [], dRejected: [Double] = []
+            for k in pairs.indices {
+                let result = summary.add(chosen: chosen.rewards[k], rejected: rejected.rewards[k])
+                dChosen.append(result.dChosen * scale)
+                dRejected.append(result.dRejected * scale)
+            }
+            backward(dReward: dRejected, rows: rejected.rows, activations: rejectedActivations)
+            backward(dReward: dChosen, rows: chosen.rows, activations: chosenActivations)
+            tokens += chosenActivations.tokenCount + rejectedActivations.tokenCount
+        }
+        let metrics = summary.metrics(prefix: "")
+        return StepResult(loss: metrics["loss"] ?? 0, tokens: tokens, metrics: metrics,
+                          summary: String(format: "acc %.2f  margin %.3f", metrics["accuracy"] ?? 0, metrics["margin"] ?? 0))
+    }
+}
+
+/// Running means of the reward-model metrics.
+struct RewardSummary {
+    private var count = 0
+    private var loss = 0.0, correct = 0.0, chosen = 0.0, rejected = 0.0
+
+    @discardableResult
+    mutating func add(chosen r: Double, rejected s: Double) -> (loss: Double, dChosen: Double, dRejected: Double, correct: Bool) {
+        let result = RewardModelLoss.evaluate(chosen: r, rejected: s)
+        count += 1
+        loss += result.loss
+        correct += result.correct ? 1 : 0
+        chosen += r
+        rejected += s
+        return result
+    }
+
+    func metrics(prefix: String) -> [String: Double] {
+        let n = Double(max(1, count))
+        return [prefix + "loss": loss / n, prefix + "accuracy": correct / n, prefix + "margin": (chosen - rejected) / n,
+                prefix + "rewards/chosen": chosen / n, prefix + "rewards/rejected": rejected / n]
+    }
+}

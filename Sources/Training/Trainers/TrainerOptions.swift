@@ -1,0 +1,32 @@
+/// How a trainer is run: where it writes, when it stops early, whether it resumes, and where its
+/// messages go. The same for every stage (SFT, DPO, RM).
+public struct TrainerOptions: Sendable {
+    /// The run folder (default: `output.dir` of the config).
+    public var outDir: String?
+    /// Stop after this many optimizer steps (a checkpoint is written so `--resume` carries on).
+    public var maxSteps: Int?
+    /// Resume from the run folder's newest checkpoint.
+    public var resume: Bool
+    /// Lines to keep (dataset counts, evaluations, per-step lines when there is no status line).
+    public var log: @Sendable (String) -> Void
+    /// A status line rewritten after every step (a progress bar on a terminal); nil: plain lines.
+    public var status: (@Sendable (String) -> Void)?
+    /// Fault injection for tests: writing the checkpoint of this step fails after the weights are on
+    /// disk, as a kill in the middle of the write would.
+    public var interruptCheckpointAtStep: Int?
+
+    public init(outDir: String? = nil, maxSteps: Int? = nil, resume: Bool = false,
+                log: @escaping @Sendable (String) -> Void = { print($0) }, status: (@Sendable (String) -> Void)? = nil) {
+        self.outDir = outDir
+        self.maxSteps = maxSteps
+        self.resume = resume
+        self.log = log
+        self.status = status
+    }
+}
+
+/// A problem with a trainer's inputs (config, data, checkpoint) that the user must fix.
+public struct TrainerError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,110 @@
+import Foundation
+import Generation
+import Kernels
+import LlamaModel
+import ModelIO
+import RunConfig
+import Tokenization
+
+/// What every trainer loads first: the model, its tokenizer and chat template, and the longest
+/// sequence it will see.
+struct TrainerSetup {
+    let modelPath: String
+    let trainPath: String
+    let model: LlamaModel
+    let tokenizer: BPETokenizer
+    let template: ChatTemplate
+    /// `data.max_length`, capped by the model's context.
+    let maxLength: Int
+
+    init(config: RunConfiguration) throws {
+        ComputeThreads.configure(config.threads ?? ProcessInfo.processInfo.activeProcessorCount)
+        guard let modelPath = config.model.path else { throw TrainerError("model.path: required") }
+        guard let trainPath = config.data.train else { throw TrainerError("data.train: required") }
+        for (key, path) in [("data.train", trainPath), ("data.eval", config.data.eval)] {
+            if let path, !FileManager.default.fileExists(atPath: path) { throw TrainerError("\(key): \(path): no such file") }
+        }
+        self.modelPath = modelPath
+        self.trainPath = trainPath
+        model = try LlamaCheckpoint.load(modelPath)
+        let tokenizer = try BPETokenizer.load(checkpoint: modelPath)
+        self.tokenizer = tokenizer
+        let eos = tokenizer.eosTokenID.map { tokenizer.tokens[Int($0)] } ?? "</s>"
+        template = try ChatTemplate.resolve(name: config.model.chatTemplate.rawValue, checkpointTemplate: tokenizer.chatTemplate, eosToken: eos)
+        maxLength = min(config.data.maxLength, model.config.maxPositionEmbeddings)
+    }
+
+    /// Training and held-out items: `data.eval` read with `read` when given, else ⌈fraction·n⌉ items
+    /// chosen by a seeded key (a pure function of the seed) held out, both parts in file order.
+    static func split<Item>(_ items: [Item], fraction: Double, seed: UInt64) -> ([Item], [Item]) {
+        guard fraction > 0, items.count > 1 else { return (items, []) }
+        let held = min(items.count - 1, Int((fraction * Double(items.count)).rounded(.up)))
+        let keys = items.indices.map { CounterRNG.bits(seed: seed, prompt: -1, sample: 0, position: $0) }
+        let heldOut = Set(items.indices.sorted { (keys[$0], $0) < (keys[$1], $1) }.prefix(held))
+        return (items.indices.filter { !heldOut.contains($0) }.map { items[$0] }, heldOut.sorted().map { items[$0] })
+    }
+
+    /// Writes the tokenizer beside a saved model: the source folder's tokenizer files when it has
+    /// them (byte for byte), else the loaded tokenizer written out (a GGUF source).
+    func saveTokenizer(to folder: String) throws {
+        if !modelPath.hasSuffix(".gguf") {
+            var isDirectory: ObjCBool = false
+            let sourceFolder = FileManager.default.fileExists(atPath: modelPath, isDirectory: &isDirectory) && isDirectory.boolValue
+                ? modelPath : (modelPath as NSString).deletingLastPathComponent
+            if FileManager.default.fileExists(atPath: sourceFolder + "/tokenizer.json") {
+                for file in ["tokenizer.json", "tokenizer_config.json"] where FileManager.default.fileExists(atPath: sourceFolder + "/" + file) {
+                    try? FileManager.default.removeItem(atPath: folder + "/" + file)
+                    try FileManager.default.copyItem(atPath: sourceFolder + "/" + file, toPath: folder + "/" + file)
+                }
+                return
+            }
+        }
+        try tokenizer.saveHuggingFace(to: folder)
+    }
+}
+
+/// Forward passes over packed micro-batches of tokenized examples.
+extension LlamaModel {
+    /// Forward of one packed micro-batch: log p of each row's next token (in `activations.logProb`),
+    /// and whether that token is trained. Row r predicts token r + 1 of its sequence.
+    func trainedLogProbs(_ micro: [TokenizedExample], activations: LlamaActivations) throws -> (logProbs: [Float], trained: [Bool]) {
+        let tokens = micro.flatMap(\.tokens)
+        var targets: [Int32] = [], trained: [Bool] = []
+        targets.reserveCapacity(tokens.count)
+        trained.reserveCapacity(tokens.count)
+        for example in micro {
+            for i in 0..<example.tokens.count {
+                let hasNext = i + 1 < example.tokens.count
+                targets.append(hasNext ? example.tokens[i + 1] : -1)
+                trained.append(hasNext && example.trained[i + 1])
+            }
+        }
+        try forward(tokens: tokens, sequences: PackedSequences(lengths: micro.map(\.tokens.count)), activations: activations)
+        try tokenLogProbs(targets: targets, activations: activations)
+        return ((0..<tokens.count).map { activations.logProb[$0] }, trained)
+    }
+
+    /// Σ log p over each example's trained tokens, in Double, in row order (for preference losses).
+    func responseLogProbs(_ micro: [TokenizedExample], activations: LlamaActivations) throws -> [Double] {
+        let (logProbs, trained) = try trainedLogProbs(micro, activations: activations)
+        return Self.trainedSums(logProbs, trained, lengths: micro.map(\.tokens.count))
+    }
+
+    /// Σ of the trained rows' log-probs of each packed sequence.
+    static func trainedSums(_ logProbs: [Float], _ trained: [Bool], lengths: [Int]) -> [Double] {
+        var row = 0
+        return lengths.map { length in
+            var sum = 0.0
+            for r in row..<(row + length) where trained[r] { sum += Double(logProbs[r]) }
+            row += length
+            return sum
+        }
+    }
+}
+
+extension Array {
+    /// Consecutive runs of `size` elements (the last may be shorter).
+    func chunked(_ size: Int) -> [[Element]] {
+        stride(from: 0, to: count, by: size).map { Array(self[$0..<Swift.min(count, $0 + size)]) }
+    }
+}
