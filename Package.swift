@@ -63,8 +63,8 @@ let package = Package(
         ),
         .executableTarget(name: "rlvr", dependencies: ["RLVRCommands"]),
 
-        // Helpers shared by the test targets (byte builders, a deterministic RNG).
-        .target(name: "TestSupport", dependencies: ["LlamaModel"], path: "Tests/TestSupport"),
+        // Helpers shared by the test targets (byte builders, a deterministic RNG, a tiny chat model).
+        .target(name: "TestSupport", dependencies: ["LlamaModel", "ModelIO", "Tokenization"], path: "Tests/TestSupport"),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels"]),
         .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LlamaModelTests", dependencies: ["LlamaModel", "ModelIO", "Checkpoints", "Kernels", "Training", "Generation", "Tokenization", "TestSupport"], resources: [.copy("Fixtures")]),
@@ -73,7 +73,7 @@ let package = Package(
         .testTarget(name: "TextPatternsTests", dependencies: ["TextPatterns"]),
         .testTarget(name: "VerifiersTests", dependencies: ["Verifiers"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TokenizationTests", dependencies: ["Tokenization"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "Kernels", "Tokenization", "RunConfig", "LlamaModel", "ModelIO"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Kernels", "Tokenization", "RunConfig", "LlamaModel", "ModelIO", "TestSupport"]),
         .testTarget(name: "GenerationTests", dependencies: ["Generation", "LlamaModel", "Kernels", "TestSupport"]),
         .testTarget(name: "RLVRCommandsTests", dependencies: ["RLVRCommands", "LlamaModel", "ModelIO", "Tokenization", "TestSupport"]),
     ],

@@ -17,7 +17,7 @@ func benchmarkModel(_ path: String?) throws -> LlamaModel {
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure the engine's speed (prints figures; never fails because a machine is slow).",
-        subcommands: [TrainBench.self, GenerateBench.self, TokenizeBench.self, VerifyBench.self, KernelsBench.self]
+        subcommands: [TrainBench.self, StagesBench.self, GenerateBench.self, TokenizeBench.self, VerifyBench.self, KernelsBench.self]
     )
 }
 
@@ -90,6 +90,53 @@ struct TrainBench: ParsableCommand {
         lines.append("sgemm shapes (m × n × k: GFLOP/s): " + r.sgemmShapes.map { "\($0.m)×\($0.n)×\($0.k): \(String(format: "%.0f", $0.gflops))" }.joined(separator: ", "))
         lines.append("peak RSS: \(formatBytes(r.peakResidentBytes))")
         return lines.joined(separator: "\n")
+    }
+}
+
+struct StagesBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "stages",
+        abstract: "Time the SFT, DPO and RM trainers on generated conversations of one shape.",
+        discussion: "Reports tokens/s, seconds per example (SFT) or pair (DPO, RM), DPO's cost per pair against SFT's per example, the one-time reference pass and each stage's peak memory."
+    )
+
+    @Option(help: "A .gguf file or a Hugging Face model folder.")
+    var model: String
+
+    @Option(name: .customLong("prompt-words"), help: "Words per generated prompt.")
+    var promptWords = 60
+
+    @Option(name: .customLong("response-words"), help: "Words per generated response.")
+    var responseWords = 300
+
+    @Option(help: "Examples or pairs per optimizer step.")
+    var batch = 2
+
+    @Option(help: "Timed steps per stage (after one warm-up step).")
+    var steps = 3
+
+    @OptionGroup var compute: ComputeOptions
+
+    func validate() throws {
+        if promptWords < 1 || responseWords < 1 || batch < 1 || steps < 1 { throw ValidationError("every count must be at least 1") }
+    }
+
+    func run() throws {
+        compute.apply()
+        let benchmark = StageBenchmark(modelPath: model, promptWords: promptWords, responseWords: responseWords, batch: batch, steps: steps,
+                                       threads: ComputeThreads.count)
+        print("model: \(model), \(ComputeThreads.count) threads, batch \(batch), micro-batch 1, prompt \(promptWords) words, response \(responseWords) words")
+        let results = try runTrainer { try benchmark.run { FileHandle.standardError.write(Data(("  " + $0 + "\n").utf8)) } }
+        for r in results {
+            let unit = r.stage == "sft" ? "example" : "pair"
+            var line = String(format: "%-4@ %7.1f tokens/s  %6.2f s per %@ (%5.0f tokens)", r.stage as NSString, r.tokensPerSecond, r.secondsPerItem, unit as NSString, r.tokensPerItem)
+            if let peak = r.peakResidentBytes { line += "  peak RSS \(formatBytes(peak))" }
+            if let reference = r.referenceSeconds { line += String(format: "  (reference pass, once: %.1f s)", reference) }
+            print(line)
+        }
+        if let sft = results.first(where: { $0.stage == "sft" }), let dpo = results.first(where: { $0.stage == "dpo" }) {
+            print(String(format: "DPO per pair / SFT per example: %.2f× (a pair is two sequences, each forward and backward once)", dpo.secondsPerItem / sft.secondsPerItem))
+        }
     }
 }
 

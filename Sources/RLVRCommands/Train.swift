@@ -27,9 +27,10 @@ struct TrainingOptions: ParsableArguments {
 }
 
 /// Runs a trainer, turning its input problems (data, config, checkpoint) into exit status 2.
-func runTrainer(_ body: () throws -> Void) throws {
+@discardableResult
+func runTrainer<T>(_ body: () throws -> T) throws -> T {
     do {
-        try body()
+        return try body()
     } catch let error as DataError {
         throw InputError(error.description)
     } catch let error as TrainerError {

@@ -225,3 +225,46 @@ private func tinyChatModelFolder() throws -> String {
         #expect(CommandLineEntry.run(["verify", "--input", requests, "--mode", "lenient"]) == 2)
     }
 }
+
+/// The trainers' bad-input cases end with exit status 2 and a message, never a trap.
+@Suite struct TrainerCommandTests {
+    private func exitCode(_ command: String, rows: [String], extra: String = "", maxLength: Int = 64) throws -> Int32 {
+        let folder = try tinyModelFolder(prefix: "rlvr-cli-train")
+        try Data(rows.joined(separator: "\n").utf8).write(to: URL(fileURLWithPath: folder + "/rows.jsonl"))
+        try Data("""
+        seed: 1
+        threads: 1
+        model: {path: \(folder)/model, chat_template: chatml}
+        data: {train: \(folder)/rows.jsonl, max_length: \(maxLength)}
+        training: {batch_size: 2, micro_batch_size: 1, max_steps: 1}
+        output: {dir: \(folder)/run}
+        dpo: {reference_cache: \(folder)/cache}
+        \(extra)
+        """.utf8).write(to: URL(fileURLWithPath: folder + "/run.yaml"))
+        return CommandLineEntry.run([command, "--config", folder + "/run.yaml"])
+    }
+
+    static let pair = #"{"prompt": "q", "chosen": "yes", "rejected": "no"}"#
+    static let conversation = #"{"messages": [{"role": "user", "content": "q"}, {"role": "assistant", "content": "a"}]}"#
+
+    @Test func goodInputRunsEveryStage() throws {
+        #expect(try exitCode("sft", rows: [Self.conversation, Self.conversation]) == 0)
+        #expect(try exitCode("dpo", rows: [Self.pair, Self.pair]) == 0)
+        #expect(try exitCode("rm", rows: [Self.pair, Self.pair]) == 0)
+    }
+
+    @Test func badInputExitsWithTwo() throws {
+        #expect(try exitCode("sft", rows: []) == 2)                                                       // empty
+        #expect(try exitCode("sft", rows: [#"{"messages": [{"role": "user", "content": "q"}]}"#]) == 2)   // no assistant turn
+        #expect(try exitCode("dpo", rows: [#"{"prompt": "q", "chosen": "same", "rejected": "same"}"#]) == 2)
+        #expect(try exitCode("rm", rows: [Self.pair], maxLength: 8) == 2)                                 // every response cut away
+        #expect(try exitCode("sft", rows: [Self.conversation], extra: "optimizer: {lr: -1}") == 2)       // config problem
+        // a config naming a missing file
+        let folder = try temporaryFolder()
+        try Data("model: {path: \(folder)/missing}\ndata: {train: \(folder)/missing.jsonl}\n".utf8).write(to: URL(fileURLWithPath: folder + "/run.yaml"))
+        #expect(CommandLineEntry.run(["rm", "--config", folder + "/run.yaml"]) == 2)
+        try Data("{}".utf8).write(to: URL(fileURLWithPath: folder + "/rows.jsonl"))
+        try Data("model: {path: \(folder)/missing}\ndata: {train: \(folder)/rows.jsonl}\n".utf8).write(to: URL(fileURLWithPath: folder + "/run.yaml"))
+        #expect(CommandLineEntry.run(["dpo", "--config", folder + "/run.yaml"]) == 2)
+    }
+}

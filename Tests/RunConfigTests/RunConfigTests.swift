@@ -144,26 +144,48 @@ private func loadError(_ yaml: String, overrides: [String] = []) -> ConfigError?
 }
 
 @Suite struct ShippedConfigTests {
-    static let configsFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("configs")
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let configsFolder = root.appendingPathComponent("configs")
 
+    /// Every `configs/<folder>/<name>.yaml`, as "folder/name.yaml".
     static var files: [String] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: configsFolder.path)) ?? [])
-            .filter { $0.hasSuffix(".yaml") }.sorted()
+        let enumerator = FileManager.default.enumerator(atPath: configsFolder.path)
+        return ((enumerator?.allObjects as? [String]) ?? []).filter { $0.hasSuffix(".yaml") }.sorted()
     }
 
-    @Test func thereAreShippedConfigs() {
-        #expect(Self.files.count >= 2)
+    static func load(_ file: String) throws -> RunConfiguration {
+        try ConfigLoader.load(RunConfiguration.self, file: configsFolder.appendingPathComponent(file).path)
     }
 
+    @Test func theTinyAndSmolTuluSetsAreComplete() {
+        let expected = ["tiny/sft.yaml", "tiny/dpo.yaml", "tiny/rm.yaml"]
+            + ["sft", "dpo", "rm"].flatMap { stage in ["1130", "1207"].map { "smoltulu/\(stage)-\($0).yaml" } }
+        #expect(Set(expected).isSubset(of: Set(Self.files)), "\(Self.files)")
+    }
+
+    /// Each loads, names the stage its file name says, and the tiny ones train on data shipped in the repository.
     @Test(arguments: files)
     func everyShippedConfigLoads(file: String) throws {
-        _ = try ConfigLoader.load(RunConfiguration.self, file: Self.configsFolder.appendingPathComponent(file).path)
+        let config = try Self.load(file)
+        let name = (file as NSString).lastPathComponent
+        #expect(config.stage.map { name.hasPrefix($0.rawValue) } == true, "\(file): stage \(String(describing: config.stage))")
+        if file.hasPrefix("tiny/"), let train = config.data.train {
+            #expect(FileManager.default.fileExists(atPath: Self.root.appendingPathComponent(train).path), "\(file): \(train)")
+        }
     }
 
-    @Test func smolTuluSFT1130Values() throws {
-        let config = try ConfigLoader.load(RunConfiguration.self, file: Self.configsFolder.appendingPathComponent("smoltulu-sft-1130.yaml").path)
-        #expect(config.optimizer.lr == 9e-5 && config.training.batchSize == 8 && config.training.lossReduction == .sum)
+    /// The report's numbers (SmolTulu Tables 2, 5 and 7; batch = LR / printed ratio where the batch cell is blank).
+    @Test func smolTuluValues() throws {
+        let expected: [(String, Double, Int)] = [("sft-1130", 9e-5, 8), ("sft-1207", 3.1e-6, 32), ("dpo-1130", 8e-7, 12),
+                                                 ("dpo-1207", 5e-7, 32), ("rm-1130", 4e-5, 4), ("rm-1207", 7.5e-7, 8)]
+        for (name, lr, batch) in expected {
+            let config = try Self.load("smoltulu/\(name).yaml")
+            #expect(config.optimizer.lr == lr && config.training.batchSize == batch, "\(name)")
+            if name.hasPrefix("dpo") {
+                #expect(config.dpo.loss == .dpoNorm && config.dpo.beta == 5 && config.data.maxLength == 2048 && config.schedule.warmupRatio == 0.1)
+            }
+        }
+        #expect(try Self.load("smoltulu/sft-1130.yaml").training.lossReduction == .sum)
     }
 }
 
@@ -182,5 +204,16 @@ private func loadError(_ yaml: String, overrides: [String] = []) -> ConfigError?
         #expect(loadError(minimal + "\nrewards:\n  scale: 0\n")?.key == "rewards.scale")
         #expect(loadError(minimal + "\nrewards:\n  routes:\n    x: [{weight: 1}]\n")?.problem == "required key is missing")
         #expect(loadError(minimal + "\nrewards:\n  routes:\n    x: [{verifier: a, wieght: 1}]\n")?.key == "rewards.routes.x.0.wieght")
+    }
+}
+
+@Suite struct DPOSectionTests {
+    @Test func defaultsAreSmolTulusAndBadValuesAreNamed() throws {
+        let config = try ConfigLoader.load(RunConfiguration.self, yaml: minimal)
+        #expect(config.dpo.loss == .dpoNorm && config.dpo.beta == 5 && config.dpo.labelSmoothing == 0 && config.dpo.reference == nil)
+        #expect(loadError(minimal + "\ndpo:\n  loss: ipo\n")?.key == "dpo.loss")
+        #expect(loadError(minimal + "\ndpo:\n  beta: -1\n")?.key == "dpo.beta")
+        #expect(loadError(minimal + "\ndpo:\n  label_smoothing: 0.5\n")?.key == "dpo.label_smoothing")
+        #expect(loadError(minimal + "\ndpo:\n  betta: 1\n")?.key == "dpo.betta")
     }
 }

@@ -3,6 +3,7 @@ import LlamaModel
 import ModelIO
 import RunConfig
 import Testing
+import TestSupport
 import Training
 
 /// The tiny model with a learnable synthetic preference task: the preferred answer starts with

@@ -4,6 +4,7 @@ import LlamaModel
 import ModelIO
 import RunConfig
 import Testing
+import TestSupport
 import Tokenization
 import Training
 

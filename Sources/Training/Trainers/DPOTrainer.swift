@@ -40,9 +40,10 @@ public final class DPOTrainer {
             throw TrainerError("dpo.reference: \(path): no such file or folder")
         }
         loop = try TrainingLoop(config: config, options: options, model: model, itemCount: trainPairs.count)
-        let capacity = config.training.microBatchSize * setup.maxLength
-        chosenActivations = LlamaActivations(config: model.config, capacity: capacity, longestSequence: setup.maxLength)
-        rejectedActivations = LlamaActivations(config: model.config, capacity: capacity, longestSequence: setup.maxLength)
+        let lengths = (trainPairs + evalPairs).flatMap { [$0.chosen.tokens.count, $0.rejected.tokens.count] }
+        chosenActivations = TrainerSetup.activations(for: model.config, lengths: lengths, micro: config.training.microBatchSize)
+        rejectedActivations = TrainerSetup.activations(for: model.config, lengths: lengths, micro: config.training.microBatchSize)
+        loop.logMemoryPlan(activations: [chosenActivations, rejectedActivations])
     }
 
     public var run: RunFolder { loop.run }

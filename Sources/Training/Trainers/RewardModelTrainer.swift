@@ -7,7 +7,10 @@ import RunConfig
 import Tokenization
 
 /// Reward-model training (open-instruct `reward_modeling.py`, TRL `RewardTrainer`): a scalar head
-/// `score.weight` [1, hidden] on the final hidden state of each sequence's last real token,
+/// `score.weight` [1, hidden] on the final hidden state of each sequence's last real token — the
+/// EOS that closes the compared response (open-instruct scores the last non-pad token, which its
+/// template makes the EOS; ChatML's trailing newline after `<|im_end|>` is markup, not scored), or
+/// the last token when truncation cut the response short,
 ///
 ///     r = w · h_last,   L = −log σ(r_c − r_r)   (`RewardModelLoss`, mean over the batch's pairs),
 ///
@@ -39,10 +42,11 @@ public final class RewardModelTrainer {
         head = HeadParameters(name: "score.weight", shape: [1, hidden], settings: TrainingLoop.adamSettings(config.optimizer))
         Self.initialiseHead(head.values, seed: UInt64(config.seed))
         loop = try TrainingLoop(config: config, options: options, model: model, itemCount: trainPairs.count, heads: [head])
-        let capacity = config.training.microBatchSize * setup.maxLength
-        chosenActivations = LlamaActivations(config: model.config, capacity: capacity, longestSequence: setup.maxLength)
-        rejectedActivations = LlamaActivations(config: model.config, capacity: capacity, longestSequence: setup.maxLength)
-        dHidden = FloatBuffer(count: capacity * hidden)
+        let lengths = (trainPairs + evalPairs).flatMap { [$0.chosen.tokens.count, $0.rejected.tokens.count] }
+        chosenActivations = TrainerSetup.activations(for: model.config, lengths: lengths, micro: config.training.microBatchSize)
+        rejectedActivations = TrainerSetup.activations(for: model.config, lengths: lengths, micro: config.training.microBatchSize)
+        dHidden = FloatBuffer(count: chosenActivations.capacity * hidden)
+        loop.logMemoryPlan(activations: [chosenActivations, rejectedActivations])
     }
 
     public var run: RunFolder { loop.run }
@@ -58,22 +62,28 @@ public final class RewardModelTrainer {
         }
     }
 
-    /// Forward of packed sequences; the reward of each (head · final hidden state of its last token)
-    /// and the row of that token.
+    /// Forward of packed sequences; the reward of each (head · final hidden state of its scored
+    /// token) and the row of that token.
     func rewards(_ sequences: [TokenizedExample], activations: LlamaActivations) throws -> (rewards: [Double], rows: [Int]) {
         try model.forward(tokens: sequences.flatMap(\.tokens), sequences: PackedSequences(lengths: sequences.map(\.tokens.count)), activations: activations)
         let hidden = model.config.hiddenSize
         var rows: [Int] = [], rewards: [Double] = []
-        var end = 0
+        var start = 0
         for sequence in sequences {
-            end += sequence.tokens.count
-            let row = end - 1
+            let row = start + Self.scoredPosition(sequence)
+            start += sequence.tokens.count
             var sum: Float = 0
             for j in 0..<hidden { sum += head.values[j] * activations.finalHidden[row * hidden + j] }
             rows.append(row)
             rewards.append(Double(sum))
         }
         return (rewards, rows)
+    }
+
+    /// The position whose hidden state is scored: the last trained token (the response's closing
+    /// EOS, or its last token when truncated).
+    public static func scoredPosition(_ sequence: TokenizedExample) -> Int {
+        sequence.trained.lastIndex(of: true) ?? (sequence.tokens.count - 1)
     }
 
     /// Backward of `dReward` (one per sequence) through the head into the decoder.

@@ -42,8 +42,9 @@ public final class SFTTrainer {
             + " (\(stats.truncated) truncated to \(setup.maxLength) tokens, \(stats.droppedNoTrainedToken) without a trained token, \(stats.skippedInvalid) invalid skipped)")
         model = setup.model
         loop = try TrainingLoop(config: config, options: options, model: model, itemCount: trainExamples.count)
-        let micro = config.training.microBatchSize
-        activations = LlamaActivations(config: model.config, capacity: micro * setup.maxLength, longestSequence: setup.maxLength)
+        activations = TrainerSetup.activations(for: model.config, lengths: (trainExamples + evalExamples).map(\.tokens.count),
+                                               micro: config.training.microBatchSize)
+        loop.logMemoryPlan(activations: [activations])
     }
 
     public var totalSteps: Int { loop.totalSteps }

@@ -34,6 +34,15 @@ struct TrainerSetup {
         maxLength = min(config.data.maxLength, model.config.maxPositionEmbeddings)
     }
 
+    /// Activations sized for the largest micro-batch the data can form (the `micro` longest
+    /// sequences packed together), not for `micro × max_length`: memory is planned from the data
+    /// before the run, and short data sets do not pay for the configured limit.
+    static func activations(for config: LlamaConfig, lengths: [Int], micro: Int) -> LlamaActivations {
+        let longestFirst = lengths.sorted(by: >)
+        let capacity = max(1, longestFirst.prefix(micro).reduce(0, +))
+        return LlamaActivations(config: config, capacity: capacity, longestSequence: max(1, longestFirst.first ?? 1))
+    }
+
     /// Training and held-out items: `data.eval` read with `read` when given, else ⌈fraction·n⌉ items
     /// chosen by a seeded key (a pure function of the seed) held out, both parts in file order.
     static func split<Item>(_ items: [Item], fraction: Double, seed: UInt64) -> ([Item], [Item]) {

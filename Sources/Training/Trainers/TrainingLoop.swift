@@ -57,6 +57,20 @@ final class TrainingLoop {
         totalSteps = total
     }
 
+    /// Logs the memory the run holds before its first step: weights, gradients, AdamW moments and
+    /// the activations planned from the data (the vocabulary head is chunked: never tokens × vocab).
+    func logMemoryPlan(activations: [LlamaActivations]) {
+        let floats = MemoryLayout<Float>.stride
+        let weights = model.layout.count * floats
+        let activationBytes = activations.reduce(0) {
+            $0 + LlamaActivations.bytes(config: model.config, capacity: $1.capacity) + LlamaActivations.backwardBytes(config: model.config, capacity: $1.capacity)
+        }
+        let parts = [("weights", weights), ("gradients", weights), ("AdamW moments", 2 * weights),
+                     ("activations for \(activations.map { String($0.capacity) }.joined(separator: " + ")) tokens", activationBytes)]
+        options.log("memory planned: " + parts.map { "\($0.0) \(formatBytes($0.1))" }.joined(separator: ", ")
+            + "; total \(formatBytes(parts.reduce(0) { $0 + $1.1 }))")
+    }
+
     static func adamSettings(_ optimizer: OptimizerSection) -> AdamW.Settings {
         .init(beta1: Float(optimizer.betas[0]), beta2: Float(optimizer.betas[1]), eps: Float(optimizer.eps), weightDecay: Float(optimizer.weightDecay))
     }

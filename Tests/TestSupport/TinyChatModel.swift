@@ -5,7 +5,7 @@ import Tokenization
 
 /// A temporary folder holding a tiny byte-level chat model saved as a Hugging Face folder
 /// (`model/`: 2 layers, hidden 32, ChatML markers) for trainer tests.
-func tinyModelFolder(prefix: String) throws -> String {
+public func tinyModelFolder(prefix: String) throws -> String {
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)").path
     try FileManager.default.createDirectory(atPath: folder + "/model", withIntermediateDirectories: true)
     let tokens = (0..<256).map { ByteLevel.token(for: [UInt8($0)]) } + ["<|im_start|>", "<|im_end|>"]
@@ -32,19 +32,3 @@ func tinyModelFolder(prefix: String) throws -> String {
     return folder
 }
 
-/// Writes JSONL rows to `folder/name`.
-func writeRows(_ rows: [String], to folder: String, name: String) throws {
-    try Data(rows.joined(separator: "\n").utf8).write(to: URL(fileURLWithPath: folder + "/" + name))
-}
-
-/// Metrics lines of a run without the wall-clock field (tokens_per_s), for comparing runs.
-func deterministicMetrics(_ runFolder: String) throws -> [String] {
-    try String(contentsOfFile: runFolder + "/metrics.jsonl", encoding: .utf8).split(separator: "\n").map {
-        $0.replacingOccurrences(of: #""tokens_per_s":[0-9.e+-]+"#, with: "", options: .regularExpression)
-    }
-}
-
-/// The bits of a model's parameters.
-func parameterBits(_ model: LlamaModel) -> [UInt32] {
-    Array(UnsafeBufferPointer(start: model.parameters.pointer, count: model.layout.count)).map(\.bitPattern)
-}
