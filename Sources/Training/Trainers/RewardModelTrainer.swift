@@ -120,6 +120,14 @@ public final class RewardModelTrainer {
         })
     }
 
+    /// The mean loss of the training pairs `batch`, with its gradient left in `model.gradients`
+    /// and `head.gradients`: one step's forward and backward without the update (for gradient checks).
+    public func lossAndGradients(batch: [Int]) throws -> Double {
+        model.zeroGradients()
+        head.gradients.zero()
+        return try step(batch).loss
+    }
+
     private func step(_ batch: [Int]) throws -> StepResult {
         var summary = RewardSummary()
         var tokens = 0

@@ -161,7 +161,12 @@ final class TrainingLoop {
             // stopped early (--max-steps): keep the place so --resume carries on
             try saveCheckpoint(state)
         }
-        if state.step >= totalSteps { try saveFinal(run.path + "/final") }
+        if state.step >= totalSteps {
+            try saveFinal(run.path + "/final")
+            options.log("\(state.step) steps done (\(Self.duration(secondsThisRun)) this run): \(run.path)/final")
+        } else {
+            options.log("stopped at step \(state.step) of \(totalSteps); carry on with --resume \(run.path)")
+        }
         return losses
     }
 
