@@ -87,6 +87,21 @@ private func tinySetup() throws -> (folder: String, configYAML: (String, Int?) -
     }
 }
 
+/// Packing fills micro-batches by tokens: fewer passes, the same per-token log-probs (so the first
+/// loss has the same bits); later steps differ only by the rounding of gradient sums.
+@Test func packingMakesFewerPassesWithTheSameLosses() throws {
+    let (_, yaml) = try tinySetup()
+    let plainYAML = yaml("plain", 0).replacingOccurrences(of: "max_length: 64", with: "max_length: 96")
+    let plain = try SFTTrainer(config: ConfigLoader.load(RunConfiguration.self, yaml: plainYAML), options: TrainerOptions(log: { _ in }))
+    let packedYAML = yaml("packed", 0).replacingOccurrences(of: "max_length: 64", with: "max_length: 96")
+        .replacingOccurrences(of: "loss_reduction: mean}", with: "loss_reduction: mean, packing: true}")
+    let packed = try SFTTrainer(config: ConfigLoader.load(RunConfiguration.self, yaml: packedYAML), options: TrainerOptions(log: { _ in }))
+    let a = try plain.train(), b = try packed.train()
+    #expect(packed.forwardPasses < plain.forwardPasses, "\(packed.forwardPasses) vs \(plain.forwardPasses)")
+    #expect(a[0].bitPattern == b[0].bitPattern)
+    for (x, y) in zip(a, b) { #expect(abs(x - y) <= 1e-3 * abs(x), "\(a) vs \(b)") }
+}
+
 @Test func remainingTimeReads() {
     #expect(SFTTrainer.duration(42.4) == "42s" && SFTTrainer.duration(185) == "3m05s" && SFTTrainer.duration(3725) == "1h02m")
 }

@@ -9,6 +9,11 @@ public struct TrainingSection: RunConfigSection, Equatable {
     public var maxSteps: Int?
     /// `mean`: average per-token loss over the micro-batch; `sum`: summed (Tulu 3 SFT).
     public var lossReduction: LossReduction
+    /// SFT: pack each optimizer batch's examples into micro-batches of up to
+    /// `micro_batch_size × data.max_length` tokens (as many examples as fit) instead of
+    /// `micro_batch_size` examples: fewer, fuller passes for short examples. Sequences never attend
+    /// across examples, so the per-token log-probs are the same bits either way.
+    public var packing: Bool
 
     public enum LossReduction: String, ConfigChoice {
         case mean, sum
@@ -20,6 +25,7 @@ public struct TrainingSection: RunConfigSection, Equatable {
         case epochs
         case maxSteps = "max_steps"
         case lossReduction = "loss_reduction"
+        case packing
     }
 
     public init() {
@@ -28,6 +34,7 @@ public struct TrainingSection: RunConfigSection, Equatable {
         epochs = 1
         maxSteps = nil
         lossReduction = .mean
+        packing = false
     }
 
     public init(from decoder: Decoder) throws {
@@ -38,6 +45,7 @@ public struct TrainingSection: RunConfigSection, Equatable {
         epochs = try c.value(.epochs, or: d.epochs)
         maxSteps = try c.decodeIfPresent(Int.self, forKey: .maxSteps)
         lossReduction = try c.value(.lossReduction, or: d.lossReduction)
+        packing = try c.value(.packing, or: d.packing)
     }
 
     /// Forward/backward passes accumulated per optimizer step.

@@ -42,8 +42,13 @@ public final class SFTTrainer {
             + " (\(stats.truncated) truncated to \(setup.maxLength) tokens, \(stats.droppedNoTrainedToken) without a trained token, \(stats.skippedInvalid) invalid skipped)")
         model = setup.model
         loop = try TrainingLoop(config: config, options: options, model: model, itemCount: trainExamples.count)
-        activations = TrainerSetup.activations(for: model.config, lengths: (trainExamples + evalExamples).map(\.tokens.count),
-                                               micro: config.training.microBatchSize)
+        let lengths = (trainExamples + evalExamples).map(\.tokens.count)
+        if config.training.packing {
+            let budget = min(config.training.microBatchSize * setup.maxLength, lengths.reduce(0, +))
+            activations = LlamaActivations(config: model.config, capacity: budget, longestSequence: lengths.max() ?? 1)
+        } else {
+            activations = TrainerSetup.activations(for: model.config, lengths: lengths, micro: config.training.microBatchSize)
+        }
         loop.logMemoryPlan(activations: [activations])
     }
 
@@ -53,7 +58,7 @@ public final class SFTTrainer {
     /// Mean −log p per trained token over the held-out examples (forward only).
     public func evaluate() throws -> Double {
         var total = 0.0, count = 0
-        for micro in evalExamples.chunked(config.training.microBatchSize) {
+        for micro in microBatches(evalExamples) {
             let (logProbs, trained) = try model.trainedLogProbs(micro, activations: activations)
             for (logProb, isTrained) in zip(logProbs, trained) where isTrained {
                 total -= Double(logProb)
@@ -79,8 +84,9 @@ public final class SFTTrainer {
         // mean over the whole optimizer batch, not the micro-batch, so accumulation equals one big batch
         let scale: Float = config.training.lossReduction == .sum ? 1 : 1 / Float(max(1, trainedTokens))
         var lossSum = 0.0, tokens = 0
-        for micro in examples.chunked(config.training.microBatchSize) {
+        for micro in microBatches(examples) {
             let (logProbs, trained) = try model.trainedLogProbs(micro, activations: activations)
+            forwardPasses += 1
             let result = SFTLoss.loss(logProbs: logProbs, trained: trained, reduction: .sum)
             model.backward(dLogProb: result.dLogProb.map { $0 * scale }, activations: activations)
             lossSum += result.loss
@@ -88,6 +94,27 @@ public final class SFTTrainer {
         }
         let loss = config.training.lossReduction == .sum ? lossSum : lossSum / Double(max(1, trainedTokens))
         return StepResult(loss: loss, tokens: tokens, metrics: ["trained_tokens": trainedTokens])
+    }
+
+    /// Forward passes over training micro-batches so far (packing makes fewer).
+    public private(set) var forwardPasses = 0
+
+    /// `examples` in order, cut into micro-batches: `micro_batch_size` examples each, or with
+    /// `training.packing` as many as fit in the activations' token capacity.
+    func microBatches(_ examples: [TokenizedExample]) -> [[TokenizedExample]] {
+        guard config.training.packing else { return examples.chunked(config.training.microBatchSize) }
+        var batches: [[TokenizedExample]] = [], current: [TokenizedExample] = [], tokens = 0
+        for example in examples {
+            if !current.isEmpty && tokens + example.tokens.count > activations.capacity {
+                batches.append(current)
+                current = []
+                tokens = 0
+            }
+            current.append(example)
+            tokens += example.tokens.count
+        }
+        if !current.isEmpty { batches.append(current) }
+        return batches
     }
 
     /// "1h02m", "3m05s", "42s".
