@@ -86,3 +86,22 @@ struct RewardModel: ParsableCommand {
         try runTrainer { try RewardModelTrainer(config: config, options: options.trainerOptions()).train() }
     }
 }
+
+struct PPO: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ppo",
+        abstract: "RL from verifiable rewards: sample, verify, KL-penalise, update (PPO with GAE, or GRPO, RLOO, REINFORCE++-baseline).",
+        discussion: """
+        algorithm.advantage picks the estimator (gae needs a value model: algorithm.value_model, or the \
+        policy with a fresh head). Writes config.yaml, metrics.jsonl, samples.jsonl, checkpoints/step-N, \
+        final/ (the policy) and value/ (the value model, with gae) into the run folder.
+        """
+    )
+
+    @OptionGroup var options: TrainingOptions
+
+    func run() throws {
+        let config = try options.config.load()
+        try runTrainer { try RLVRTrainer(config: config, options: options.trainerOptions()).train() }
+    }
+}

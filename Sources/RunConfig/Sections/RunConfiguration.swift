@@ -14,13 +14,15 @@ public struct RunConfiguration: RunConfigSection, Equatable {
     public var output: OutputSection
     public var rewards: RewardSection
     public var dpo: DPOSection
+    public var rollout: RolloutSection
+    public var algorithm: AlgorithmSection
 
     public enum Stage: String, ConfigChoice {
         case sft, dpo, rm, ppo
     }
 
     enum CodingKeys: String, CodingKey {
-        case stage, seed, threads, model, data, optimizer, schedule, training, output, rewards, dpo
+        case stage, seed, threads, model, data, optimizer, schedule, training, output, rewards, dpo, rollout, algorithm
     }
 
     public init() {
@@ -35,6 +37,8 @@ public struct RunConfiguration: RunConfigSection, Equatable {
         output = OutputSection()
         rewards = RewardSection()
         dpo = DPOSection()
+        rollout = RolloutSection()
+        algorithm = AlgorithmSection()
     }
 
     public init(from decoder: Decoder) throws {
@@ -51,6 +55,8 @@ public struct RunConfiguration: RunConfigSection, Equatable {
         output = try c.value(.output, or: d.output)
         rewards = try c.value(.rewards, or: d.rewards)
         dpo = try c.value(.dpo, or: d.dpo)
+        rollout = try c.value(.rollout, or: d.rollout)
+        algorithm = try c.value(.algorithm, or: d.algorithm)
     }
 
     public func problems() -> [ConfigProblem] {
@@ -65,6 +71,8 @@ public struct RunConfiguration: RunConfigSection, Equatable {
         found += output.problems().map { $0.inSection("output") }
         found += rewards.problems().map { $0.inSection("rewards") }
         found += dpo.problems().map { $0.inSection("dpo") }
+        found += rollout.problems().map { $0.inSection("rollout") }
+        found += algorithm.problems().map { $0.inSection("algorithm") }
         return found
     }
 }

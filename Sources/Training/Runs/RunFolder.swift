@@ -51,18 +51,41 @@ public struct RunFolder: Sendable {
         try AtomicFile.write(to: metricsPath) { sink in try out.withUnsafeBytes { if !$0.isEmpty { try sink.write($0) } } }
     }
 
+    /// A trained model with its optimizer and heads: one part of a checkpoint. The policy is the
+    /// unnamed part (the checkpoint folder itself); others (RLVR's value model) get a subfolder.
+    public struct Part {
+        public var subfolder: String?
+        public var model: LlamaModel
+        public var optimizer: AdamW
+        public var heads: [HeadParameters]
+        public init(subfolder: String? = nil, model: LlamaModel, optimizer: AdamW, heads: [HeadParameters] = []) {
+            self.subfolder = subfolder
+            self.model = model
+            self.optimizer = optimizer
+            self.heads = heads
+        }
+    }
+
     /// Writes weights, optimizer moments and state as `checkpoints/step-N`, atomically, and keeps the newest `keep`.
     public func saveCheckpoint(model: LlamaModel, optimizer: AdamW, heads: [HeadParameters] = [], state: TrainerState, keep: Int,
                                interruptAfterWeights: Bool = false) throws {
+        try saveCheckpoint(parts: [Part(model: model, optimizer: optimizer, heads: heads)], state: state, keep: keep,
+                           interruptAfterWeights: interruptAfterWeights)
+    }
+
+    public func saveCheckpoint(parts: [Part], state: TrainerState, keep: Int, interruptAfterWeights: Bool = false) throws {
         let final = path + "/checkpoints/step-\(state.step)"
         let temporary = path + "/checkpoints/.tmp-step-\(state.step)"
         try? FileManager.default.removeItem(atPath: temporary)
-        try LlamaCheckpoint.save(model, to: temporary)
-        let count = optimizer.firstMoment.count
-        try SafetensorsWriter.write([
-            SafetensorsTensorToWrite(name: "adamw.m", shape: [count], values: UnsafeBufferPointer(start: optimizer.firstMoment.pointer, count: count)),
-            SafetensorsTensorToWrite(name: "adamw.v", shape: [count], values: UnsafeBufferPointer(start: optimizer.secondMoment.pointer, count: count)),
-        ] + heads.flatMap(Self.headTensors), metadata: ["adamw_step": String(optimizer.step)], to: temporary + "/optimizer.safetensors")
+        for part in parts {
+            let folder = part.subfolder.map { temporary + "/" + $0 } ?? temporary
+            try LlamaCheckpoint.save(part.model, to: folder)
+            let count = part.optimizer.firstMoment.count
+            try SafetensorsWriter.write([
+                SafetensorsTensorToWrite(name: "adamw.m", shape: [count], values: UnsafeBufferPointer(start: part.optimizer.firstMoment.pointer, count: count)),
+                SafetensorsTensorToWrite(name: "adamw.v", shape: [count], values: UnsafeBufferPointer(start: part.optimizer.secondMoment.pointer, count: count)),
+            ] + part.heads.flatMap(Self.headTensors), metadata: ["adamw_step": String(part.optimizer.step)], to: folder + "/optimizer.safetensors")
+        }
         if interruptAfterWeights { throw CheckpointError(file: temporary, field: "", problem: "interrupted while writing (test hook)") }
         let stateData = try JSONEncoder().encode(state)
         try AtomicFile.write(to: temporary + "/state.json") { sink in try stateData.withUnsafeBytes { try sink.write($0) } }
@@ -88,8 +111,25 @@ public struct RunFolder: Sendable {
 
     /// Loads the newest checkpoint into `model` and `optimizer`; nil when there is none.
     public func restoreLatest(model: LlamaModel, optimizer: AdamW, heads: [HeadParameters] = []) throws -> TrainerState? {
+        try restoreLatest(parts: [Part(model: model, optimizer: optimizer, heads: heads)])
+    }
+
+    /// Loads the newest checkpoint into every part; nil when there is none.
+    public func restoreLatest(parts: [Part]) throws -> TrainerState? {
         guard let step = checkpointSteps().last else { return nil }
-        let folder = path + "/checkpoints/step-\(step)"
+        let checkpoint = path + "/checkpoints/step-\(step)"
+        for part in parts {
+            let folder = part.subfolder.map { checkpoint + "/" + $0 } ?? checkpoint
+            try Self.restore(part, from: folder, step: step)
+        }
+        guard let data = FileManager.default.contents(atPath: checkpoint + "/state.json") else {
+            throw CheckpointError(file: checkpoint + "/state.json", field: "", problem: "missing")
+        }
+        return try JSONDecoder().decode(TrainerState.self, from: data)
+    }
+
+    private static func restore(_ part: Part, from folder: String, step: Int) throws {
+        let (model, optimizer, heads) = (part.model, part.optimizer, part.heads)
         let saved = try LlamaCheckpoint.load(folder)
         guard saved.layout.count == model.layout.count else {
             throw CheckpointError(file: folder, field: "", problem: "holds \(saved.layout.count) parameters, the model being trained has \(model.layout.count)")
@@ -112,9 +152,5 @@ public struct RunFolder: Sendable {
         let adamStep = Int(moments.metadata["adamw_step"] ?? "") ?? step
         optimizer.restore(step: adamStep)
         for head in heads { head.optimizer.restore(step: adamStep) }
-        guard let data = FileManager.default.contents(atPath: folder + "/state.json") else {
-            throw CheckpointError(file: folder + "/state.json", field: "", problem: "missing")
-        }
-        return try JSONDecoder().decode(TrainerState.self, from: data)
     }
 }

@@ -77,21 +77,10 @@ final class TrainingLoop {
 
     // MARK: Data order
 
-    /// The epoch whose order is in `epochOrder` (−1: none yet).
-    private var orderedEpoch = -1
-    private var epochOrder: [Int] = []
+    private lazy var order = EpochOrder(count: itemCount, seed: UInt64(config.seed))
 
-    /// The item at global position `position` (across epochs): a seeded shuffle per epoch, a pure
-    /// function of (seed, epoch), so a resumed run sees the same order.
-    func item(at position: Int) -> Int {
-        let epoch = position / itemCount
-        if epoch != orderedEpoch {
-            let keys = (0..<itemCount).map { CounterRNG.bits(seed: UInt64(config.seed), prompt: epoch, sample: 0, position: $0) }
-            epochOrder = (0..<itemCount).sorted { (keys[$0], $0) < (keys[$1], $1) }
-            orderedEpoch = epoch
-        }
-        return epochOrder[position % itemCount]
-    }
+    /// The item at global position `position` (across epochs): a seeded shuffle per epoch.
+    func item(at position: Int) -> Int { order.item(at: position) }
 
     // MARK: The loop
 

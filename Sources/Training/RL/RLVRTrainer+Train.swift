@@ -1,0 +1,181 @@
+import Foundation
+import Generation
+import Kernels
+import LlamaModel
+import ModelIO
+import RunConfig
+import Verifiers
+
+extension RLVRTrainer {
+    var checkpointParts: [RunFolder.Part] {
+        var parts = [RunFolder.Part(model: policy, optimizer: policyOptimizer)]
+        if let value { parts.append(RunFolder.Part(subfolder: "value", model: value.model, optimizer: value.optimizer, heads: [value.head])) }
+        return parts
+    }
+
+    /// Greedy responses to the held-out prompts: the fraction fully verified and the mean score.
+    public func evaluateHeldOut() throws -> [String: Double] {
+        guard !evalPrompts.isEmpty else { return [:] }
+        var rollouts = try sample(prompts: Array(evalPrompts.indices), firstPosition: 0, greedy: true, samples: 1)
+        try score(&rollouts, prompts: evalPrompts)
+        let verified = rollouts.filter { $0.verdicts.allSatisfy(\.verified) && !$0.verdicts.isEmpty }.count
+        return ["eval_verified": Double(verified) / Double(rollouts.count),
+                "eval_score": rollouts.reduce(0) { $0 + $1.verifierReward } / Double(rollouts.count)]
+    }
+
+    /// Runs to `totalSteps` (or `--max-steps`), resuming from the newest checkpoint when asked.
+    /// Returns each step's mean score.
+    @discardableResult
+    public func train() throws -> [Double] {
+        var state = RunFolder.TrainerState(step: 0, examplesSeen: 0, seed: UInt64(config.seed))
+        if options.resume {
+            guard let restored = try run.restoreLatest(parts: checkpointParts) else {
+                throw TrainerError("\(run.path): no checkpoint to resume from (expected checkpoints/step-N/)")
+            }
+            state = restored
+            try run.truncateMetrics(after: state.step)
+            options.log("resumed from step \(state.step)")
+        } else {
+            for file in [run.metricsPath, run.path + "/samples.jsonl"] { try? FileManager.default.removeItem(atPath: file) }
+            try run.writeConfig(try ConfigLoader.render(config))
+        }
+        let stopAt = min(totalSteps, options.maxSteps ?? totalSteps)
+        var scores: [Double] = []
+        var secondsThisRun = 0.0, stepsThisRun = 0
+        while state.step < stopAt {
+            let started = Profiler.now()
+            let (metrics, meanScore) = try rlStep(state)
+            state.step += 1
+            state.examplesSeen += config.rollout.promptsPerStep
+            scores.append(meanScore)
+            var line = metrics
+            line["step"] = state.step
+            line["epoch"] = Double(state.examplesSeen) / Double(trainPrompts.count)
+            let evaluateNow = (config.output.evalEvery > 0 && state.step % config.output.evalEvery == 0) || state.step == totalSteps
+            if evaluateNow && !evalPrompts.isEmpty {
+                let began = Profiler.now()
+                let held = try evaluateHeldOut()
+                line.merge(held) { current, _ in current }
+                line["time/eval"] = Profiler.now() - began
+                options.log(String(format: "step %d  held-out verified %.3f  score %.3f", state.step, held["eval_verified"] ?? 0, held["eval_score"] ?? 0))
+            }
+            try run.appendMetrics(line)
+            let seconds = Profiler.now() - started
+            secondsThisRun += seconds
+            stepsThisRun += 1
+            let remaining = TrainingLoop.duration(secondsThisRun / Double(stepsThisRun) * Double(stopAt - state.step))
+            let summary = String(format: "score %.3f  verified %.2f  kl %.4f  len %.0f  %.0f tok/s sampling", meanScore, metrics["verified"] as? Double ?? 0,
+                                 metrics["kl_k1"] as? Double ?? 0, metrics["response_length"] as? Double ?? 0, metrics["tokens_per_s/sampling"] as? Double ?? 0)
+            if let status = options.status {
+                status(TrainingLoop.progressBar(step: state.step, of: stopAt) + " " + summary + "  ETA \(remaining)")
+            } else if state.step % config.output.logEvery == 0 {
+                options.log("step \(state.step)/\(stopAt)  " + summary + "  \(remaining) left")
+            }
+            if config.output.saveEvery > 0 && state.step % config.output.saveEvery == 0 {
+                try run.saveCheckpoint(parts: checkpointParts, state: state, keep: config.output.keepCheckpoints,
+                                       interruptAfterWeights: options.interruptCheckpointAtStep == state.step)
+            }
+        }
+        if state.step < totalSteps {
+            if config.output.saveEvery == 0 || state.step % config.output.saveEvery != 0 {
+                try run.saveCheckpoint(parts: checkpointParts, state: state, keep: config.output.keepCheckpoints)
+            }
+            options.log("stopped at step \(state.step) of \(totalSteps); carry on with --resume \(run.path)")
+        } else {
+            try LlamaCheckpoint.save(policy, to: run.path + "/final")
+            try setup.saveTokenizer(to: run.path + "/final")
+            if let value { try LlamaCheckpoint.saveSequenceClassifier(value.model, score: Array(value.head.values.buffer), to: run.path + "/value") }
+            options.log("\(state.step) steps done (\(TrainingLoop.duration(secondsThisRun)) this run): \(run.path)/final")
+        }
+        return scores
+    }
+
+    /// One RL step: sample, verify, reference, values, advantages, update. Returns its metrics.
+    func rlStep(_ state: RunFolder.TrainerState) throws -> ([String: Any], Double) {
+        var times: [String: Double] = [:]
+        func timed<T>(_ phase: String, _ body: () throws -> T) rethrows -> T {
+            let began = Profiler.now()
+            defer { times[phase, default: 0] += Profiler.now() - began }
+            return try body()
+        }
+        let prompts = (0..<config.rollout.promptsPerStep).map { order.item(at: state.examplesSeen + $0) }
+        var rollouts = try timed("sample") { try sample(prompts: prompts, firstPosition: state.examplesSeen, samples: config.rollout.samplesPerPrompt) }
+        try timed("verify") { try score(&rollouts, prompts: trainPrompts) }
+        try timed("reference") { try scoreWithReference(&rollouts) }
+        try timed("value") { try estimateValues(&rollouts) }
+        let zeroVarianceFraction = estimateAdvantages(&rollouts)
+        var trained = rollouts
+        if config.algorithm.dropZeroVarianceGroups {
+            let groups = Dictionary(grouping: rollouts, by: \.group)
+            let kept = Set(groups.filter { Set($0.value.map(\.score)).count > 1 }.keys)
+            trained = rollouts.filter { kept.contains($0.group) }
+        }
+        let stats = try timed("update") { trained.isEmpty ? UpdateStatistics() : try update(trained, step: state.step) }
+
+        // metrics
+        let n = Double(rollouts.count)
+        let meanScore = rollouts.reduce(0) { $0 + $1.score } / n
+        var metrics: [String: Any] = [:]
+        metrics["score"] = meanScore
+        metrics["verifier_reward"] = rollouts.reduce(0) { $0 + $1.verifierReward } / n
+        metrics["verified"] = Double(rollouts.filter { !$0.verdicts.isEmpty && $0.verdicts.allSatisfy(\.verified) }.count) / n
+        var perVerifier: [String: (Int, Int)] = [:]
+        for rollout in rollouts {
+            for (verifier, verdict) in zip((try? router.verifiers(for: trainPrompts[rollout.prompt].dataset)) ?? [], rollout.verdicts) {
+                let name = verifier.verifier.name
+                perVerifier[name, default: (0, 0)].0 += verdict.verified ? 1 : 0
+                perVerifier[name, default: (0, 0)].1 += 1
+            }
+        }
+        for (name, (verified, count)) in perVerifier { metrics["verified/\(name)"] = Double(verified) / Double(count) }
+        for estimator in KLEstimator.allCases {
+            metrics["kl_\(estimator.rawValue)"] = rollouts.reduce(0) { $0 + $1.logRatios.reduce(0) { $0 + estimator.value($1) } } / n
+        }
+        let lengths = rollouts.map(\.response.count)
+        metrics["response_length"] = Double(lengths.reduce(0, +)) / n
+        metrics["response_length_max"] = lengths.max() ?? 0
+        metrics["stop_rate"] = Double(rollouts.filter { $0.finish == .eos }.count) / n
+        metrics["zero_variance_groups"] = zeroVarianceFraction
+        let tokens = Double(max(1, stats.tokens))
+        metrics["entropy"] = stats.entropy / tokens
+        metrics["approx_kl"] = stats.approxKL / tokens
+        metrics["clip_fraction/policy"] = Double(stats.policyClipped) / tokens
+        metrics["loss/policy"] = stats.policyLoss / Double(max(1, stats.optimizerSteps))
+        metrics["ratio_max_deviation"] = stats.ratioMaxDeviation
+        metrics["grad_norm"] = stats.gradNorm
+        if value != nil {
+            metrics["loss/value"] = stats.valueLoss / Double(max(1, stats.optimizerSteps))
+            metrics["clip_fraction/value"] = Double(stats.valueClipped) / Double(max(1, stats.valueTokens))
+            metrics["grad_norm/value"] = stats.valueGradNorm
+        }
+        metrics["lr"] = TrainingLoop.schedule(config, totalSteps: totalOptimizerSteps).rate(at: max(0, policyOptimizer.step - 1))
+        for (phase, seconds) in times { metrics["time/\(phase)"] = seconds }
+        metrics["tokens_per_s/sampling"] = Double(lengths.reduce(0, +)) / max(1e-9, times["sample"] ?? 0)
+        metrics["tokens_per_s/training"] = Double(stats.trainedTokens) / max(1e-9, times["update"] ?? 0)
+        if config.rollout.sampleEvery > 0 && (state.step + 1) % config.rollout.sampleEvery == 0 {
+            try writeSamples(rollouts, step: state.step + 1)
+        }
+        return (metrics, meanScore)
+    }
+
+    /// Appends the step's prompts, responses and verdicts to samples.jsonl.
+    func writeSamples(_ rollouts: [Rollout], step: Int) throws {
+        var lines = Data()
+        for rollout in rollouts {
+            let prompt = trainPrompts[rollout.prompt]
+            let object: [String: Any] = [
+                "step": step, "prompt": prompt.text, "dataset": prompt.dataset, "ground_truth": prompt.groundTruth.text,
+                "sample": rollout.sample, "response": rollout.text, "finish": rollout.finish.rawValue, "score": rollout.score,
+                "verdicts": rollout.verdicts.map { ["score": $0.score, "verified": $0.verified, "reason": $0.reason] as [String: Any] },
+            ]
+            lines.append(try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]))
+            lines.append(UInt8(ascii: "\n"))
+        }
+        let path = run.path + "/samples.jsonl"
+        if !FileManager.default.fileExists(atPath: path) { _ = FileManager.default.createFile(atPath: path, contents: nil) }
+        guard let handle = FileHandle(forWritingAtPath: path) else { throw TrainerError("\(path): cannot be opened") }
+        defer { try? handle.close() }
+        try handle.seekToEnd()
+        try handle.write(contentsOf: lines)
+    }
+}

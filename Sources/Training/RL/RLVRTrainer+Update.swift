@@ -1,0 +1,102 @@
+import Foundation
+import Generation
+import Kernels
+import LlamaModel
+
+extension RLVRTrainer {
+    /// Figures of one update phase (all PPO epochs and minibatches of a step).
+    struct UpdateStatistics {
+        var policyLoss = 0.0, valueLoss = 0.0, approxKL = 0.0, entropy = 0.0
+        var policyClipped = 0, valueClipped = 0, tokens = 0, valueTokens = 0
+        var gradNorm = 0.0, valueGradNorm = 0.0, optimizerSteps = 0
+        /// max |log π − log π_old| over the first minibatch (0: sampling and training agree exactly).
+        var ratioMaxDeviation = 0.0
+        var trainedTokens = 0
+    }
+
+    /// `ppo_epochs` passes over the rollouts, each split into `minibatches` optimizer steps of
+    /// micro-batched forward/backward passes. Rollouts in `excluded` groups (DAPO's zero-variance
+    /// groups) are left out.
+    func update(_ rollouts: [Rollout], step: Int) throws -> UpdateStatistics {
+        let algorithm = config.algorithm
+        var stats = UpdateStatistics()
+        let schedule = TrainingLoop.schedule(config, totalSteps: totalOptimizerSteps)
+        let estimator = KLEstimator(rawValue: algorithm.klEstimator.rawValue) ?? .k1
+        let klInLoss = algorithm.resolvedKLPlacement == .loss && algorithm.klCoef > 0
+        for epoch in 0..<algorithm.ppoEpochs {
+            let permutation = EpochOrder.permutation(count: rollouts.count, seed: UInt64(config.seed) &+ 0x5151, stream: step * algorithm.ppoEpochs + epoch)
+            let size = (rollouts.count + algorithm.minibatches - 1) / algorithm.minibatches
+            for (minibatchIndex, minibatch) in permutation.chunked(size).enumerated() {
+                let members = minibatch.map { rollouts[$0] }
+                policy.zeroGradients()
+                value?.model.zeroGradients()
+                value?.head.gradients.zero()
+                let tokenCount = members.reduce(0) { $0 + $1.response.count }
+                for micro in members.chunked(config.training.microBatchSize) {
+                    let (newLogProbs, entropies) = try micro.responseLogProbs(policy, activations: activations)
+                    var gradients: [[Double]] = []
+                    for (rollout, (logProbs, entropy)) in zip(micro, zip(newLogProbs, entropies)) {
+                        // token: every token of the minibatch weighs the same; sequence: every response does
+                        let weight = algorithm.lossAggregation == .token ? 1 / Double(max(1, tokenCount))
+                            : 1 / (Double(max(1, rollout.response.count)) * Double(members.count))
+                        var perToken = [Double](repeating: 0, count: logProbs.count)
+                        for t in logProbs.indices {
+                            let new = Double(logProbs[t]), old = Double(rollout.oldLogProbs[t])
+                            if epoch == 0 && minibatchIndex == 0 { stats.ratioMaxDeviation = max(stats.ratioMaxDeviation, abs(new - old)) }
+                            let objective = ClippedPolicyLoss.token(logProb: new, oldLogProb: old, advantage: rollout.advantages[t],
+                                                                    clipLow: algorithm.clipLow, clipHigh: algorithm.clipHigh)
+                            var loss = objective.loss, d = objective.dLogProb
+                            if klInLoss {
+                                let ratio = new - Double(rollout.referenceLogProbs[t])
+                                loss += algorithm.klCoef * estimator.value(ratio)
+                                d += algorithm.klCoef * estimator.derivative(ratio)
+                            }
+                            perToken[t] = d * weight
+                            stats.policyLoss += loss * weight
+                            stats.approxKL += 0.5 * (new - old) * (new - old)
+                            stats.entropy += Double(entropy[t])
+                            stats.policyClipped += objective.clipped ? 1 : 0
+                            stats.tokens += 1
+                        }
+                        gradients.append(perToken)
+                    }
+                    policy.backward(dLogProb: micro.packedGradient(gradients), activations: activations)
+                    stats.trainedTokens += micro.reduce(0) { $0 + $1.tokens.count }
+                    if let value {
+                        let predictions = try value.values(micro)
+                        var dValues: [[Double]] = []
+                        for (rollout, values) in zip(micro, predictions) {
+                            let weight = algorithm.valueCoef * (algorithm.lossAggregation == .token ? 1 / Double(max(1, tokenCount))
+                                : 1 / (Double(max(1, rollout.response.count)) * Double(members.count)))
+                            dValues.append(values.indices.map { t in
+                                let term = ClippedValueLoss.token(value: values[t], oldValue: rollout.values[t], target: rollout.returns[t], clip: algorithm.valueClip)
+                                stats.valueLoss += term.loss * weight / algorithm.valueCoef.nonZero
+                                stats.valueClipped += term.clipped ? 1 : 0
+                                stats.valueTokens += 1
+                                return term.dValue * weight
+                            })
+                        }
+                        value.backward(micro, dValues: dValues)
+                    }
+                }
+                let lr = schedule.rate(at: policyOptimizer.step)
+                stats.gradNorm = config.optimizer.maxGradNorm.map { GradientClipping.clip(policyGradients, maxNorm: $0) } ?? GradientClipping.globalNorm(policyGradients)
+                policyOptimizer.update(parameters: policy.parameters, gradients: policyGradients, lr: Float(lr))
+                if let value, let gradients = value.model.gradients {
+                    let valueLr = algorithm.valueLr.map { $0 * lr / config.optimizer.lr } ?? lr
+                    let buffers = [gradients, value.head.gradients]
+                    stats.valueGradNorm = config.optimizer.maxGradNorm.map { GradientClipping.clip(buffers, maxNorm: $0) } ?? GradientClipping.globalNorm(buffers)
+                    value.optimizer.update(parameters: value.model.parameters, gradients: gradients, lr: Float(valueLr))
+                    value.head.optimizer.update(parameters: value.head.values, gradients: value.head.gradients, lr: Float(valueLr))
+                }
+                stats.optimizerSteps += 1
+            }
+        }
+        return stats
+    }
+}
+
+extension Double {
+    /// The value, or 1 when it is 0 (to undo a coefficient in a logged figure).
+    var nonZero: Double { self == 0 ? 1 : self }
+}

@@ -1,0 +1,139 @@
+import Foundation
+import Generation
+import Kernels
+import LlamaModel
+import ModelIO
+import RunConfig
+import Tokenization
+import Verifiers
+
+/// Reinforcement learning from verifiable rewards (Tulu 3's RLVR; DESIGN §5): each step samples
+/// responses to a batch of prompts through the generation engine, scores them with the verifiers,
+/// penalises KL divergence from a frozen copy of the starting weights, estimates advantages (GAE with
+/// a value model, GRPO, RLOO or REINFORCE++-baseline) and updates the policy with PPO's clipped
+/// objective over `ppo_epochs × minibatches` optimizer steps.
+///
+/// Sampling and training run the same kernels, so the log-probs the sampler reports are the
+/// trainer's own: the PPO ratio on the first minibatch is exactly 1 (logged as
+/// `ratio_max_deviation`) and no separate "old log-prob" pass is needed.
+public final class RLVRTrainer {
+    public let config: RunConfiguration
+    public let options: TrainerOptions
+    public let policy: LlamaModel
+    /// A read-only copy of the starting weights (never reloaded from disk).
+    let reference: LlamaModel
+    let value: ValueModel?
+    let policyOptimizer: AdamW
+    let policyGradients: FloatBuffer
+    public let trainPrompts: [RLPrompt]
+    public let evalPrompts: [RLPrompt]
+    let router: RewardRouter
+    let setup: TrainerSetup
+    let eosTokens: Set<Int32>
+    let activations: LlamaActivations
+    public let run: RunFolder
+    let order: EpochOrder
+    /// RL steps (rollout batches) of the whole run.
+    public let totalSteps: Int
+    /// Optimizer steps of the whole run (the schedule's horizon).
+    let totalOptimizerSteps: Int
+
+    public init(config: RunConfiguration, options: TrainerOptions) throws {
+        self.config = config
+        self.options = options
+        setup = try TrainerSetup(config: config)
+        policy = setup.model
+        let registry = try config.rewards.plugins.map { try VerifierRegistry.withPlugins(folder: $0) } ?? VerifierRegistry.builtIn
+        router = try RewardRouter(registry: registry, scale: config.rewards.scale,
+                                  routes: config.rewards.routes.mapValues { $0.map { RewardRouter.Route(verifier: $0.verifier, weight: $0.weight) } })
+        let read = { [setup, router] (path: String) in
+            try PromptDataset(path: path, fields: config.data.fields, maxPromptLength: config.rollout.maxPromptLength,
+                              skipInvalid: config.data.skipInvalid, template: setup.template, tokenizer: setup.tokenizer, router: router)
+        }
+        let dataset = try read(setup.trainPath)
+        if let evalPath = config.data.eval {
+            (trainPrompts, evalPrompts) = (dataset.prompts, try read(evalPath).prompts)
+        } else {
+            (trainPrompts, evalPrompts) = TrainerSetup.split(dataset.prompts, fraction: config.data.evalFraction, seed: UInt64(config.seed))
+        }
+        guard !trainPrompts.isEmpty else { throw TrainerError("\(setup.trainPath): no training prompts left") }
+        let stats = dataset.statistics
+        options.log("\(setup.trainPath): \(stats.rows) rows → \(trainPrompts.count) training, \(evalPrompts.count) held-out prompts"
+            + " (\(stats.tooLong) longer than \(config.rollout.maxPromptLength) tokens dropped, \(stats.skippedInvalid) invalid skipped)")
+
+        eosTokens = Set(policy.config.eosTokenIDs.map { Int32($0) } + (setup.tokenizer.eosTokenID.map { [$0] } ?? []))
+        reference = try LlamaModel(config: policy.config)
+        reference.parameters.copy(from: policy.parameters)
+        policy.enableGradients()
+        guard let gradients = policy.gradients else { throw TrainerError("gradients could not be allocated") }
+        policyGradients = gradients
+        let decayed = policy.layout.entries.filter { !$0.isNorm }.map { $0.offset..<($0.offset + $0.count) }
+        policyOptimizer = AdamW(parameterCount: policy.layout.count, decayedRanges: decayed, settings: TrainingLoop.adamSettings(config.optimizer))
+
+        let longestPrompt = (trainPrompts + evalPrompts).map(\.tokens.count).max() ?? 1
+        let longest = min(policy.config.maxPositionEmbeddings, longestPrompt + config.rollout.maxResponseLength)
+        let capacity = config.training.microBatchSize * longest
+        activations = LlamaActivations(config: policy.config, capacity: capacity, longestSequence: longest)
+        if config.algorithm.advantage == .gae {
+            var valueSettings = TrainingLoop.adamSettings(config.optimizer)
+            valueSettings.weightDecay = Float(config.optimizer.weightDecay)
+            let (valueWeights, score): (LlamaModel, [Float]?)
+            if let path = config.algorithm.valueModel {
+                valueWeights = try LlamaCheckpoint.load(path)
+                guard let head = try LlamaCheckpoint.loadScoreHead(path) else {
+                    throw TrainerError("algorithm.value_model: \(path) has no score.weight (train one with rlvr rm, or leave value_model null for a fresh head)")
+                }
+                guard valueWeights.config.vocabSize == policy.config.vocabSize else {
+                    throw TrainerError("algorithm.value_model: \(path): vocabulary \(valueWeights.config.vocabSize), the policy's is \(policy.config.vocabSize)")
+                }
+                score = head
+            } else {
+                valueWeights = try LlamaModel(config: policy.config)
+                valueWeights.parameters.copy(from: policy.parameters)
+                score = nil
+            }
+            let valueLongest = min(valueWeights.config.maxPositionEmbeddings, longest)
+            value = ValueModel(model: valueWeights, score: score, seed: UInt64(config.seed), settings: valueSettings,
+                               capacity: config.training.microBatchSize * valueLongest, longestSequence: valueLongest)
+        } else {
+            value = nil
+        }
+        run = try RunFolder(path: options.outDir ?? config.output.dir)
+        order = EpochOrder(count: trainPrompts.count, seed: UInt64(config.seed))
+        let stepsPerEpoch = max(1, trainPrompts.count / config.rollout.promptsPerStep)
+        totalSteps = min(stepsPerEpoch * config.training.epochs, config.training.maxSteps ?? .max)
+        totalOptimizerSteps = totalSteps * config.algorithm.ppoEpochs * config.algorithm.minibatches
+        try checkMemoryPlan(longest: longest)
+    }
+
+    // MARK: Memory
+
+    /// The bytes the run will hold at its peak, by part.
+    public var memoryPlan: [(what: String, bytes: Int)] {
+        let floats = MemoryLayout<Float>.stride, c = policy.config
+        let weights = policy.layout.count * floats
+        var parts: [(String, Int)] = [("policy weights, gradients, AdamW moments", 4 * weights), ("reference weights", weights)]
+        if let value { parts.append(("value model weights, gradients, AdamW moments", 4 * value.model.layout.count * floats)) }
+        let sequences = config.rollout.promptsPerStep * config.rollout.samplesPerPrompt
+        let kvPerToken = 2 * c.numHiddenLayers * c.numKeyValueHeads * c.headDim * floats
+        let longestPrompt = (trainPrompts + evalPrompts).map(\.tokens.count).max() ?? 0
+        parts.append(("KV cache for \(sequences) sequences", sequences * (longestPrompt + config.rollout.maxResponseLength) * kvPerToken))
+        let activationBytes = { (a: LlamaActivations, config: LlamaConfig) in
+            LlamaActivations.bytes(config: config, capacity: a.capacity) + LlamaActivations.backwardBytes(config: config, capacity: a.capacity)
+        }
+        parts.append(("activations for \(activations.capacity) tokens", activationBytes(activations, c)
+                      + (value.map { activationBytes($0.activations, $0.model.config) } ?? 0)))
+        return parts
+    }
+
+    private func checkMemoryPlan(longest: Int) throws {
+        let plan = memoryPlan
+        let total = plan.reduce(0) { $0 + $1.bytes }
+        let text = plan.map { "\($0.what) \(formatBytes($0.bytes))" }.joined(separator: ", ") + "; total \(formatBytes(total))"
+        options.log("memory planned: " + text)
+        if let limit = config.rollout.memoryLimitGiB, Double(total) > limit * Double(1 << 30) {
+            throw TrainerError("rollout.memory_limit_gib: the run needs \(formatBytes(total)) (\(text)), more than the limit of \(limit) GiB;"
+                + " lower rollout.prompts_per_step, rollout.samples_per_prompt, rollout.max_response_length or training.micro_batch_size")
+        }
+    }
+}

@@ -1,0 +1,67 @@
+import Foundation
+import Kernels
+import LlamaModel
+import ModelIO
+
+/// PPO's critic: a Llama decoder with a scalar head, V(s_t) = w · h_t at the row before each
+/// response token, trained with its own AdamW. Initialised from a reward model
+/// (`LlamaForSequenceClassification`, Tulu 3's choice) or from the policy's weights with a fresh
+/// head N(0, 1/(hidden + 1)).
+final class ValueModel {
+    let model: LlamaModel
+    let head: HeadParameters
+    let optimizer: AdamW
+    let activations: LlamaActivations
+    /// dL/d(final hidden) [capacity, hidden].
+    private let dHidden: FloatBuffer
+
+    init(model: LlamaModel, score: [Float]?, seed: UInt64, settings: AdamW.Settings, capacity: Int, longestSequence: Int) {
+        self.model = model
+        model.enableGradients()
+        let hidden = model.config.hiddenSize
+        head = HeadParameters(name: "score.weight", shape: [1, hidden], settings: settings)
+        if let score {
+            for (i, value) in score.enumerated() { head.values[i] = value }
+        } else {
+            RewardModelTrainer.initialiseHead(head.values, seed: seed)
+        }
+        let decayed = model.layout.entries.filter { !$0.isNorm }.map { $0.offset..<($0.offset + $0.count) }
+        optimizer = AdamW(parameterCount: model.layout.count, decayedRanges: decayed, settings: settings)
+        activations = LlamaActivations(config: model.config, capacity: capacity, longestSequence: longestSequence)
+        dHidden = FloatBuffer(count: capacity * hidden)
+    }
+
+    /// V before every response token of each rollout (one packed forward).
+    func values(_ rollouts: [Rollout]) throws -> [[Double]] {
+        try model.forward(tokens: rollouts.flatMap(\.tokens), sequences: PackedSequences(lengths: rollouts.map(\.tokens.count)), activations: activations)
+        let hidden = model.config.hiddenSize
+        var start = 0
+        return rollouts.map { rollout in
+            defer { start += rollout.tokens.count }
+            return rollout.response.indices.map { i in
+                let row = start + rollout.row(i)
+                var sum: Float = 0
+                for j in 0..<hidden { sum += head.values[j] * activations.finalHidden[row * hidden + j] }
+                return Double(sum)
+            }
+        }
+    }
+
+    /// Backward of dL/dV (per response token) after `values` on the same rollouts.
+    func backward(_ rollouts: [Rollout], dValues: [[Double]]) {
+        let hidden = model.config.hiddenSize
+        dHidden.pointer.update(repeating: 0, count: activations.tokenCount * hidden)
+        var start = 0
+        for (rollout, gradients) in zip(rollouts, dValues) {
+            for (i, d) in gradients.enumerated() where d != 0 {
+                let row = start + rollout.row(i), g = Float(d)
+                for j in 0..<hidden {
+                    head.gradients[j] += g * activations.finalHidden[row * hidden + j]
+                    dHidden[row * hidden + j] = g * head.values[j]
+                }
+            }
+            start += rollout.tokens.count
+        }
+        model.backward(dHidden: dHidden.pointer, activations: activations)
+    }
+}
