@@ -1,0 +1,25 @@
+import Foundation
+import Generation
+import LlamaModel
+
+extension LlamaModel {
+    /// Fresh weights for training from scratch (GPT-2 / llm.c): every matrix N(0, 0.02²), the
+    /// residual output projections (o_proj, down_proj) scaled by 1/√(2·layers), norm gains 1. The
+    /// draws come from counter-based random numbers keyed by (seed, parameter index).
+    public func initialiseForTraining(seed: UInt64) {
+        let residualScale = 1 / (2 * Double(config.numHiddenLayers)).squareRoot()
+        for entry in layout.entries {
+            let p = parameters.pointer + entry.offset
+            if entry.isNorm {
+                p.update(repeating: 1, count: entry.count)
+                continue
+            }
+            let std = 0.02 * (entry.name.hasSuffix("o_proj.weight") || entry.name.hasSuffix("down_proj.weight") ? residualScale : 1)
+            for i in 0..<entry.count {
+                let u1 = CounterRNG.uniform(seed: seed, prompt: -3, sample: 0, position: 2 * (entry.offset + i))
+                let u2 = CounterRNG.uniform(seed: seed, prompt: -3, sample: 0, position: 2 * (entry.offset + i) + 1)
+                p[i] = Float(std * (-2 * log(1 - u1)).squareRoot() * cos(2 * Double.pi * u2))
+            }
+        }
+    }
+}
