@@ -105,3 +105,20 @@ struct PPO: ParsableCommand {
         try runTrainer { try RLVRTrainer(config: config, options: options.trainerOptions()).train() }
     }
 }
+
+struct PipelineCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pipeline",
+        abstract: "Run stages in order (e.g. sft → rm → ppo), each consuming the previous outputs; resumable stage by stage.",
+        discussion: "The file lists stages {name, config, set}; in set, {name} is an earlier stage's final/ folder. Finished stages are skipped, a stopped one resumes."
+    )
+
+    @OptionGroup var config: ConfigOptions
+
+    func run() throws {
+        let pipeline = try ConfigLoader.load(PipelineConfiguration.self, file: config.config, overrides: config.overrides)
+        try runTrainer {
+            try Pipeline(configuration: pipeline, options: TrainerOptions(log: TerminalProgress.log, status: TerminalProgress.status)).run()
+        }
+    }
+}

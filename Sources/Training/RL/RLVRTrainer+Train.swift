@@ -34,6 +34,7 @@ extension RLVRTrainer {
             }
             state = restored
             try run.truncateMetrics(after: state.step)
+            try run.truncateLines(of: run.path + "/samples.jsonl", after: state.step)
             options.log("resumed from step \(state.step)")
         } else {
             for file in [run.metricsPath, run.path + "/samples.jsonl"] { try? FileManager.default.removeItem(atPath: file) }

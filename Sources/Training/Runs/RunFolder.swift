@@ -42,13 +42,18 @@ public struct RunFolder: Sendable {
 
     /// Keeps only the metrics of steps ≤ `step` (when resuming from a checkpoint older than the log).
     public func truncateMetrics(after step: Int) throws {
-        guard let data = FileManager.default.contents(atPath: metricsPath) else { return }
+        try truncateLines(of: metricsPath, after: step)
+    }
+
+    /// Keeps only the JSONL lines of `file` whose "step" is ≤ `step` (a torn last line goes too).
+    public func truncateLines(of file: String, after step: Int) throws {
+        guard let data = FileManager.default.contents(atPath: file) else { return }
         let kept = data.split(separator: UInt8(ascii: "\n")).filter { line in
             ((try? JSONSerialization.jsonObject(with: Data(line))) as? [String: Any])?["step"] as? Int ?? .max <= step
         }
         var out = Data()
         for line in kept { out.append(contentsOf: line); out.append(UInt8(ascii: "\n")) }
-        try AtomicFile.write(to: metricsPath) { sink in try out.withUnsafeBytes { if !$0.isEmpty { try sink.write($0) } } }
+        try AtomicFile.write(to: file) { sink in try out.withUnsafeBytes { if !$0.isEmpty { try sink.write($0) } } }
     }
 
     /// A trained model with its optimizer and heads: one part of a checkpoint. The policy is the
@@ -103,11 +108,14 @@ public struct RunFolder: Sendable {
         }
     }
 
-    /// Steps of the complete checkpoints present, ascending.
-    public func checkpointSteps() -> [Int] {
+    /// Steps of the complete checkpoints in the run folder `path`, ascending.
+    public static func checkpointSteps(in path: String) -> [Int] {
         ((try? FileManager.default.contentsOfDirectory(atPath: path + "/checkpoints")) ?? [])
             .compactMap { $0.hasPrefix("step-") ? Int($0.dropFirst(5)) : nil }.sorted()
     }
+
+    /// Steps of the complete checkpoints present, ascending.
+    public func checkpointSteps() -> [Int] { Self.checkpointSteps(in: path) }
 
     /// Loads the newest checkpoint into `model` and `optimizer`; nil when there is none.
     public func restoreLatest(model: LlamaModel, optimizer: AdamW, heads: [HeadParameters] = []) throws -> TrainerState? {
