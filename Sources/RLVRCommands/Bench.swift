@@ -17,7 +17,7 @@ func benchmarkModel(_ path: String?) throws -> LlamaModel {
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure the engine's speed (prints figures; never fails because a machine is slow).",
-        subcommands: [TrainBench.self, StagesBench.self, GenerateBench.self, TokenizeBench.self, VerifyBench.self, KernelsBench.self]
+        subcommands: [TrainBench.self, StagesBench.self, PPOBench.self, GenerateBench.self, TokenizeBench.self, VerifyBench.self, KernelsBench.self]
     )
 }
 
@@ -137,6 +137,51 @@ struct StagesBench: ParsableCommand {
         if let sft = results.first(where: { $0.stage == "sft" }), let dpo = results.first(where: { $0.stage == "dpo" }) {
             print(String(format: "DPO per pair / SFT per example: %.2f× (a pair is two sequences, each forward and backward once)", dpo.secondsPerItem / sft.secondsPerItem))
         }
+    }
+}
+
+struct PPOBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ppo",
+        abstract: "Time RLVR steps: sampling, verifying, reference, value and update, through the real trainer.",
+        discussion: "Reports each phase's share of a step, the sampling and training throughput and the peak memory."
+    )
+
+    @Option(help: "A .gguf file or a Hugging Face model folder.")
+    var model: String
+
+    @Option(help: "Prompts per step (one response each).")
+    var prompts = 16
+
+    @Option(name: .customLong("response-tokens"), help: "Longest response.")
+    var responseTokens = 128
+
+    @Option(help: "Advantage estimator: gae (with a value model), grpo, rloo, reinforce_pp_baseline.")
+    var advantage = "gae"
+
+    @Option(help: "Timed steps (after one warm-up step).")
+    var steps = 2
+
+    @OptionGroup var compute: ComputeOptions
+
+    func validate() throws {
+        if prompts < 1 || responseTokens < 1 || steps < 1 { throw ValidationError("--prompts, --response-tokens and --steps must be at least 1") }
+        if !["gae", "grpo", "rloo", "reinforce_pp_baseline"].contains(advantage) { throw ValidationError("unknown --advantage \"\(advantage)\"") }
+    }
+
+    func run() throws {
+        compute.apply()
+        let benchmark = PPOBenchmark(modelPath: model, prompts: prompts, responseTokens: responseTokens, advantage: advantage, steps: steps,
+                                     threads: ComputeThreads.count)
+        print("model: \(model), \(ComputeThreads.count) threads, \(prompts) prompts × \(responseTokens) response tokens, \(advantage), micro-batch 4")
+        let r = try runTrainer { try benchmark.run { FileHandle.standardError.write(Data(("  " + $0 + "\n").utf8)) } }
+        print(String(format: "step: %.2f s (median of %d)", r.stepSeconds, steps))
+        for (phase, seconds) in r.phases {
+            print("  " + phase.padding(toLength: 10, withPad: " ", startingAt: 0) + String(format: " %7.2f s  %5.1f%%", seconds, 100 * seconds / max(1e-9, r.stepSeconds)))
+        }
+        print(String(format: "sampling: %.0f tokens in %.1f tokens/s; training: %.1f tokens/s (prompt + response, forward and backward)",
+                     r.sampledTokens, r.samplingTokensPerSecond, r.trainingTokensPerSecond))
+        if let peak = r.peakResidentBytes { print("peak RSS: \(formatBytes(peak))") }
     }
 }
 

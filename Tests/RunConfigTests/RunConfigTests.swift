@@ -168,10 +168,12 @@ private func loadError(_ yaml: String, overrides: [String] = []) -> ConfigError?
     func everyShippedConfigLoads(file: String) throws {
         let config = try Self.load(file)
         let name = (file as NSString).lastPathComponent
-        let stage = ["grpo", "rloo"].contains { name.hasPrefix($0) } ? "ppo" : String(name.prefix { $0 != "-" && $0 != "." })
+        let stage = ["grpo", "rloo", "rlvr"].contains { name.hasPrefix($0) } ? "ppo" : String(name.prefix { $0 != "-" && $0 != "." })
         #expect(config.stage?.rawValue == stage, "\(file): stage \(String(describing: config.stage))")
-        if file.hasPrefix("tiny/"), let train = config.data.train {
-            #expect(FileManager.default.fileExists(atPath: Self.root.appendingPathComponent(train).path), "\(file): \(train)")
+        if file.hasPrefix("tiny/") || file.hasPrefix("smollm2-135m/") {
+            for path in [config.data.train, config.data.eval].compactMap({ $0 }) {
+                #expect(FileManager.default.fileExists(atPath: Self.root.appendingPathComponent(path).path), "\(file): \(path)")
+            }
         }
     }
 

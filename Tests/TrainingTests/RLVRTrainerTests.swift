@@ -63,14 +63,16 @@ private func timeless(_ path: String) throws -> [String] {
 
     /// The reward is learnable: the mean score of the last 4 steps beats the first 4 by a margin,
     /// with each estimator.
-    @Test(arguments: ["grpo", "rloo", "gae", "reinforce_pp_baseline"])
-    func rewardRises(algorithm: String) throws {
-        let (folder, yaml) = try rlSetup(algorithm, extra: algorithm == "gae" ? ", ppo_epochs: 2, minibatches: 2" : "")
+    @Test(arguments: ["grpo", "rloo", "gae", "gae-score-one-token-later", "reinforce_pp_baseline"])
+    func rewardRises(variant: String) throws {
+        let algorithm = variant.hasPrefix("gae") ? "gae" : variant
+        let extra = variant == "gae" ? ", ppo_epochs: 2, minibatches: 2" : variant == "gae-score-one-token-later" ? ", score_one_token_later: true" : ""
+        let (folder, yaml) = try rlSetup(algorithm, extra: extra)
         let trainer = try RLVRTrainer(config: ConfigLoader.load(RunConfiguration.self, yaml: yaml("run")), options: quietOptions())
         let scores = try trainer.train()
         #expect(scores.count == 32)
         let first = scores.prefix(4).reduce(0, +) / 4, last = scores.suffix(4).reduce(0, +) / 4
-        #expect(last > first + 3, "\(algorithm): \(scores.map { String(format: "%.1f", $0) })")
+        #expect(last > first + 3, "\(variant): \(scores.map { String(format: "%.1f", $0) })")
         #expect(FileManager.default.fileExists(atPath: folder + "/run/final/model.safetensors"))
         #expect(FileManager.default.fileExists(atPath: folder + "/run/samples.jsonl"))
         if algorithm == "gae" { #expect(FileManager.default.fileExists(atPath: folder + "/run/value/model.safetensors")) }

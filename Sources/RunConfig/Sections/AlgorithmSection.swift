@@ -41,6 +41,9 @@ public struct AlgorithmSection: RunConfigSection, Equatable {
     public var valueLr: Double?
     public var valueClip: Double
     public var valueCoef: Double
+    /// GAE: add the score one position after the EOS token, as open-instruct's PPO does (a quirk
+    /// inherited from TRL's PPOv2; the value model then also predicts that position). False: at the EOS.
+    public var scoreOneTokenLater: Bool
 
     public enum Advantage: String, ConfigChoice {
         case gae, grpo, rloo
@@ -75,6 +78,7 @@ public struct AlgorithmSection: RunConfigSection, Equatable {
         case valueLr = "value_lr"
         case valueClip = "value_clip"
         case valueCoef = "value_coef"
+        case scoreOneTokenLater = "score_one_token_later"
     }
 
     public init() {
@@ -101,6 +105,7 @@ public struct AlgorithmSection: RunConfigSection, Equatable {
         valueLr = nil
         valueClip = 0.2
         valueCoef = 0.1
+        scoreOneTokenLater = false
     }
 
     public init(from decoder: Decoder) throws {
@@ -129,6 +134,7 @@ public struct AlgorithmSection: RunConfigSection, Equatable {
         valueLr = try c.decodeIfPresent(Double.self, forKey: .valueLr)
         valueClip = try c.value(.valueClip, or: d.valueClip)
         valueCoef = try c.value(.valueCoef, or: d.valueCoef)
+        scoreOneTokenLater = try c.value(.scoreOneTokenLater, or: d.scoreOneTokenLater)
     }
 
     /// Where the KL penalty goes once the default is resolved.

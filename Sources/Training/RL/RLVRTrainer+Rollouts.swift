@@ -64,7 +64,9 @@ extension RLVRTrainer {
         guard let value else { return }
         var start = 0
         for micro in rollouts.chunked(config.training.microBatchSize) {
-            for (offset, values) in try value.values(micro).enumerated() { rollouts[start + offset].values = values }
+            for (offset, values) in try value.values(micro, oneMore: config.algorithm.scoreOneTokenLater).enumerated() {
+                rollouts[start + offset].values = values
+            }
             start += micro.count
         }
     }
@@ -85,7 +87,11 @@ extension RLVRTrainer {
         case .gae:
             for index in rollouts.indices {
                 var rewards = penalties[index]
-                if !rewards.isEmpty { rewards[rewards.count - 1] += rollouts[index].score }   // the score at the EOS token
+                if algorithm.scoreOneTokenLater {
+                    rewards.append(rollouts[index].score)   // one position after the EOS (open-instruct)
+                } else if !rewards.isEmpty {
+                    rewards[rewards.count - 1] += rollouts[index].score   // at the EOS token
+                }
                 let (advantages, returns) = Advantages.gae(rewards: rewards, values: rollouts[index].values, gamma: algorithm.gamma, lambda: algorithm.lambda)
                 rollouts[index].advantages = advantages
                 rollouts[index].returns = returns
@@ -118,7 +124,8 @@ extension RLVRTrainer {
             }
         }
         if algorithm.whitenAdvantages && (algorithm.advantage == .gae || algorithm.advantage == .reinforcePPBaseline) {
-            let whitened = Advantages.whiten(rollouts.map(\.advantages))
+            // over the response tokens only (not the extra position after the EOS)
+            let whitened = Advantages.whiten(rollouts.map { Array($0.advantages.prefix($0.response.count)) })
             for index in rollouts.indices { rollouts[index].advantages = whitened[index] }
         }
         return Double(zeroVariance) / Double(max(1, groups.count))

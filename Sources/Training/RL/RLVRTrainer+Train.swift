@@ -39,6 +39,14 @@ extension RLVRTrainer {
         } else {
             for file in [run.metricsPath, run.path + "/samples.jsonl"] { try? FileManager.default.removeItem(atPath: file) }
             try run.writeConfig(try ConfigLoader.render(config))
+            if config.output.evalEvery > 0 && !evalPrompts.isEmpty {
+                // the starting point, as step 0
+                var line: [String: Any] = ["step": 0]
+                let held = try evaluateHeldOut()
+                line.merge(held) { current, _ in current }
+                try run.appendMetrics(line)
+                options.log(String(format: "step 0  held-out verified %.3f  score %.3f", held["eval_verified"] ?? 0, held["eval_score"] ?? 0))
+            }
         }
         let stopAt = min(totalSteps, options.maxSteps ?? totalSteps)
         var scores: [Double] = []

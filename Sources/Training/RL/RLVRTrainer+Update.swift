@@ -63,7 +63,7 @@ extension RLVRTrainer {
                     policy.backward(dLogProb: micro.packedGradient(gradients), activations: activations)
                     stats.trainedTokens += micro.reduce(0) { $0 + $1.tokens.count }
                     if let value {
-                        let predictions = try value.values(micro)
+                        let predictions = try value.values(micro, oneMore: algorithm.scoreOneTokenLater)
                         var dValues: [[Double]] = []
                         for (rollout, values) in zip(micro, predictions) {
                             let weight = algorithm.valueCoef * (algorithm.lossAggregation == .token ? 1 / Double(max(1, tokenCount))

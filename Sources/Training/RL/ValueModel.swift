@@ -31,14 +31,15 @@ final class ValueModel {
         dHidden = FloatBuffer(count: capacity * hidden)
     }
 
-    /// V before every response token of each rollout (one packed forward).
-    func values(_ rollouts: [Rollout]) throws -> [[Double]] {
+    /// V before every response token of each rollout (one packed forward); with `oneMore`, also
+    /// after the last token (open-instruct's position one past the EOS).
+    func values(_ rollouts: [Rollout], oneMore: Bool = false) throws -> [[Double]] {
         try model.forward(tokens: rollouts.flatMap(\.tokens), sequences: PackedSequences(lengths: rollouts.map(\.tokens.count)), activations: activations)
         let hidden = model.config.hiddenSize
         var start = 0
         return rollouts.map { rollout in
             defer { start += rollout.tokens.count }
-            return rollout.response.indices.map { i in
+            return (0..<(rollout.response.count + (oneMore ? 1 : 0))).map { i in
                 let row = start + rollout.row(i)
                 var sum: Float = 0
                 for j in 0..<hidden { sum += head.values[j] * activations.finalHidden[row * hidden + j] }

@@ -1,0 +1,72 @@
+import Foundation
+import RunConfig
+
+/// Times RLVR steps through the real trainer on generated prompts: the split between sampling,
+/// verifying, the reference pass, the value pass and the update, with each phase's throughput.
+public struct PPOBenchmark {
+    public struct Result {
+        /// Seconds per phase of the timed step (median over the timed steps).
+        public var phases: [(phase: String, seconds: Double)]
+        public var stepSeconds: Double
+        public var sampledTokens: Double
+        public var samplingTokensPerSecond: Double
+        public var trainingTokensPerSecond: Double
+        public var peakResidentBytes: Int?
+    }
+
+    public let modelPath: String
+    public let prompts: Int
+    public let responseTokens: Int
+    public let advantage: String
+    public let steps: Int
+    public let threads: Int
+
+    public init(modelPath: String, prompts: Int = 16, responseTokens: Int = 128, advantage: String = "gae", steps: Int = 2, threads: Int) {
+        self.modelPath = modelPath
+        self.prompts = prompts
+        self.responseTokens = responseTokens
+        self.advantage = advantage
+        self.steps = steps
+        self.threads = threads
+    }
+
+    public func run(log: @escaping @Sendable (String) -> Void) throws -> Result {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("rlvr-ppo-bench-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let rows = (0..<(prompts * (steps + 1))).map { i in
+            #"{"messages": [{"role": "user", "content": "Natalia sold clips to \#(i + 12) of her friends in April, and then she sold half as many clips in May. How many clips did she sell altogether?"}], "ground_truth": "\#(i)", "dataset": "gsm8k"}"#
+        }
+        try Data(rows.joined(separator: "\n").utf8).write(to: URL(fileURLWithPath: folder + "/prompts.jsonl"))
+        var config = RunConfiguration()
+        config.stage = .ppo
+        config.threads = threads
+        config.model.path = modelPath
+        config.data.train = folder + "/prompts.jsonl"
+        config.optimizer.lr = 1e-7
+        config.schedule.warmupSteps = 0
+        config.training.batchSize = prompts
+        config.training.microBatchSize = 4
+        config.training.maxSteps = steps + 1
+        config.rollout.promptsPerStep = prompts
+        config.rollout.samplesPerPrompt = 1
+        config.rollout.maxResponseLength = responseTokens
+        config.rollout.sampleEvery = 0
+        config.algorithm.advantage = AlgorithmSection.Advantage(rawValue: advantage) ?? .gae
+        config.output.dir = folder + "/run"
+        config.output.evalEvery = 0
+        resetPeakResident()
+        log("\(steps + 1) RL steps of \(prompts) prompts × up to \(responseTokens) response tokens (\(advantage)); the first untimed")
+        try RLVRTrainer(config: config, options: TrainerOptions(log: log)).train()
+        let lines = try String(contentsOfFile: folder + "/run/metrics.jsonl", encoding: .utf8).split(separator: "\n").dropFirst()
+        let objects = lines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        func median(_ key: String) -> Double {
+            let values = objects.compactMap { ($0[key] as? NSNumber)?.doubleValue }.sorted()
+            return values.isEmpty ? 0 : values[values.count / 2]
+        }
+        let phases = ["sample", "verify", "reference", "value", "update"].map { ($0, median("time/\($0)")) }
+        return Result(phases: phases, stepSeconds: phases.reduce(0) { $0 + $1.1 }, sampledTokens: median("response_length") * Double(prompts),
+                      samplingTokensPerSecond: median("tokens_per_s/sampling"), trainingTokensPerSecond: median("tokens_per_s/training"),
+                      peakResidentBytes: currentPeakResident())
+    }
+}
