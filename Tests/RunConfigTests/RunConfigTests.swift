@@ -150,7 +150,20 @@ private func loadError(_ yaml: String, overrides: [String] = []) -> ConfigError?
     /// Every `configs/<folder>/<name>.yaml`, as "folder/name.yaml".
     static var files: [String] {
         let enumerator = FileManager.default.enumerator(atPath: configsFolder.path)
-        return ((enumerator?.allObjects as? [String]) ?? []).filter { $0.hasSuffix(".yaml") }.sorted()
+        return ((enumerator?.allObjects as? [String]) ?? []).filter { $0.hasSuffix(".yaml") && !$0.hasPrefix("pipelines/") }.sorted()
+    }
+
+    /// Every pipeline file loads, and each stage's configuration exists.
+    @Test func shippedPipelinesLoad() throws {
+        let folder = Self.configsFolder.appendingPathComponent("pipelines")
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".yaml") }
+        #expect(!files.isEmpty)
+        for file in files {
+            let pipeline = try ConfigLoader.load(PipelineConfiguration.self, file: folder.appendingPathComponent(file).path)
+            for stage in pipeline.stages {
+                #expect(FileManager.default.fileExists(atPath: Self.root.appendingPathComponent(stage.config).path), "\(file): \(stage.config)")
+            }
+        }
     }
 
     static func load(_ file: String) throws -> RunConfiguration {

@@ -124,14 +124,14 @@ extension RunConfiguration {
     #expect(task.teacherAnswer(task.problem(stream: 0, index: 0), index: 0).contains("#### "))
 }
 
-/// A plug-in verifier that dies after its first answer, and one that never answers: their responses
-/// score 0 with the reason in samples.jsonl, and the run goes on to the end.
+/// A plug-in verifier that dies on every request, and one that never answers: their responses score
+/// 0 with the reason in samples.jsonl, and the run goes on to the end.
 @Test func failingPluginsScoreZeroAndTheRunGoesOn() throws {
     let (folder, yaml) = try rlSetup("grpo")
     try FileManager.default.createDirectory(atPath: folder + "/plugins", withIntermediateDirectories: true)
     try Data(#"""
     name: dies
-    external: {command: [bash, -c, 'read line; echo "{\"score\": 1, \"reason\": \"fine\"}"; exit 3'], timeout: 2}
+    external: {command: [bash, -c, 'read line; exit 3'], timeout: 2}
     """#.utf8).write(to: URL(fileURLWithPath: folder + "/plugins/dies.yaml"))
     try Data("name: hangs\nexternal: {command: [bash, -c, 'sleep 30'], timeout: 0.2}\n".utf8).write(to: URL(fileURLWithPath: folder + "/plugins/hangs.yaml"))
     try writeRows((1...4).map { #"{"prompt": "q\#($0)", "ground_truth": "7", "dataset": "\#($0 % 2 == 0 ? "dies" : "hangs")"}"# }, to: folder, name: "plugins.jsonl")
@@ -144,5 +144,6 @@ extension RunConfiguration {
     #expect(scores.count == 2)
     let samples = try String(contentsOfFile: folder + "/p/samples.jsonl", encoding: .utf8)
     #expect(samples.contains("no answer within 0.2 s"), "\(samples)")
-    #expect(samples.contains("the verifier exited"), "\(samples)")
+    // a dead verifier fails the request when it is written or when its answer is awaited: both score 0 with the reason
+    #expect(samples.contains(#""reason":"dies: "#) && !samples.contains(#""score":1,"verified":true"#), "\(samples)")
 }

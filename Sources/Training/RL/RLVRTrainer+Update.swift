@@ -14,9 +14,8 @@ extension RLVRTrainer {
         var trainedTokens = 0
     }
 
-    /// `ppo_epochs` passes over the rollouts, each split into `minibatches` optimizer steps of
-    /// micro-batched forward/backward passes. Rollouts in `excluded` groups (DAPO's zero-variance
-    /// groups) are left out.
+    /// `ppo_epochs` passes over the rollouts (in a seeded order per pass), each split into
+    /// `minibatches` optimizer steps of micro-batched forward/backward passes.
     func update(_ rollouts: [Rollout], step: Int) throws -> UpdateStatistics {
         let algorithm = config.algorithm
         var stats = UpdateStatistics()

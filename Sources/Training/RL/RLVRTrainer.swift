@@ -75,8 +75,7 @@ public final class RLVRTrainer {
         let capacity = config.training.microBatchSize * longest
         activations = LlamaActivations(config: policy.config, capacity: capacity, longestSequence: longest)
         if config.algorithm.advantage == .gae {
-            var valueSettings = TrainingLoop.adamSettings(config.optimizer)
-            valueSettings.weightDecay = Float(config.optimizer.weightDecay)
+            let valueSettings = TrainingLoop.adamSettings(config.optimizer)
             let (valueWeights, score): (LlamaModel, [Float]?)
             if let path = config.algorithm.valueModel {
                 valueWeights = try LlamaCheckpoint.load(path)
