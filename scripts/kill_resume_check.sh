@@ -5,6 +5,7 @@
 #   scripts/kill_resume_check.sh sft            # configs/tiny/sft.yaml
 #   scripts/kill_resume_check.sh dpo 4          # four kills
 #   scripts/kill_resume_check.sh rm 3 configs/tiny/rm.yaml
+#   scripts/kill_resume_check.sh ppo 3 configs/tiny/ppo.yaml   # after make demo (the demo's model)
 #
 # Needs `make build` and `make model` first. Checkpoints every step (output.save_every=1) so a kill
 # can land in any phase: a step, a checkpoint write, a metrics line, the reference pass, final/.
@@ -41,7 +42,8 @@ done
 if compgen -G "$work/cut/checkpoints/step-*" > /dev/null; then args=(--resume "$work/cut"); else args=(--out "$work/cut"); fi
 "$rlvr" "$stage" --config "$config" "${settings[@]}" "${args[@]}" >> "$work/cut.log" 2>&1
 
-strip() { sed -E 's/"tokens_per_s":[0-9.e+-]+,?//' "$1"; }
+# wall-clock fields differ between any two runs: compare the rest
+strip() { sed -E 's/"(tokens_per_s|tokens_per_s\/[a-z]+|time\/[a-z]+)":[0-9.e+-]+,?//g' "$1"; }
 a=$(sha256sum < "$work/whole/final/model.safetensors" | cut -c1-16)
 b=$(sha256sum < "$work/cut/final/model.safetensors" | cut -c1-16)
 echo "final/model.safetensors: uninterrupted $a, killed and resumed $b"
