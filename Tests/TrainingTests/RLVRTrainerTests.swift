@@ -147,3 +147,27 @@ extension RunConfiguration {
     // a dead verifier fails the request when it is written or when its answer is awaited: both score 0 with the reason
     #expect(samples.contains(#""reason":"dies: "#) && !samples.contains(#""score":1,"verified":true"#), "\(samples)")
 }
+
+/// The planned memory is printed before the run, and a run over `rollout.memory_limit_gib` refuses
+/// to start with the numbers.
+@Test func memoryLimitRefusesWithTheNumbers() throws {
+    let (_, yaml) = try rlSetup("gae")
+    let lines = LockedLines()
+    _ = try RLVRTrainer(config: ConfigLoader.load(RunConfiguration.self, yaml: yaml("m")), options: TrainerOptions(log: { lines.append($0) }))
+    #expect(lines.all.contains { $0.hasPrefix("memory planned: policy weights") && $0.contains("KV cache for 32 sequences") })
+    let limited = yaml("m").replacingOccurrences(of: "sample_every: 4}", with: "sample_every: 4, memory_limit_gib: 0.001}")
+    do {
+        _ = try RLVRTrainer(config: ConfigLoader.load(RunConfiguration.self, yaml: limited), options: quietOptions())
+        Issue.record("expected the memory limit to refuse the run")
+    } catch let error as TrainerError {
+        #expect(error.description.contains("rollout.memory_limit_gib") && error.description.contains("total"), "\(error)")
+    }
+}
+
+/// Log lines collected from a trainer (its log closure is @Sendable).
+final class LockedLines: @unchecked Sendable {
+    private var lines: [String] = []
+    private let lock = NSLock()
+    func append(_ line: String) { lock.lock(); lines.append(line); lock.unlock() }
+    var all: [String] { lock.lock(); defer { lock.unlock() }; return lines }
+}
