@@ -181,6 +181,8 @@ struct PPOBench: ParsableCommand {
         }
         print(String(format: "sampling: %.0f tokens in %.1f tokens/s; training: %.1f tokens/s (prompt + response, forward and backward)",
                      r.sampledTokens, r.samplingTokensPerSecond, r.trainingTokensPerSecond))
+        print(String(format: "  of the sampling time: prefill %.2f s; decode %.1f tokens/s with %.1f rows per step on average (responses leave the batch as they stop) — compare rlvr bench generate at that batch size",
+                     r.prefillSeconds, r.decodeTokensPerSecond, r.meanDecodeRows))
         if let peak = r.peakResidentBytes { print("peak RSS: \(formatBytes(peak))") }
     }
 }

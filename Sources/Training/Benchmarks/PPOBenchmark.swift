@@ -11,6 +11,10 @@ public struct PPOBenchmark {
         public var sampledTokens: Double
         public var samplingTokensPerSecond: Double
         public var trainingTokensPerSecond: Double
+        /// Decode alone (prefill excluded), the mean rows per decode step, and the prefill time.
+        public var decodeTokensPerSecond: Double
+        public var meanDecodeRows: Double
+        public var prefillSeconds: Double
         public var peakResidentBytes: Int?
     }
 
@@ -67,6 +71,7 @@ public struct PPOBenchmark {
         let phases = ["sample", "verify", "reference", "value", "update"].map { ($0, median("time/\($0)")) }
         return Result(phases: phases, stepSeconds: phases.reduce(0) { $0 + $1.1 }, sampledTokens: median("response_length") * Double(prompts),
                       samplingTokensPerSecond: median("tokens_per_s/sampling"), trainingTokensPerSecond: median("tokens_per_s/training"),
-                      peakResidentBytes: currentPeakResident())
+                      decodeTokensPerSecond: median("tokens_per_s/decode"), meanDecodeRows: median("decode_rows_mean"),
+                      prefillSeconds: median("time/prefill"), peakResidentBytes: currentPeakResident())
     }
 }

@@ -9,17 +9,23 @@ extension RLVRTrainer {
     /// positions in the data order, so the random numbers of every token are fixed by (seed,
     /// position, sample, token index) whatever the batch, the thread count or a resume.
     func sample(prompts: [Int], firstPosition: Int, greedy: Bool = false, samples: Int) throws -> [Rollout] {
+        try sampleWithStatistics(prompts: prompts, firstPosition: firstPosition, greedy: greedy, samples: samples).rollouts
+    }
+
+    /// `sample`, with the generator's figures (prefill and decode time, decode steps and rows).
+    func sampleWithStatistics(prompts: [Int], firstPosition: Int, greedy: Bool = false, samples: Int) throws -> (rollouts: [Rollout], statistics: Generator.Statistics) {
         let settings = SamplingSettings(temperature: greedy ? 0 : config.rollout.temperature, topP: greedy ? 1 : config.rollout.topP,
                                         maxNewTokens: config.rollout.maxResponseLength, seed: UInt64(config.seed))
         let pool = greedy ? evalPrompts : trainPrompts
         let generator = try Generator(model: policy, settings: settings, eosTokens: eosTokens, maxBatch: max(1, prompts.count * samples))
         let requests = prompts.enumerated().map { GenerationRequest(id: firstPosition + $0.offset, prompt: pool[$0.element].tokens, samples: samples) }
         let outputs = try generator.generate(requests)
-        return outputs.map { output in
+        let rollouts = outputs.map { output in
             let group = output.requestID - firstPosition
             return Rollout(prompt: prompts[group], group: group, sample: output.sampleIndex, promptTokens: requests[group].prompt,
                            response: output.tokens, oldLogProbs: output.modelLogProbs, finish: output.finishReason)
         }
+        return (rollouts, generator.statistics)
     }
 
     /// The verifiers' verdicts and the score of each rollout, with the non-stop and overlong penalties.

@@ -108,7 +108,10 @@ extension RLVRTrainer {
             return try body()
         }
         let prompts = (0..<config.rollout.promptsPerStep).map { order.item(at: state.examplesSeen + $0) }
-        var rollouts = try timed("sample") { try sample(prompts: prompts, firstPosition: state.examplesSeen, samples: config.rollout.samplesPerPrompt) }
+        let sampled = try timed("sample") {
+            try sampleWithStatistics(prompts: prompts, firstPosition: state.examplesSeen, samples: config.rollout.samplesPerPrompt)
+        }
+        var rollouts = sampled.rollouts
         try timed("verify") { try score(&rollouts, prompts: trainPrompts) }
         try timed("reference") { try scoreWithReference(&rollouts) }
         try timed("value") { try estimateValues(&rollouts) }
@@ -160,6 +163,11 @@ extension RLVRTrainer {
         metrics["lr"] = TrainingLoop.schedule(config, totalSteps: totalOptimizerSteps).rate(at: max(0, policyOptimizer.step - 1))
         for (phase, seconds) in times { metrics["time/\(phase)"] = seconds }
         metrics["tokens_per_s/sampling"] = Double(lengths.reduce(0, +)) / max(1e-9, times["sample"] ?? 0)
+        // why sampling runs below the decode benchmark: the prefill, and rows leaving the batch as responses stop
+        let generation = sampled.statistics
+        metrics["time/prefill"] = generation.prefillSeconds
+        metrics["tokens_per_s/decode"] = Double(generation.decodedTokens) / max(1e-9, generation.decodeSeconds)
+        metrics["decode_rows_mean"] = Double(generation.decodedTokens) / Double(max(1, generation.decodeSteps))
         metrics["tokens_per_s/training"] = Double(stats.trainedTokens) / max(1e-9, times["update"] ?? 0)
         if config.rollout.sampleEvery > 0 && (state.step + 1) % config.rollout.sampleEvery == 0 {
             try writeSamples(rollouts, step: state.step + 1)
