@@ -123,6 +123,12 @@ public final class LlamaActivations: @unchecked Sendable {
         return floats * MemoryLayout<Float>.stride
     }
 
+    /// Bytes a training pass holds for these activations: saved activations, forward scratch and
+    /// the backward scratch.
+    public var trainingBytes: Int {
+        Self.bytes(config: config, capacity: capacity) + Self.backwardBytes(config: config, capacity: capacity)
+    }
+
     /// Bytes of the backward scratch.
     public static func backwardBytes(config c: LlamaConfig, capacity n: Int) -> Int {
         let q = c.numAttentionHeads * c.headDim, kv = c.numKeyValueHeads * c.headDim

@@ -16,9 +16,7 @@ extension LlamaModel {
             }
             let std = 0.02 * (entry.name.hasSuffix("o_proj.weight") || entry.name.hasSuffix("down_proj.weight") ? residualScale : 1)
             for i in 0..<entry.count {
-                let u1 = CounterRNG.uniform(seed: seed, prompt: -3, sample: 0, position: 2 * (entry.offset + i))
-                let u2 = CounterRNG.uniform(seed: seed, prompt: -3, sample: 0, position: 2 * (entry.offset + i) + 1)
-                p[i] = Float(std * (-2 * log(1 - u1)).squareRoot() * cos(2 * Double.pi * u2))
+                p[i] = Float(CounterRNG.normal(seed: seed, stream: -3, index: entry.offset + i, standardDeviation: std))
             }
         }
     }

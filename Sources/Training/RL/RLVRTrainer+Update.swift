@@ -31,13 +31,16 @@ extension RLVRTrainer {
                 value?.model.zeroGradients()
                 value?.head.gradients.zero()
                 let tokenCount = members.reduce(0) { $0 + $1.response.count }
+                // token: every token of the minibatch weighs the same; sequence: every response does
+                let weight = { (rollout: Rollout) -> Double in
+                    algorithm.lossAggregation == .token ? 1 / Double(max(1, tokenCount))
+                        : 1 / (Double(max(1, rollout.response.count)) * Double(members.count))
+                }
                 for micro in members.chunked(config.training.microBatchSize) {
                     let (newLogProbs, entropies) = try micro.responseLogProbs(policy, activations: activations)
                     var gradients: [[Double]] = []
                     for (rollout, (logProbs, entropy)) in zip(micro, zip(newLogProbs, entropies)) {
-                        // token: every token of the minibatch weighs the same; sequence: every response does
-                        let weight = algorithm.lossAggregation == .token ? 1 / Double(max(1, tokenCount))
-                            : 1 / (Double(max(1, rollout.response.count)) * Double(members.count))
+                        let weight = weight(rollout)
                         var perToken = [Double](repeating: 0, count: logProbs.count)
                         for t in logProbs.indices {
                             let new = Double(logProbs[t]), old = Double(rollout.oldLogProbs[t])
@@ -65,14 +68,13 @@ extension RLVRTrainer {
                         let predictions = try value.values(micro, oneMore: algorithm.scoreOneTokenLater)
                         var dValues: [[Double]] = []
                         for (rollout, values) in zip(micro, predictions) {
-                            let weight = algorithm.valueCoef * (algorithm.lossAggregation == .token ? 1 / Double(max(1, tokenCount))
-                                : 1 / (Double(max(1, rollout.response.count)) * Double(members.count)))
+                            let weight = weight(rollout)
                             dValues.append(values.indices.map { t in
                                 let term = ClippedValueLoss.token(value: values[t], oldValue: rollout.values[t], target: rollout.returns[t], clip: algorithm.valueClip)
-                                stats.valueLoss += term.loss * weight / algorithm.valueCoef.nonZero
+                                stats.valueLoss += term.loss * weight
                                 stats.valueClipped += term.clipped ? 1 : 0
                                 stats.valueTokens += 1
-                                return term.dValue * weight
+                                return term.dValue * (algorithm.valueCoef * weight)
                             })
                         }
                         value.backward(micro, dValues: dValues)
@@ -93,9 +95,4 @@ extension RLVRTrainer {
         }
         return stats
     }
-}
-
-extension Double {
-    /// The value, or 1 when it is 0 (to undo a coefficient in a logged figure).
-    var nonZero: Double { self == 0 ? 1 : self }
 }

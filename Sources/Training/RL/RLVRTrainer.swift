@@ -117,11 +117,7 @@ public final class RLVRTrainer {
         let kvPerToken = 2 * c.numHiddenLayers * c.numKeyValueHeads * c.headDim * floats
         let longestPrompt = (trainPrompts + evalPrompts).map(\.tokens.count).max() ?? 0
         parts.append(("KV cache for \(sequences) sequences", sequences * (longestPrompt + config.rollout.maxResponseLength) * kvPerToken))
-        let activationBytes = { (a: LlamaActivations, config: LlamaConfig) in
-            LlamaActivations.bytes(config: config, capacity: a.capacity) + LlamaActivations.backwardBytes(config: config, capacity: a.capacity)
-        }
-        parts.append(("activations for \(activations.capacity) tokens", activationBytes(activations, c)
-                      + (value.map { activationBytes($0.activations, $0.model.config) } ?? 0)))
+        parts.append(("activations for \(activations.capacity) tokens", activations.trainingBytes + (value?.activations.trainingBytes ?? 0)))
         return parts
     }
 

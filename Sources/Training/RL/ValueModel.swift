@@ -35,34 +35,22 @@ final class ValueModel {
     /// after the last token (open-instruct's position one past the EOS).
     func values(_ rollouts: [Rollout], oneMore: Bool = false) throws -> [[Double]] {
         try model.forward(tokens: rollouts.flatMap(\.tokens), sequences: PackedSequences(lengths: rollouts.map(\.tokens.count)), activations: activations)
-        let hidden = model.config.hiddenSize
         var start = 0
         return rollouts.map { rollout in
             defer { start += rollout.tokens.count }
-            return (0..<(rollout.response.count + (oneMore ? 1 : 0))).map { i in
-                let row = start + rollout.row(i)
-                var sum: Float = 0
-                for j in 0..<hidden { sum += head.values[j] * activations.finalHidden[row * hidden + j] }
-                return Double(sum)
-            }
+            let rows = (0..<(rollout.response.count + (oneMore ? 1 : 0))).map { start + rollout.row($0) }
+            return head.scores(rows: rows, activations: activations)
         }
     }
 
     /// Backward of dL/dV (per response token) after `values` on the same rollouts.
     func backward(_ rollouts: [Rollout], dValues: [[Double]]) {
-        let hidden = model.config.hiddenSize
-        dHidden.pointer.update(repeating: 0, count: activations.tokenCount * hidden)
-        var start = 0
+        var rows: [Int] = [], scores: [Double] = [], start = 0
         for (rollout, gradients) in zip(rollouts, dValues) {
-            for (i, d) in gradients.enumerated() where d != 0 {
-                let row = start + rollout.row(i), g = Float(d)
-                for j in 0..<hidden {
-                    head.gradients[j] += g * activations.finalHidden[row * hidden + j]
-                    dHidden[row * hidden + j] = g * head.values[j]
-                }
-            }
+            rows += gradients.indices.map { start + rollout.row($0) }
+            scores += gradients
             start += rollout.tokens.count
         }
-        model.backward(dHidden: dHidden.pointer, activations: activations)
+        head.backward(rows: rows, dScores: scores, model: model, activations: activations, dHidden: dHidden)
     }
 }

@@ -1,3 +1,5 @@
+import Generation
+
 /// A 128-bit content hash for cache keys (not cryptographic): two 64-bit lanes fold the input eight
 /// bytes at a time (multiply–rotate, as in xxHash/wyhash), lengths and field boundaries are mixed
 /// in, and SplitMix64's finaliser spreads the result. Half a gigabyte of weights hashes in well
@@ -11,14 +13,6 @@ public struct ContentHash: Sendable {
 
     @inline(__always)
     private static func rotate(_ x: UInt64, _ r: UInt64) -> UInt64 { (x << r) | (x >> (64 - r)) }
-
-    @inline(__always)
-    static func finalise(_ value: UInt64) -> UInt64 {
-        var z = value &+ 0x9E37_79B9_7F4A_7C15
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
 
     @inline(__always)
     private mutating func fold(_ word: UInt64) {
@@ -48,7 +42,7 @@ public struct ContentHash: Sendable {
 
     /// 32 lowercase hex digits.
     public var hexDigest: String {
-        let high = Self.finalise(a ^ length), low = Self.finalise(b ^ high)
+        let high = CounterRNG.mix(a ^ length), low = CounterRNG.mix(b ^ high)
         return [high, low].map { word in
             let digits = String(word, radix: 16)
             return String(repeating: "0", count: 16 - digits.count) + digits

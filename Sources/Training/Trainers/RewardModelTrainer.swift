@@ -56,9 +56,7 @@ public final class RewardModelTrainer {
     static func initialiseHead(_ weights: FloatBuffer, seed: UInt64) {
         let std = 1 / Double(weights.count + 1).squareRoot()
         for i in 0..<weights.count {
-            let u1 = CounterRNG.uniform(seed: seed, prompt: -2, sample: 0, position: 2 * i)
-            let u2 = CounterRNG.uniform(seed: seed, prompt: -2, sample: 0, position: 2 * i + 1)
-            weights[i] = Float(std * (-2 * log(1 - u1)).squareRoot() * cos(2 * Double.pi * u2))
+            weights[i] = Float(CounterRNG.normal(seed: seed, stream: -2, index: i, standardDeviation: std))
         }
     }
 
@@ -66,18 +64,12 @@ public final class RewardModelTrainer {
     /// token) and the row of that token.
     func rewards(_ sequences: [TokenizedExample], activations: LlamaActivations) throws -> (rewards: [Double], rows: [Int]) {
         try model.forward(tokens: sequences.flatMap(\.tokens), sequences: PackedSequences(lengths: sequences.map(\.tokens.count)), activations: activations)
-        let hidden = model.config.hiddenSize
-        var rows: [Int] = [], rewards: [Double] = []
-        var start = 0
+        var rows: [Int] = [], start = 0
         for sequence in sequences {
-            let row = start + Self.scoredPosition(sequence)
+            rows.append(start + Self.scoredPosition(sequence))
             start += sequence.tokens.count
-            var sum: Float = 0
-            for j in 0..<hidden { sum += head.values[j] * activations.finalHidden[row * hidden + j] }
-            rows.append(row)
-            rewards.append(Double(sum))
         }
-        return (rewards, rows)
+        return (head.scores(rows: rows, activations: activations), rows)
     }
 
     /// The position whose hidden state is scored: the last trained token (the response's closing
@@ -88,16 +80,7 @@ public final class RewardModelTrainer {
 
     /// Backward of `dReward` (one per sequence) through the head into the decoder.
     private func backward(dReward: [Double], rows: [Int], activations: LlamaActivations) {
-        let hidden = model.config.hiddenSize
-        dHidden.pointer.update(repeating: 0, count: activations.tokenCount * hidden)
-        for (row, d) in zip(rows, dReward) {
-            let g = Float(d)
-            for j in 0..<hidden {
-                head.gradients[j] += g * activations.finalHidden[row * hidden + j]
-                dHidden[row * hidden + j] = g * head.values[j]
-            }
-        }
-        model.backward(dHidden: dHidden.pointer, activations: activations)
+        head.backward(rows: rows, dScores: dReward, model: model, activations: activations, dHidden: dHidden)
     }
 
     /// Held-out loss, accuracy (r_c > r_r) and mean margin r_c − r_r.

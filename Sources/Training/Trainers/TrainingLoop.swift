@@ -62,9 +62,7 @@ final class TrainingLoop {
     func logMemoryPlan(activations: [LlamaActivations]) {
         let floats = MemoryLayout<Float>.stride
         let weights = model.layout.count * floats
-        let activationBytes = activations.reduce(0) {
-            $0 + LlamaActivations.bytes(config: model.config, capacity: $1.capacity) + LlamaActivations.backwardBytes(config: model.config, capacity: $1.capacity)
-        }
+        let activationBytes = activations.reduce(0) { $0 + $1.trainingBytes }
         let parts = [("weights", weights), ("gradients", weights), ("AdamW moments", 2 * weights),
                      ("activations for \(activations.map { String($0.capacity) }.joined(separator: " + ")) tokens", activationBytes)]
         options.log("memory planned: " + parts.map { "\($0.0) \(formatBytes($0.1))" }.joined(separator: ", ")
