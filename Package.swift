@@ -11,7 +11,7 @@ let package = Package(
         // Everything a Swift program needs to drive the engine without the command line.
         .library(
             name: "RLVREngine",
-            targets: ["Kernels", "Checkpoints", "LlamaModel", "TextPatterns", "Tokenization", "ModelIO", "Generation", "Verifiers", "RunConfig", "Training", "RLVRCommands"]
+            targets: ["Kernels", "Collectives", "Checkpoints", "LlamaModel", "TextPatterns", "Tokenization", "ModelIO", "Generation", "Verifiers", "RunConfig", "Training", "RLVRCommands"]
         ),
     ],
     dependencies: [
@@ -19,7 +19,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     ],
     targets: [
-        // System libraries (Debian: libopenblas-dev, libpcre2-dev).
+        // System libraries (Debian: libopenblas-dev, libpcre2-dev, libopenmpi-dev).
         .systemLibrary(
             name: "COpenBLAS",
             pkgConfig: "openblas",
@@ -30,11 +30,20 @@ let package = Package(
             pkgConfig: "libpcre2-8",
             providers: [.apt(["libpcre2-dev"]), .brew(["pcre2"])]
         ),
+        .systemLibrary(
+            name: "CMPI",
+            pkgConfig: "ompi-c",
+            providers: [.apt(["libopenmpi-dev", "openmpi-bin"]), .brew(["open-mpi"])]
+        ),
+        // The MPI calls the engine makes, behind plain C types (Open MPI's handles are macros).
+        .target(name: "CMessagePassing", dependencies: ["CMPI"]),
 
         // Batch-invariant dot-product kernels in C (AVX-512 with a bit-identical portable path).
         .target(name: "CKernels"),
         // Numeric core: buffers, the sgemm wrapper, threads, forward/backward op pairs.
         .target(name: "Kernels", dependencies: ["COpenBLAS", "CKernels"]),
+        // Data-parallel processes: one rank alone, or many under mpirun; the fixed-order gradient sum.
+        .target(name: "Collectives", dependencies: ["CMessagePassing", "Kernels"]),
         // File formats: safetensors and GGUF, with no knowledge of any model.
         .target(name: "Checkpoints"),
         // The Llama architecture: its configuration (and, later, forward/backward).
@@ -50,14 +59,14 @@ let package = Package(
         // Verifiable rewards: GSM8K, MATH, IFEval and plug-ins; no tensors, no model.
         .target(name: "Verifiers", dependencies: ["TextPatterns", .product(name: "Yams", package: "Yams")], resources: [.copy("Resources")]),
         // Optimizers, schedules and (later) datasets, loss heads and trainers.
-        .target(name: "Training", dependencies: ["Kernels", "LlamaModel", "ModelIO", "RunConfig", "Generation", "Tokenization", "Verifiers"]),
+        .target(name: "Training", dependencies: ["Kernels", "Collectives", "LlamaModel", "ModelIO", "RunConfig", "Generation", "Tokenization", "Verifiers"]),
         // Run configuration: YAML → Codable sections, --set overrides, strict validation.
         .target(name: "RunConfig", dependencies: [.product(name: "Yams", package: "Yams")]),
         // The command-line commands as a library, so tests can run them in-process.
         .target(
             name: "RLVRCommands",
             dependencies: [
-                "Kernels", "Checkpoints", "LlamaModel", "ModelIO", "RunConfig", "Training", "Tokenization", "Generation", "Verifiers", "CPCRE2",
+                "Kernels", "Collectives", "Checkpoints", "LlamaModel", "ModelIO", "RunConfig", "Training", "Tokenization", "Generation", "Verifiers", "CPCRE2",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -66,6 +75,7 @@ let package = Package(
         // Helpers shared by the test targets (byte builders, a deterministic RNG, a tiny chat model).
         .target(name: "TestSupport", dependencies: ["LlamaModel", "ModelIO", "Tokenization"], path: "Tests/TestSupport"),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels"]),
+        .testTarget(name: "CollectivesTests", dependencies: ["Collectives", "Kernels"]),
         .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LlamaModelTests", dependencies: ["LlamaModel", "ModelIO", "Checkpoints", "Kernels", "Training", "Generation", "Tokenization", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ModelIOTests", dependencies: ["ModelIO", "Checkpoints", "TestSupport"], resources: [.copy("Fixtures")]),

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Checkpoints
+import Collectives
 import Foundation
 import LlamaModel
 import ModelIO
@@ -9,19 +10,36 @@ import RunConfig
 /// Runs the command line and turns every failure into a message and an exit code:
 /// 0 success, 1 runtime failure, 2 bad usage or bad input.
 public enum CommandLineEntry {
+    ///
+    /// Under an MPI launcher the process first joins the job (`ProcessGroup.startFromLauncher`); a
+    /// rank that fails says so with its rank and ends the whole job (MPI_Abort), since the others
+    /// would otherwise wait for it forever.
     public static func run(_ arguments: [String]) -> Int32 {
+        let group: ProcessGroup
+        do {
+            group = try ProcessGroup.startFromLauncher()
+        } catch {
+            FileHandle.standardError.write(Data("rlvr: error: could not join the MPI job: \(error)\n".utf8))
+            return 1
+        }
         do {
             var command = try RLVR.parseAsRoot(arguments)
             try command.run()
+            group.finish()
             return 0
         } catch {
             let (code, message) = outcome(of: error)
             if !message.isEmpty {
                 if code == 0 {
                     print(message)
+                } else if group.size > 1 {
+                    FileHandle.standardError.write(Data((message.replacingOccurrences(of: "rlvr: error:", with: "rlvr: rank \(group.rank) of \(group.size): error:") + "\n").utf8))
                 } else {
                     FileHandle.standardError.write(Data((message + "\n").utf8))
                 }
+            }
+            if group.size > 1 {
+                if code == 0 { group.finish() } else { group.abort(code: code) }
             }
             return code
         }

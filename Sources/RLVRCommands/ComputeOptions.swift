@@ -1,10 +1,11 @@
 import ArgumentParser
+import Collectives
 import Foundation
 import Kernels
 
 /// `--threads N`: one budget for OpenBLAS and for the engine's own parallel kernels.
 struct ComputeOptions: ParsableArguments {
-    @Option(help: "Threads for matrix products and kernels (default: one per core).")
+    @Option(help: "Threads for matrix products and kernels (default: one per core, shared among the ranks on a machine).")
     var threads: Int?
 
     func validate() throws {
@@ -14,6 +15,6 @@ struct ComputeOptions: ParsableArguments {
     }
 
     func apply() {
-        ComputeThreads.configure(threads ?? ProcessInfo.processInfo.activeProcessorCount)
+        ComputeThreads.configure(threads ?? max(1, ProcessInfo.processInfo.activeProcessorCount / ProcessGroup.current.localSize))
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Collectives
 import Foundation
 import RunConfig
 import Training
@@ -21,8 +22,13 @@ struct TrainingOptions: ParsableArguments {
         if out != nil && resume != nil { throw ValidationError("give --out or --resume, not both (--resume names the run folder)") }
     }
 
+    /// Rank 0 speaks for the job; the other ranks keep quiet (their errors still reach stderr).
     func trainerOptions() -> TrainerOptions {
-        TrainerOptions(outDir: resume ?? out, maxSteps: maxSteps, resume: resume != nil, log: TerminalProgress.log, status: TerminalProgress.status)
+        let group = ProcessGroup.current
+        let quiet: @Sendable (String) -> Void = { _ in }
+        let log: @Sendable (String) -> Void = group.isRoot ? TerminalProgress.log : quiet
+        let status: (@Sendable (String) -> Void)? = group.isRoot ? TerminalProgress.status : nil
+        return TrainerOptions(outDir: resume ?? out, maxSteps: maxSteps, resume: resume != nil, log: log, status: status, group: group)
     }
 }
 

@@ -13,38 +13,45 @@ extension RLVRTrainer {
         return parts
     }
 
-    /// Greedy responses to the held-out prompts: the fraction fully verified and the mean score.
+    /// Greedy responses to the held-out prompts: the fraction fully verified and the mean score
+    /// (each rank answers its share of the prompts).
     public func evaluateHeldOut() throws -> [String: Double] {
         guard !evalPrompts.isEmpty else { return [:] }
-        var rollouts = try sample(prompts: Array(evalPrompts.indices), firstPosition: 0, greedy: true, samples: 1)
-        try score(&rollouts, prompts: evalPrompts)
-        let verified = rollouts.filter { $0.verdicts.allSatisfy(\.verified) && !$0.verdicts.isEmpty }.count
-        return ["eval_verified": Double(verified) / Double(rollouts.count),
-                "eval_score": rollouts.reduce(0) { $0 + $1.verifierReward } / Double(rollouts.count)]
+        let mine = group.share(of: evalPrompts.count)
+        var local = try sample(prompts: Array(mine), firstPosition: mine.lowerBound, greedy: true, samples: 1)
+        try score(&local, prompts: evalPrompts)
+        let rollouts = try group.allGather(local.map { [$0.verdicts.allSatisfy(\.verified) && !$0.verdicts.isEmpty ? 1 : 0, $0.verifierReward] }).flatMap { $0 }
+        return ["eval_verified": rollouts.reduce(0) { $0 + $1[0] } / Double(rollouts.count),
+                "eval_score": rollouts.reduce(0) { $0 + $1[1] } / Double(rollouts.count)]
     }
 
     /// Runs to `totalSteps` (or `--max-steps`), resuming from the newest checkpoint when asked.
     /// Returns each step's mean score.
     @discardableResult
     public func train() throws -> [Double] {
+        let writes = group.isRoot
         var state = RunFolder.TrainerState(step: 0, examplesSeen: 0, seed: UInt64(config.seed))
         if options.resume {
             guard let restored = try run.restoreLatest(parts: checkpointParts) else {
                 throw TrainerError("\(run.path): no checkpoint to resume from (expected checkpoints/step-N/)")
             }
             state = restored
-            try run.truncateMetrics(after: state.step)
-            try run.truncateLines(of: run.path + "/samples.jsonl", after: state.step)
-            options.log("resumed from step \(state.step)")
+            if writes {
+                try run.truncateMetrics(after: state.step)
+                try run.truncateLines(of: run.path + "/samples.jsonl", after: state.step)
+            }
+            options.log("resumed from step \(state.step)" + (group.size > 1 ? " on \(group.size) ranks" : ""))
         } else {
-            for file in [run.metricsPath, run.path + "/samples.jsonl"] { try? FileManager.default.removeItem(atPath: file) }
-            try run.writeConfig(try ConfigLoader.render(config))
+            if writes {
+                for file in [run.metricsPath, run.path + "/samples.jsonl"] { try? FileManager.default.removeItem(atPath: file) }
+                try run.writeConfig(try ConfigLoader.render(config))
+            }
             if config.output.evalEvery > 0 && !evalPrompts.isEmpty {
                 // the starting point, as step 0
                 var line: [String: Any] = ["step": 0]
                 let held = try evaluateHeldOut()
                 line.merge(held) { current, _ in current }
-                try run.appendMetrics(line)
+                if writes { try run.appendMetrics(line) }
                 options.log(String(format: "step 0  held-out verified %.3f  score %.3f", held["eval_verified"] ?? 0, held["eval_score"] ?? 0))
             }
         }
@@ -68,7 +75,7 @@ extension RLVRTrainer {
                 line["time/eval"] = Profiler.now() - began
                 options.log(String(format: "step %d  held-out verified %.3f  score %.3f", state.step, held["eval_verified"] ?? 0, held["eval_score"] ?? 0))
             }
-            try run.appendMetrics(line)
+            if writes { try run.appendMetrics(line) }
             let seconds = Profiler.now() - started
             secondsThisRun += seconds
             stepsThisRun += 1
@@ -80,17 +87,17 @@ extension RLVRTrainer {
             } else if state.step % config.output.logEvery == 0 {
                 options.log("step \(state.step)/\(stopAt)  " + summary + "  \(remaining) left")
             }
-            if config.output.saveEvery > 0 && state.step % config.output.saveEvery == 0 {
+            if writes && config.output.saveEvery > 0 && state.step % config.output.saveEvery == 0 {
                 try run.saveCheckpoint(parts: checkpointParts, state: state, keep: config.output.keepCheckpoints,
                                        interruptAfterWeights: options.interruptCheckpointAtStep == state.step)
             }
         }
         if state.step < totalSteps {
-            if config.output.saveEvery == 0 || state.step % config.output.saveEvery != 0 {
+            if writes && (config.output.saveEvery == 0 || state.step % config.output.saveEvery != 0) {
                 try run.saveCheckpoint(parts: checkpointParts, state: state, keep: config.output.keepCheckpoints)
             }
             options.log("stopped at step \(state.step) of \(totalSteps); carry on with --resume \(run.path)")
-        } else {
+        } else if writes {
             try LlamaCheckpoint.save(policy, to: run.path + "/final")
             try setup.saveTokenizer(to: run.path + "/final")
             if let value { try LlamaCheckpoint.saveSequenceClassifier(value.model, score: Array(value.head.values.buffer), to: run.path + "/value") }
@@ -101,20 +108,26 @@ extension RLVRTrainer {
 
     /// One RL step: sample, verify, reference, values, advantages, update. Returns its metrics.
     func rlStep(_ state: RunFolder.TrainerState) throws -> ([String: Any], Double) {
+        let writes = group.isRoot
         var times: [String: Double] = [:]
         func timed<T>(_ phase: String, _ body: () throws -> T) rethrows -> T {
             let began = Profiler.now()
             defer { times[phase, default: 0] += Profiler.now() - began }
             return try body()
         }
+        // this rank's share of the prompts (whole groups): sampled, verified and scored by the
+        // reference and value models here, then every rank gathers every rollout in prompt order
         let prompts = (0..<config.rollout.promptsPerStep).map { order.item(at: state.examplesSeen + $0) }
+        let mine = group.share(of: prompts.count)
         let sampled = try timed("sample") {
-            try sampleWithStatistics(prompts: prompts, firstPosition: state.examplesSeen, samples: config.rollout.samplesPerPrompt)
+            try sampleWithStatistics(prompts: Array(prompts[mine]), firstPosition: state.examplesSeen + mine.lowerBound, samples: config.rollout.samplesPerPrompt)
         }
-        var rollouts = sampled.rollouts
-        try timed("verify") { try score(&rollouts, prompts: trainPrompts) }
-        try timed("reference") { try scoreWithReference(&rollouts) }
-        try timed("value") { try estimateValues(&rollouts) }
+        var local = sampled.rollouts
+        for index in local.indices { local[index].group += mine.lowerBound }
+        try timed("verify") { try score(&local, prompts: trainPrompts) }
+        try timed("reference") { try scoreWithReference(&local) }
+        try timed("value") { try estimateValues(&local) }
+        var rollouts = try timed("gather") { try group.allGather(local).flatMap { $0 } }
         let zeroVarianceFraction = estimateAdvantages(&rollouts)
         var trained = rollouts
         if config.algorithm.dropZeroVarianceGroups {
@@ -169,7 +182,7 @@ extension RLVRTrainer {
         metrics["tokens_per_s/decode"] = Double(generation.decodedTokens) / max(1e-9, generation.decodeSeconds)
         metrics["decode_rows_mean"] = Double(generation.decodedTokens) / Double(max(1, generation.decodeSteps))
         metrics["tokens_per_s/training"] = Double(stats.trainedTokens) / max(1e-9, times["update"] ?? 0)
-        if config.rollout.sampleEvery > 0 && (state.step + 1) % config.rollout.sampleEvery == 0 {
+        if writes && config.rollout.sampleEvery > 0 && (state.step + 1) % config.rollout.sampleEvery == 0 {
             try writeSamples(rollouts, step: state.step + 1)
         }
         return (metrics, meanScore)

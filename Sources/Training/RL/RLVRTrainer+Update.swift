@@ -14,71 +14,44 @@ extension RLVRTrainer {
         var trainedTokens = 0
     }
 
+    /// One micro-batch's additive figures, as gathered across ranks.
+    private enum Figure: Int, CaseIterable {
+        case policyLoss, approxKL, entropy, policyClipped, tokens, ratioMaxDeviation, trainedTokens, valueLoss, valueClipped, valueTokens
+    }
+
     /// `ppo_epochs` passes over the rollouts (in a seeded order per pass), each split into
-    /// `minibatches` optimizer steps of micro-batched forward/backward passes.
+    /// `minibatches` optimizer steps. A minibatch's micro-batches are the leaves of its gradient sum
+    /// (`DataParallelStep`): each rank runs its share and every rank ends with the same gradients.
     func update(_ rollouts: [Rollout], step: Int) throws -> UpdateStatistics {
         let algorithm = config.algorithm
         var stats = UpdateStatistics()
         let schedule = TrainingLoop.schedule(config, totalSteps: totalOptimizerSteps)
-        let estimator = KLEstimator(rawValue: algorithm.klEstimator.rawValue) ?? .k1
-        let klInLoss = algorithm.resolvedKLPlacement == .loss && algorithm.klCoef > 0
         for epoch in 0..<algorithm.ppoEpochs {
             let permutation = EpochOrder.permutation(count: rollouts.count, seed: UInt64(config.seed) &+ 0x5151, stream: step * algorithm.ppoEpochs + epoch)
             let size = (rollouts.count + algorithm.minibatches - 1) / algorithm.minibatches
             for (minibatchIndex, minibatch) in permutation.chunked(size).enumerated() {
                 let members = minibatch.map { rollouts[$0] }
-                policy.zeroGradients()
-                value?.model.zeroGradients()
-                value?.head.gradients.zero()
                 let tokenCount = members.reduce(0) { $0 + $1.response.count }
                 // token: every token of the minibatch weighs the same; sequence: every response does
                 let weight = { (rollout: Rollout) -> Double in
                     algorithm.lossAggregation == .token ? 1 / Double(max(1, tokenCount))
                         : 1 / (Double(max(1, rollout.response.count)) * Double(members.count))
                 }
-                for micro in members.chunked(config.training.microBatchSize) {
-                    let (newLogProbs, entropies) = try micro.responseLogProbs(policy, activations: activations)
-                    var gradients: [[Double]] = []
-                    for (rollout, (logProbs, entropy)) in zip(micro, zip(newLogProbs, entropies)) {
-                        let weight = weight(rollout)
-                        var perToken = [Double](repeating: 0, count: logProbs.count)
-                        for t in logProbs.indices {
-                            let new = Double(logProbs[t]), old = Double(rollout.oldLogProbs[t])
-                            if epoch == 0 && minibatchIndex == 0 { stats.ratioMaxDeviation = max(stats.ratioMaxDeviation, abs(new - old)) }
-                            let objective = ClippedPolicyLoss.token(logProb: new, oldLogProb: old, advantage: rollout.advantages[t],
-                                                                    clipLow: algorithm.clipLow, clipHigh: algorithm.clipHigh)
-                            var loss = objective.loss, d = objective.dLogProb
-                            if klInLoss {
-                                let ratio = new - Double(rollout.referenceLogProbs[t])
-                                loss += algorithm.klCoef * estimator.value(ratio)
-                                d += algorithm.klCoef * estimator.derivative(ratio)
-                            }
-                            perToken[t] = d * weight
-                            stats.policyLoss += loss * weight
-                            stats.approxKL += 0.5 * (new - old) * (new - old)
-                            stats.entropy += Double(entropy[t])
-                            stats.policyClipped += objective.clipped ? 1 : 0
-                            stats.tokens += 1
-                        }
-                        gradients.append(perToken)
-                    }
-                    policy.backward(dLogProb: micro.packedGradient(gradients), activations: activations)
-                    stats.trainedTokens += micro.reduce(0) { $0 + $1.tokens.count }
-                    if let value {
-                        let predictions = try value.values(micro, oneMore: algorithm.scoreOneTokenLater)
-                        var dValues: [[Double]] = []
-                        for (rollout, values) in zip(micro, predictions) {
-                            let weight = weight(rollout)
-                            dValues.append(values.indices.map { t in
-                                let term = ClippedValueLoss.token(value: values[t], oldValue: rollout.values[t], target: rollout.returns[t], clip: algorithm.valueClip)
-                                stats.valueLoss += term.loss * weight
-                                stats.valueClipped += term.clipped ? 1 : 0
-                                stats.valueTokens += 1
-                                return term.dValue * (algorithm.valueCoef * weight)
-                            })
-                        }
-                        value.backward(micro, dValues: dValues)
-                    }
+                let micros = members.chunked(config.training.microBatchSize)
+                let figures = try parallel.run(leaves: micros.count) { index in
+                    try microBatch(micros[index], weight: weight, measureRatio: epoch == 0 && minibatchIndex == 0)
+                }
+                for part in figures {
+                    stats.policyLoss += part[Figure.policyLoss.rawValue]
+                    stats.approxKL += part[Figure.approxKL.rawValue]
+                    stats.entropy += part[Figure.entropy.rawValue]
+                    stats.policyClipped += Int(part[Figure.policyClipped.rawValue])
+                    stats.tokens += Int(part[Figure.tokens.rawValue])
+                    stats.ratioMaxDeviation = max(stats.ratioMaxDeviation, part[Figure.ratioMaxDeviation.rawValue])
+                    stats.trainedTokens += Int(part[Figure.trainedTokens.rawValue])
+                    stats.valueLoss += part[Figure.valueLoss.rawValue]
+                    stats.valueClipped += Int(part[Figure.valueClipped.rawValue])
+                    stats.valueTokens += Int(part[Figure.valueTokens.rawValue])
                 }
                 let lr = schedule.rate(at: policyOptimizer.step)
                 stats.gradNorm = config.optimizer.maxGradNorm.map { GradientClipping.clip(policyGradients, maxNorm: $0) } ?? GradientClipping.globalNorm(policyGradients)
@@ -94,5 +67,58 @@ extension RLVRTrainer {
             }
         }
         return stats
+    }
+
+    /// Forward and backward of one micro-batch of rollouts through the policy (clipped objective,
+    /// KL in the loss when so placed) and the value model (clipped value loss); its figures.
+    private func microBatch(_ micro: [Rollout], weight: (Rollout) -> Double, measureRatio: Bool) throws -> [Double] {
+        let algorithm = config.algorithm
+        let estimator = KLEstimator(rawValue: algorithm.klEstimator.rawValue) ?? .k1
+        let klInLoss = algorithm.resolvedKLPlacement == .loss && algorithm.klCoef > 0
+        var figures = [Double](repeating: 0, count: Figure.allCases.count)
+        func add(_ figure: Figure, _ amount: Double) { figures[figure.rawValue] += amount }
+        let (newLogProbs, entropies) = try micro.responseLogProbs(policy, activations: activations)
+        var gradients: [[Double]] = []
+        for (rollout, (logProbs, entropy)) in zip(micro, zip(newLogProbs, entropies)) {
+            let weight = weight(rollout)
+            var perToken = [Double](repeating: 0, count: logProbs.count)
+            for t in logProbs.indices {
+                let new = Double(logProbs[t]), old = Double(rollout.oldLogProbs[t])
+                if measureRatio { figures[Figure.ratioMaxDeviation.rawValue] = max(figures[Figure.ratioMaxDeviation.rawValue], abs(new - old)) }
+                let objective = ClippedPolicyLoss.token(logProb: new, oldLogProb: old, advantage: rollout.advantages[t],
+                                                        clipLow: algorithm.clipLow, clipHigh: algorithm.clipHigh)
+                var loss = objective.loss, d = objective.dLogProb
+                if klInLoss {
+                    let ratio = new - Double(rollout.referenceLogProbs[t])
+                    loss += algorithm.klCoef * estimator.value(ratio)
+                    d += algorithm.klCoef * estimator.derivative(ratio)
+                }
+                perToken[t] = d * weight
+                add(.policyLoss, loss * weight)
+                add(.approxKL, 0.5 * (new - old) * (new - old))
+                add(.entropy, Double(entropy[t]))
+                add(.policyClipped, objective.clipped ? 1 : 0)
+                add(.tokens, 1)
+            }
+            gradients.append(perToken)
+        }
+        policy.backward(dLogProb: micro.packedGradient(gradients), activations: activations)
+        add(.trainedTokens, Double(micro.reduce(0) { $0 + $1.tokens.count }))
+        if let value {
+            let predictions = try value.values(micro, oneMore: algorithm.scoreOneTokenLater)
+            var dValues: [[Double]] = []
+            for (rollout, values) in zip(micro, predictions) {
+                let weight = weight(rollout)
+                dValues.append(values.indices.map { t in
+                    let term = ClippedValueLoss.token(value: values[t], oldValue: rollout.values[t], target: rollout.returns[t], clip: algorithm.valueClip)
+                    add(.valueLoss, term.loss * weight)
+                    add(.valueClipped, term.clipped ? 1 : 0)
+                    add(.valueTokens, 1)
+                    return term.dValue * (algorithm.valueCoef * weight)
+                })
+            }
+            value.backward(micro, dValues: dValues)
+        }
+        return figures
     }
 }

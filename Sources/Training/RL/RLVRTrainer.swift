@@ -1,3 +1,4 @@
+import Collectives
 import Foundation
 import Generation
 import Kernels
@@ -37,6 +38,10 @@ public final class RLVRTrainer {
     public let totalSteps: Int
     /// Optimizer steps of the whole run (the schedule's horizon).
     let totalOptimizerSteps: Int
+    /// The ranks sharing rollouts and updates, and the fixed-order sum of the policy's and the value
+    /// model's gradients.
+    let parallel: DataParallelStep
+    var group: ProcessGroup { parallel.group }
 
     public init(config: RunConfiguration, options: TrainerOptions) throws {
         self.config = config
@@ -97,6 +102,9 @@ public final class RLVRTrainer {
         } else {
             value = nil
         }
+        var gradientBuffers = [policyGradients]
+        if let value, let gradients = value.model.gradients { gradientBuffers += [gradients, value.head.gradients] }
+        parallel = DataParallelStep(group: options.group, buffers: gradientBuffers)
         run = try RunFolder(path: options.outDir ?? config.output.dir)
         order = EpochOrder(count: trainPrompts.count, seed: UInt64(config.seed))
         let stepsPerEpoch = max(1, trainPrompts.count / config.rollout.promptsPerStep)
@@ -113,11 +121,15 @@ public final class RLVRTrainer {
         let weights = policy.layout.count * floats
         var parts: [(String, Int)] = [("policy weights, gradients, AdamW moments", 4 * weights), ("reference weights", weights)]
         if let value { parts.append(("value model weights, gradients, AdamW moments", 4 * value.model.layout.count * floats)) }
-        let sequences = config.rollout.promptsPerStep * config.rollout.samplesPerPrompt
+        // each rank samples its share of the prompts
+        let sequences = (config.rollout.promptsPerStep + group.size - 1) / group.size * config.rollout.samplesPerPrompt
         let kvPerToken = 2 * c.numHiddenLayers * c.numKeyValueHeads * c.headDim * floats
         let longestPrompt = (trainPrompts + evalPrompts).map(\.tokens.count).max() ?? 0
         parts.append(("KV cache for \(sequences) sequences", sequences * (longestPrompt + config.rollout.maxResponseLength) * kvPerToken))
         parts.append(("activations for \(activations.capacity) tokens", activations.trainingBytes + (value?.activations.trainingBytes ?? 0)))
+        let perMinibatch = (config.rollout.promptsPerStep * config.rollout.samplesPerPrompt + config.algorithm.minibatches - 1) / config.algorithm.minibatches
+        let stash = parallel.stashBytes(leaves: (perMinibatch + config.training.microBatchSize - 1) / config.training.microBatchSize)
+        if stash > 0 { parts.append(("partial gradient sums", stash)) }
         return parts
     }
 

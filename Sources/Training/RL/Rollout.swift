@@ -4,8 +4,9 @@ import LlamaModel
 import Generation
 import Verifiers
 
-/// One sampled response and everything RLVR computes about it before the update.
-struct Rollout {
+/// One sampled response and everything RLVR computes about it before the update (Codable: ranks
+/// exchange their rollouts bit for bit).
+struct Rollout: Codable {
     /// Index into the trainer's prompts, the prompt's slot in the step (its group) and the sample index.
     var prompt: Int
     var group: Int

@@ -1,3 +1,4 @@
+import Collectives
 import Foundation
 import Kernels
 import LlamaModel
@@ -43,7 +44,8 @@ public final class DPOTrainer {
         let lengths = (trainPairs + evalPairs).flatMap { [$0.chosen.tokens.count, $0.rejected.tokens.count] }
         chosenActivations = TrainerSetup.activations(for: model.config, lengths: lengths, micro: config.training.microBatchSize)
         rejectedActivations = TrainerSetup.activations(for: model.config, lengths: lengths, micro: config.training.microBatchSize)
-        loop.logMemoryPlan(activations: [chosenActivations, rejectedActivations])
+        let micro = config.training.microBatchSize
+        loop.logMemoryPlan(activations: [chosenActivations, rejectedActivations], leavesPerStep: (config.training.batchSize + micro - 1) / micro)
     }
 
     public var run: RunFolder { loop.run }
@@ -70,7 +72,9 @@ public final class DPOTrainer {
 
     /// Loads the reference log-probs from the cache, or computes and stores them. Runs before any
     /// optimizer step, so when the reference is `model.path` the model still holds those weights.
+    /// With several ranks, rank 0 reads the cache and sends it; the ranks share a missing pass.
     func prepareReference(log: (String) -> Void) throws {
+        let group = loop.group
         guard config.dpo.loss != .simpo, reference == nil else { return }
         let pairs = trainPairs + evalPairs
         let referenceModel = try config.dpo.reference.map { try LlamaCheckpoint.load($0) } ?? model
@@ -80,20 +84,26 @@ public final class DPOTrainer {
         let cache = ReferenceLogProbCache(folder: config.dpo.referenceCache,
                                           key: Self.referenceKey(reference: referenceModel, pairs: pairs, loss: config.dpo.loss))
         referenceCache = cache
-        if let stored = try cache.load(pairs: pairs.count) {
-            reference = stored
+        var cached: [[Float]]?
+        if group.isRoot { cached = try cache.load(pairs: pairs.count).map { [$0.chosen, $0.rejected] } }
+        let stored: [[Float]]? = try group.broadcast(Optional(cached))
+        if let stored {
+            reference = (stored[0], stored[1])
             log("reference log-probs: reused \(cache.path)")
             return
         }
         let started = Profiler.now()
-        var chosen: [Float] = [], rejected: [Float] = []
-        for micro in pairs.chunked(config.training.microBatchSize) {
-            chosen += try referenceModel.responseLogProbs(micro.map(\.chosen), activations: chosenActivations).map { Float($0) }
-            rejected += try referenceModel.responseLogProbs(micro.map(\.rejected), activations: chosenActivations).map { Float($0) }
+        let micros = pairs.chunked(config.training.microBatchSize)
+        let sums = try group.map(micros.count) { index -> [[Float]] in
             referenceForwardPasses += 2
+            return [try referenceModel.responseLogProbs(micros[index].map(\.chosen), activations: chosenActivations).map { Float($0) },
+                    try referenceModel.responseLogProbs(micros[index].map(\.rejected), activations: chosenActivations).map { Float($0) }]
         }
-        try cache.store(chosen: chosen, rejected: rejected, metadata: ["pairs": String(pairs.count), "loss": config.dpo.loss.rawValue,
-                                                                       "reference": config.dpo.reference ?? setup.modelPath])
+        let (chosen, rejected) = (sums.flatMap { $0[0] }, sums.flatMap { $0[1] })
+        if group.isRoot {
+            try cache.store(chosen: chosen, rejected: rejected, metadata: ["pairs": String(pairs.count), "loss": config.dpo.loss.rawValue,
+                                                                           "reference": config.dpo.reference ?? setup.modelPath])
+        }
         reference = (chosen, rejected)
         log(String(format: "reference log-probs of %d pairs in %.1f s → ", pairs.count, Profiler.now() - started) + cache.path)
     }
@@ -125,27 +135,31 @@ public final class DPOTrainer {
 
     // MARK: Training
 
-    /// Held-out loss, rewards, margin and accuracy (forward only), averaged over the held-out pairs.
+    /// Held-out loss, rewards, margin and accuracy (forward only), averaged over the held-out pairs
+    /// (the micro-batches are shared among the ranks).
     public func evaluateHeldOut() throws -> [String: Double] {
         try prepareReference(log: { _ in })
-        var summary = PreferenceSummary()
         let size = config.training.microBatchSize
-        for (chunk, micro) in evalPairs.chunked(size).enumerated() {
+        let micros = evalPairs.chunked(size)
+        let parts = try loop.group.map(micros.count) { chunk -> [Double] in
+            var summary = PreferenceSummary()
+            let micro = micros[chunk]
             let chosen = try model.responseLogProbs(micro.map(\.chosen), activations: chosenActivations)
             let rejected = try model.responseLogProbs(micro.map(\.rejected), activations: rejectedActivations)
             for (k, pair) in micro.enumerated() {
                 summary.add(evaluate(trainPairs.count + chunk * size + k, pair, policyChosen: chosen[k], policyRejected: rejected[k]),
                             chosen: chosen[k], rejected: rejected[k])
             }
+            return summary.figures
         }
-        return summary.metrics(prefix: "eval_")
+        return PreferenceSummary(merging: parts).metrics(prefix: "eval_")
     }
 
     /// Trains to the end (or `--max-steps`); returns each step's mean loss.
     @discardableResult
     public func train() throws -> [Double] {
         try prepareReference(log: loop.options.log)
-        return try loop.train(step: step, evaluate: evalPairs.isEmpty ? nil : evaluateHeldOut, saveFinal: { folder in
+        return try loop.train(plan: plan, evaluate: evalPairs.isEmpty ? nil : evaluateHeldOut, saveFinal: { folder in
             try LlamaCheckpoint.save(self.model, to: folder)
             try self.setup.saveTokenizer(to: folder)
         })
@@ -156,18 +170,18 @@ public final class DPOTrainer {
     /// gradient checks).
     public func lossAndGradients(batch: [Int]) throws -> Double {
         try prepareReference(log: { _ in })
-        model.zeroGradients()
-        return try step(batch).loss
+        return try DataParallelStep(group: .single, buffers: [loop.gradients]).run(plan(batch)).loss
     }
 
     /// One optimizer batch of pairs: per micro-batch, the chosen and the rejected responses forward
     /// (separate activations), the loss of each pair, then both backward. The loss is the mean over
     /// the batch's pairs, so every pair's gradient is scaled by 1/batch.
-    private func step(_ batch: [Int]) throws -> StepResult {
-        var summary = PreferenceSummary()
-        var tokens = 0
+    private func plan(_ batch: [Int]) -> StepPlan {
         let scale = 1 / Double(batch.count)
-        for micro in batch.chunked(config.training.microBatchSize) {
+        let micros = batch.chunked(config.training.microBatchSize)
+        return StepPlan(leaves: micros.count, leaf: { [self] index in
+            var summary = PreferenceSummary()
+            let micro = micros[index]
             let pairs = micro.map { trainPairs[$0] }
             let chosen = try model.trainedLogProbs(pairs.map(\.chosen), activations: chosenActivations)
             let rejected = try model.trainedLogProbs(pairs.map(\.rejected), activations: rejectedActivations)
@@ -182,11 +196,12 @@ public final class DPOTrainer {
             }
             model.backward(dLogProb: dRejected, activations: rejectedActivations)
             model.backward(dLogProb: dChosen, activations: chosenActivations)
-            tokens += chosen.logProbs.count + rejected.logProbs.count
-        }
-        let metrics = summary.metrics(prefix: "")
-        return StepResult(loss: metrics["loss"] ?? 0, tokens: tokens, metrics: metrics,
-                          summary: String(format: "acc %.2f  margin %.3f", metrics["rewards/accuracies"] ?? 0, metrics["rewards/margins"] ?? 0))
+            return summary.figures + [Double(chosen.logProbs.count + rejected.logProbs.count)]
+        }, finish: { figures in
+            let metrics = PreferenceSummary(merging: figures.map { Array($0.dropLast()) }).metrics(prefix: "")
+            return StepResult(loss: metrics["loss"] ?? 0, tokens: Int(figures.reduce(0) { $0 + ($1.last ?? 0) }), metrics: metrics,
+                              summary: String(format: "acc %.2f  margin %.3f", metrics["rewards/accuracies"] ?? 0, metrics["rewards/margins"] ?? 0))
+        })
     }
 
     /// `value` on each row whose target is a trained token of `example`, 0 elsewhere.
@@ -197,8 +212,21 @@ public final class DPOTrainer {
 
 /// Running means of the preference metrics, under TRL's names.
 struct PreferenceSummary {
-    private var count = 0
+    private var count = 0.0
     private var loss = 0.0, chosenReward = 0.0, rejectedReward = 0.0, correct = 0.0, chosenLogProb = 0.0, rejectedLogProb = 0.0
+
+    init() {}
+
+    /// The running sums as numbers (one micro-batch's part of a step, gathered across ranks).
+    var figures: [Double] { [count, loss, chosenReward, rejectedReward, correct, chosenLogProb, rejectedLogProb] }
+
+    /// Parts added in order.
+    init(merging parts: [[Double]]) {
+        for part in parts where part.count == 7 {
+            count += part[0]; loss += part[1]; chosenReward += part[2]; rejectedReward += part[3]
+            correct += part[4]; chosenLogProb += part[5]; rejectedLogProb += part[6]
+        }
+    }
 
     mutating func add(_ result: PreferenceLoss.Result, chosen: Double, rejected: Double) {
         count += 1
@@ -211,7 +239,7 @@ struct PreferenceSummary {
     }
 
     func metrics(prefix: String) -> [String: Double] {
-        let n = Double(max(1, count))
+        let n = max(1, count)
         return [
             prefix + "loss": loss / n,
             prefix + "rewards/chosen": chosenReward / n,

@@ -46,7 +46,8 @@ public final class RewardModelTrainer {
         chosenActivations = TrainerSetup.activations(for: model.config, lengths: lengths, micro: config.training.microBatchSize)
         rejectedActivations = TrainerSetup.activations(for: model.config, lengths: lengths, micro: config.training.microBatchSize)
         dHidden = FloatBuffer(count: chosenActivations.capacity * hidden)
-        loop.logMemoryPlan(activations: [chosenActivations, rejectedActivations])
+        let micro = config.training.microBatchSize
+        loop.logMemoryPlan(activations: [chosenActivations, rejectedActivations], leavesPerStep: (config.training.batchSize + micro - 1) / micro)
     }
 
     public var run: RunFolder { loop.run }
@@ -83,21 +84,23 @@ public final class RewardModelTrainer {
         head.backward(rows: rows, dScores: dReward, model: model, activations: activations, dHidden: dHidden)
     }
 
-    /// Held-out loss, accuracy (r_c > r_r) and mean margin r_c − r_r.
+    /// Held-out loss, accuracy (r_c > r_r) and mean margin r_c − r_r (micro-batches shared among ranks).
     public func evaluateHeldOut() throws -> [String: Double] {
-        var summary = RewardSummary()
-        for micro in evalPairs.chunked(config.training.microBatchSize) {
-            let chosen = try rewards(micro.map(\.chosen), activations: chosenActivations).rewards
-            let rejected = try rewards(micro.map(\.rejected), activations: rejectedActivations).rewards
-            for k in micro.indices { summary.add(chosen: chosen[k], rejected: rejected[k]) }
+        let micros = evalPairs.chunked(config.training.microBatchSize)
+        let parts = try loop.group.map(micros.count) { index -> [Double] in
+            var summary = RewardSummary()
+            let chosen = try rewards(micros[index].map(\.chosen), activations: chosenActivations).rewards
+            let rejected = try rewards(micros[index].map(\.rejected), activations: rejectedActivations).rewards
+            for k in micros[index].indices { summary.add(chosen: chosen[k], rejected: rejected[k]) }
+            return summary.figures
         }
-        return summary.metrics(prefix: "eval_")
+        return RewardSummary(merging: parts).metrics(prefix: "eval_")
     }
 
     /// Trains to the end (or `--max-steps`); returns each step's mean loss.
     @discardableResult
     public func train() throws -> [Double] {
-        try loop.train(step: step, evaluate: evalPairs.isEmpty ? nil : evaluateHeldOut, saveFinal: { folder in
+        try loop.train(plan: plan, evaluate: evalPairs.isEmpty ? nil : evaluateHeldOut, saveFinal: { folder in
             try LlamaCheckpoint.saveSequenceClassifier(self.model, score: Array(self.head.values.buffer), to: folder)
             try self.setup.saveTokenizer(to: folder)
         })
@@ -106,17 +109,15 @@ public final class RewardModelTrainer {
     /// The mean loss of the training pairs `batch`, with its gradient left in `model.gradients`
     /// and `head.gradients`: one step's forward and backward without the update (for gradient checks).
     public func lossAndGradients(batch: [Int]) throws -> Double {
-        model.zeroGradients()
-        head.gradients.zero()
-        return try step(batch).loss
+        try DataParallelStep(group: .single, buffers: [loop.gradients, head.gradients]).run(plan(batch)).loss
     }
 
-    private func step(_ batch: [Int]) throws -> StepResult {
-        var summary = RewardSummary()
-        var tokens = 0
+    private func plan(_ batch: [Int]) -> StepPlan {
         let scale = 1 / Double(batch.count)
-        for micro in batch.chunked(config.training.microBatchSize) {
-            let pairs = micro.map { trainPairs[$0] }
+        let micros = batch.chunked(config.training.microBatchSize)
+        return StepPlan(leaves: micros.count, leaf: { [self] index in
+            var summary = RewardSummary()
+            let pairs = micros[index].map { trainPairs[$0] }
             let chosen = try rewards(pairs.map(\.chosen), activations: chosenActivations)
             let rejected = try rewards(pairs.map(\.rejected), activations: rejectedActivations)
             var dChosen: [Double] = [], dRejected: [Double] = []
@@ -127,18 +128,31 @@ public final class RewardModelTrainer {
             }
             backward(dReward: dRejected, rows: rejected.rows, activations: rejectedActivations)
             backward(dReward: dChosen, rows: chosen.rows, activations: chosenActivations)
-            tokens += chosenActivations.tokenCount + rejectedActivations.tokenCount
-        }
-        let metrics = summary.metrics(prefix: "")
-        return StepResult(loss: metrics["loss"] ?? 0, tokens: tokens, metrics: metrics,
-                          summary: String(format: "acc %.2f  margin %.3f", metrics["accuracy"] ?? 0, metrics["margin"] ?? 0))
+            return summary.figures + [Double(chosenActivations.tokenCount + rejectedActivations.tokenCount)]
+        }, finish: { figures in
+            let metrics = RewardSummary(merging: figures.map { Array($0.dropLast()) }).metrics(prefix: "")
+            return StepResult(loss: metrics["loss"] ?? 0, tokens: Int(figures.reduce(0) { $0 + ($1.last ?? 0) }), metrics: metrics,
+                              summary: String(format: "acc %.2f  margin %.3f", metrics["accuracy"] ?? 0, metrics["margin"] ?? 0))
+        })
     }
 }
 
 /// Running means of the reward-model metrics.
 struct RewardSummary {
-    private var count = 0
+    private var count = 0.0
     private var loss = 0.0, correct = 0.0, chosen = 0.0, rejected = 0.0
+
+    init() {}
+
+    /// The running sums as numbers (one micro-batch's part of a step, gathered across ranks).
+    var figures: [Double] { [count, loss, correct, chosen, rejected] }
+
+    /// Parts added in order.
+    init(merging parts: [[Double]]) {
+        for part in parts where part.count == 5 {
+            count += part[0]; loss += part[1]; correct += part[2]; chosen += part[3]; rejected += part[4]
+        }
+    }
 
     @discardableResult
     mutating func add(chosen r: Double, rejected s: Double) -> (loss: Double, dChosen: Double, dRejected: Double, correct: Bool) {
@@ -152,7 +166,7 @@ struct RewardSummary {
     }
 
     func metrics(prefix: String) -> [String: Double] {
-        let n = Double(max(1, count))
+        let n = max(1, count)
         return [prefix + "loss": loss / n, prefix + "accuracy": correct / n, prefix + "margin": (chosen - rejected) / n,
                 prefix + "rewards/chosen": chosen / n, prefix + "rewards/rejected": rejected / n]
     }

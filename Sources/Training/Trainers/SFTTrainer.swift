@@ -49,51 +49,57 @@ public final class SFTTrainer {
         } else {
             activations = TrainerSetup.activations(for: model.config, lengths: lengths, micro: config.training.microBatchSize)
         }
-        loop.logMemoryPlan(activations: [activations])
+        let micro = config.training.microBatchSize
+        loop.logMemoryPlan(activations: [activations], leavesPerStep: (config.training.batchSize + micro - 1) / micro)
     }
 
     public var totalSteps: Int { loop.totalSteps }
     public var run: RunFolder { loop.run }
 
-    /// Mean −log p per trained token over the held-out examples (forward only).
+    /// Mean −log p per trained token over the held-out examples (forward only; the micro-batches
+    /// are shared among the ranks).
     public func evaluate() throws -> Double {
-        var total = 0.0, count = 0
-        for micro in microBatches(evalExamples) {
-            let (logProbs, trained) = try model.trainedLogProbs(micro, activations: activations)
+        let micros = microBatches(evalExamples)
+        let sums = try loop.group.map(micros.count) { index -> [Double] in
+            var total = 0.0, count = 0.0
+            let (logProbs, trained) = try model.trainedLogProbs(micros[index], activations: activations)
             for (logProb, isTrained) in zip(logProbs, trained) where isTrained {
                 total -= Double(logProb)
                 count += 1
             }
+            return [total, count]
         }
-        return total / Double(max(1, count))
+        return sums.reduce(0) { $0 + $1[0] } / max(1, sums.reduce(0) { $0 + $1[1] })
     }
 
     /// Trains to the end (or `--max-steps`); returns each step's loss.
     @discardableResult
     public func train() throws -> [Double] {
-        try loop.train(step: step, evaluate: evalExamples.isEmpty ? nil : { ["eval_loss": try self.evaluate()] }, saveFinal: { folder in
+        try loop.train(plan: plan, evaluate: evalExamples.isEmpty ? nil : { ["eval_loss": try self.evaluate()] }, saveFinal: { folder in
             try LlamaCheckpoint.save(self.model, to: folder)
             try self.setup.saveTokenizer(to: folder)
         })
     }
 
-    /// One optimizer batch: forward and backward micro-batch by micro-batch.
-    private func step(_ batch: [Int]) throws -> StepResult {
+    /// One optimizer batch: forward and backward micro-batch by micro-batch (each micro-batch's
+    /// figures: its summed loss and the tokens it forwarded).
+    func plan(_ batch: [Int]) -> StepPlan {
         let examples = batch.map { trainExamples[$0] }
         let trainedTokens = examples.reduce(0) { $0 + $1.targetCount }
         // mean over the whole optimizer batch, not the micro-batch, so accumulation equals one big batch
         let scale: Float = config.training.lossReduction == .sum ? 1 : 1 / Float(max(1, trainedTokens))
-        var lossSum = 0.0, tokens = 0
-        for micro in microBatches(examples) {
-            let (logProbs, trained) = try model.trainedLogProbs(micro, activations: activations)
+        let micros = microBatches(examples)
+        return StepPlan(leaves: micros.count, leaf: { [self] index in
+            let (logProbs, trained) = try model.trainedLogProbs(micros[index], activations: activations)
             forwardPasses += 1
             let result = SFTLoss.loss(logProbs: logProbs, trained: trained, reduction: .sum)
             model.backward(dLogProb: result.dLogProb.map { $0 * scale }, activations: activations)
-            lossSum += result.loss
-            tokens += logProbs.count
-        }
-        let loss = config.training.lossReduction == .sum ? lossSum : lossSum / Double(max(1, trainedTokens))
-        return StepResult(loss: loss, tokens: tokens, metrics: ["trained_tokens": trainedTokens])
+            return [result.loss, Double(logProbs.count)]
+        }, finish: { [config] figures in
+            let lossSum = figures.reduce(0) { $0 + $1[0] }, tokens = figures.reduce(0) { $0 + $1[1] }
+            let loss = config.training.lossReduction == .sum ? lossSum : lossSum / Double(max(1, trainedTokens))
+            return StepResult(loss: loss, tokens: Int(tokens), metrics: ["trained_tokens": trainedTokens])
+        })
     }
 
     /// Forward passes over training micro-batches so far (packing makes fewer).

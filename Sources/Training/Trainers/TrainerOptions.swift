@@ -1,5 +1,7 @@
-/// How a trainer is run: where it writes, when it stops early, whether it resumes, and where its
-/// messages go. The same for every stage (SFT, DPO, RM).
+import Collectives
+
+/// How a trainer is run: where it writes, when it stops early, whether it resumes, where its
+/// messages go and which processes share the work. The same for every stage (SFT, DPO, RM, RL).
 public struct TrainerOptions: Sendable {
     /// The run folder (default: `output.dir` of the config).
     public var outDir: String?
@@ -14,9 +16,13 @@ public struct TrainerOptions: Sendable {
     /// Fault injection for tests: writing the checkpoint of this step fails after the weights are on
     /// disk, as a kill in the middle of the write would.
     public var interruptCheckpointAtStep: Int?
+    /// The data-parallel processes: each takes its share of every batch, rank 0 alone writes.
+    public var group: ProcessGroup
 
     public init(outDir: String? = nil, maxSteps: Int? = nil, resume: Bool = false,
-                log: @escaping @Sendable (String) -> Void = { print($0) }, status: (@Sendable (String) -> Void)? = nil) {
+                log: @escaping @Sendable (String) -> Void = { print($0) }, status: (@Sendable (String) -> Void)? = nil,
+                group: ProcessGroup = .current) {
+        self.group = group
         self.outDir = outDir
         self.maxSteps = maxSteps
         self.resume = resume

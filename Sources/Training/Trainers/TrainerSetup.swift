@@ -1,3 +1,4 @@
+import Collectives
 import Foundation
 import Generation
 import Kernels
@@ -18,7 +19,8 @@ struct TrainerSetup {
     let maxLength: Int
 
     init(config: RunConfiguration) throws {
-        ComputeThreads.configure(config.threads ?? ProcessInfo.processInfo.activeProcessorCount)
+        // ranks on one machine share its cores: by default each takes its part of them
+        ComputeThreads.configure(config.threads ?? max(1, ProcessInfo.processInfo.activeProcessorCount / ProcessGroup.current.localSize))
         guard let modelPath = config.model.path else { throw TrainerError("model.path: required") }
         guard let trainPath = config.data.train else { throw TrainerError("data.train: required") }
         for (key, path) in [("data.train", trainPath), ("data.eval", config.data.eval)] {

@@ -1,3 +1,4 @@
+import Collectives
 import Foundation
 import Generation
 import Kernels
@@ -22,10 +23,11 @@ public struct StepResult {
     }
 }
 
-/// The optimizer loop every stage shares (SFT, DPO, RM): a seeded data order per epoch, gradient
-/// accumulation inside the mode's step, global-norm clipping over the model and its heads, AdamW on
-/// a warm-up schedule, one metrics line per step, evaluation every `eval_every` steps, periodic
-/// atomic checkpoints, `--max-steps` early stops that keep their place, and exact resume.
+/// The optimizer loop every stage shares (SFT, DPO, RM): a seeded data order per epoch, the mode's
+/// micro-batches summed in a fixed tree order over the process group (`DataParallelStep`), global-
+/// norm clipping over the model and its heads, AdamW on a warm-up schedule, one metrics line per
+/// step, evaluation every `eval_every` steps, periodic atomic checkpoints, `--max-steps` early stops
+/// that keep their place, and exact resume (with any number of ranks). Rank 0 alone writes.
 final class TrainingLoop {
     let config: RunConfiguration
     let options: TrainerOptions
@@ -38,6 +40,9 @@ final class TrainingLoop {
     /// Training items (examples or pairs) per epoch.
     let itemCount: Int
     let totalSteps: Int
+    /// The processes sharing each batch and the fixed-order sum of their gradients.
+    let parallel: DataParallelStep
+    var group: ProcessGroup { parallel.group }
 
     init(config: RunConfiguration, options: TrainerOptions, model: LlamaModel, itemCount: Int, heads: [HeadParameters] = []) throws {
         self.config = config
@@ -55,16 +60,21 @@ final class TrainingLoop {
         var total = stepsPerEpoch * config.training.epochs
         if let limit = config.training.maxSteps { total = min(total, limit) }
         totalSteps = total
+        parallel = DataParallelStep(group: options.group, buffers: [gradients] + heads.map(\.gradients))
     }
 
     /// Logs the memory the run holds before its first step: weights, gradients, AdamW moments and
     /// the activations planned from the data (the vocabulary head is chunked: never tokens × vocab).
-    func logMemoryPlan(activations: [LlamaActivations]) {
+    /// With more than one micro-batch per step (per rank), partial gradient sums wait in stash buffers.
+    func logMemoryPlan(activations: [LlamaActivations], leavesPerStep: Int) {
         let floats = MemoryLayout<Float>.stride
         let weights = model.layout.count * floats
         let activationBytes = activations.reduce(0) { $0 + $1.trainingBytes }
-        let parts = [("weights", weights), ("gradients", weights), ("AdamW moments", 2 * weights),
+        var parts = [("weights", weights), ("gradients", weights), ("AdamW moments", 2 * weights),
                      ("activations for \(activations.map { String($0.capacity) }.joined(separator: " + ")) tokens", activationBytes)]
+        let stash = parallel.stashBytes(leaves: leavesPerStep)
+        if stash > 0 { parts.append(("partial gradient sums", stash)) }
+        if group.size > 1 { parts.append(("(per rank; \(group.size) ranks)", 0)) }
         options.log("memory planned: " + parts.map { "\($0.0) \(formatBytes($0.1))" }.joined(separator: ", ")
             + "; total \(formatBytes(parts.reduce(0) { $0 + $1.1 }))")
     }
@@ -83,20 +93,21 @@ final class TrainingLoop {
     // MARK: The loop
 
     /// Runs to `totalSteps` (or `options.maxSteps`), resuming from the newest checkpoint when asked.
-    /// `step` runs forward and backward over a batch of item indices (the gradients are zeroed
-    /// before); `evaluate` returns held-out metrics (nil: no held-out data); `saveFinal` writes `final/`.
-    /// Returns the loss of every step run.
-    func train(step: ([Int]) throws -> StepResult, evaluate: (() throws -> [String: Double])?,
+    /// `plan` cuts a batch of item indices into micro-batches (`StepPlan`); `evaluate` returns
+    /// held-out metrics (nil: no held-out data; every rank calls it); `saveFinal` writes `final/`
+    /// (rank 0 only). Returns the loss of every step run.
+    func train(plan: ([Int]) throws -> StepPlan, evaluate: (() throws -> [String: Double])?,
                saveFinal: (String) throws -> Void) throws -> [Double] {
+        let writes = group.isRoot
         var state = RunFolder.TrainerState(step: 0, examplesSeen: 0, seed: UInt64(config.seed))
         if options.resume {
             guard let restored = try run.restoreLatest(model: model, optimizer: optimizer, heads: heads) else {
                 throw TrainerError("\(run.path): no checkpoint to resume from (expected checkpoints/step-N/)")
             }
             state = restored
-            try run.truncateMetrics(after: state.step)
-            options.log("resumed from step \(state.step)")
-        } else {
+            if writes { try run.truncateMetrics(after: state.step) }
+            options.log("resumed from step \(state.step)" + (group.size > 1 ? " on \(group.size) ranks" : ""))
+        } else if writes {
             try? FileManager.default.removeItem(atPath: run.metricsPath)
             try run.writeConfig(try ConfigLoader.render(config))
         }
@@ -108,8 +119,7 @@ final class TrainingLoop {
         while state.step < stopAt {
             let started = Profiler.now()
             let batch = (0..<config.training.batchSize).map { item(at: state.examplesSeen + $0) }
-            for buffer in allGradients { buffer.zero() }
-            let result = try step(batch)
+            let result = try parallel.run(try plan(batch))
             let norm = config.optimizer.maxGradNorm.map { GradientClipping.clip(allGradients, maxNorm: $0) } ?? GradientClipping.globalNorm(allGradients)
             let lr = schedule.rate(at: state.step)
             optimizer.update(parameters: model.parameters, gradients: gradients, lr: Float(lr))
@@ -131,7 +141,7 @@ final class TrainingLoop {
                 metrics.merge(held) { current, _ in current }
                 options.log("step \(state.step)  held-out " + held.sorted { $0.key < $1.key }.map { "\($0.key) " + String(format: "%.4f", $0.value) }.joined(separator: "  "))
             }
-            try run.appendMetrics(metrics)
+            if writes { try run.appendMetrics(metrics) }
             let remaining = Self.duration(secondsThisRun / Double(stepsThisRun) * Double(stopAt - state.step))
             let tokensPerSecond = Double(result.tokens) / seconds
             if let status = options.status {
@@ -140,16 +150,16 @@ final class TrainingLoop {
                 options.log(String(format: "step %d/%d  loss %.4f  lr %.3g  grad norm %.3f  %.0f tokens/s", state.step, stopAt, result.loss, lr, norm, tokensPerSecond)
                     + (result.summary.isEmpty ? "" : "  " + result.summary) + "  \(remaining) left")
             }
-            if config.output.saveEvery > 0 && state.step % config.output.saveEvery == 0 {
+            if writes && config.output.saveEvery > 0 && state.step % config.output.saveEvery == 0 {
                 try saveCheckpoint(state)
             }
         }
-        if state.step < totalSteps, config.output.saveEvery == 0 || state.step % config.output.saveEvery != 0 {
+        if writes, state.step < totalSteps, config.output.saveEvery == 0 || state.step % config.output.saveEvery != 0 {
             // stopped early (--max-steps): keep the place so --resume carries on
             try saveCheckpoint(state)
         }
         if state.step >= totalSteps {
-            try saveFinal(run.path + "/final")
+            if writes { try saveFinal(run.path + "/final") }
             options.log("\(state.step) steps done (\(Self.duration(secondsThisRun)) this run): \(run.path)/final")
         } else {
             options.log("stopped at step \(state.step) of \(totalSteps); carry on with --resume \(run.path)")
