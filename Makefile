@@ -4,7 +4,7 @@ SWIFT ?= swift
 CONFIG ?= release
 MODEL := models/SmolLM2-135M-Instruct.Q4_1.gguf
 RLVR := .build/$(CONFIG)/rlvr
-APT_PACKAGES := libopenblas-dev libpcre2-dev pkg-config
+APT_PACKAGES := libopenblas-dev libpcre2-dev libopenmpi-dev openmpi-bin pkg-config
 
 .PHONY: all deps build test demo demo-stages model clean help
 

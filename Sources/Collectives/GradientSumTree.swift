@@ -41,13 +41,19 @@ public struct GradientSumTree: Sendable {
 /// Sums micro-batch gradients along `GradientSumTree` on one rank. `leaf(i)` computes micro-batch
 /// i's gradient into `buffers` (zeroed before each leaf); partial sums of lower halves wait in
 /// stash buffers, one set per tree depth, allocated on first use and kept for later steps.
+///
+/// `running: true` gives up the tree for memory: leaves accumulate in turn into `buffers` (the
+/// backward passes add into them), no stash at all; the result then depends on where each rank's
+/// share begins, so only runs with the same number of ranks agree bit for bit.
 public final class TreeAccumulator {
     /// The gradient buffers the backward passes fill (the model's arena, heads, a value model).
     public let buffers: [FloatBuffer]
+    public let running: Bool
     private var stashes: [[FloatBuffer]] = []
 
-    public init(buffers: [FloatBuffer]) {
+    public init(buffers: [FloatBuffer], running: Bool = false) {
         self.buffers = buffers
+        self.running = running
     }
 
     /// Bytes held by stash buffers so far.
@@ -62,7 +68,12 @@ public final class TreeAccumulator {
 
     /// Leaves `node` summed in tree order into `buffers` (zero when the node is empty).
     public func sum(_ node: Range<Int>, leaf: (Int) throws -> Void) rethrows {
-        try sum(node, depth: 0, leaf: leaf)
+        if running {
+            for buffer in buffers { buffer.zero() }
+            for index in node { try leaf(index) }
+        } else {
+            try sum(node, depth: 0, leaf: leaf)
+        }
     }
 
     private func sum(_ node: Range<Int>, depth: Int, leaf: (Int) throws -> Void) rethrows {

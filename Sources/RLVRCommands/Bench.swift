@@ -1,4 +1,5 @@
 import ArgumentParser
+import Collectives
 import Foundation
 import Kernels
 import LlamaModel
@@ -17,7 +18,7 @@ func benchmarkModel(_ path: String?) throws -> LlamaModel {
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure the engine's speed (prints figures; never fails because a machine is slow).",
-        subcommands: [TrainBench.self, StagesBench.self, PPOBench.self, GenerateBench.self, TokenizeBench.self, VerifyBench.self, KernelsBench.self]
+        subcommands: [TrainBench.self, StagesBench.self, PPOBench.self, GenerateBench.self, TokenizeBench.self, VerifyBench.self, KernelsBench.self, AllReduceBench.self]
     )
 }
 
@@ -292,5 +293,51 @@ struct VerifyBench: ParsableCommand {
     func run() throws {
         verify.compute.apply()
         try verify.runVerification(benchmark: true)
+    }
+}
+
+struct AllReduceBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "allreduce",
+        abstract: "The fixed-order gradient sum across ranks (run under mpirun): seconds per step for a model's gradient.",
+        discussion: "mpirun -np 2 rlvr bench allreduce   # SmolLM2-135M's 134,515,008 parameters (538 MB of fp32 gradient)"
+    )
+
+    @Option(help: "Gradient size in parameters (default: SmolLM2-135M).")
+    var parameters = 134_515_008
+
+    @Option(help: "Timed repetitions.")
+    var repeats = 5
+
+    @Option(name: .customLong("link-gbits"), help: "Network speed to project the time onto, in Gb/s.")
+    var linkGbits = 10.0
+
+    func run() throws {
+        let group = ProcessGroup.current
+        let gradient = FloatBuffer(count: parameters)
+        for i in 0..<parameters { gradient[i] = Float(i % 977) * 1e-3 }
+        let bytes = Double(parameters * MemoryLayout<Float>.stride)
+        try group.sumPartials([gradient])   // warm-up: connections and buffers
+        var times: [Double] = []
+        for _ in 0..<repeats {
+            try group.barrier()
+            let started = Profiler.now()
+            try group.sumPartials([gradient])
+            times.append(Profiler.now() - started)
+        }
+        guard group.isRoot else { return }
+        let levels = group.size.trailingZeroBitCount
+        let best = times.min() ?? 0, mean = times.reduce(0, +) / Double(max(1, times.count))
+        print(String(format: "%d ranks (%d pair level%@), gradient %.1f MB: %.3f s per sum (best), %.3f s mean of %d",
+                     group.size, levels, levels == 1 ? "" : "s", bytes / 1e6, best, mean, repeats))
+        if levels > 0 {
+            // a two-rank MPI_Allreduce moves about the whole buffer each way per level
+            print(String(format: "  %.2f GB/s per level on this machine's shared memory", bytes * Double(levels) / best / 1e9))
+            let link = linkGbits * 1e9 / 8
+            print(String(format: "  over %.0f Gb/s (%.2f GB/s): ≈ %.2f s per level, %.2f s per step at %d ranks", linkGbits, link / 1e9, bytes / link,
+                         bytes / link * Double(levels), group.size))
+        } else {
+            print("  one process: nothing to exchange (run under mpirun -np 2 or more)")
+        }
     }
 }

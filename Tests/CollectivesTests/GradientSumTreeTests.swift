@@ -89,3 +89,19 @@ import Testing
         #expect(try group.map(3) { Double($0) * 2 } == [0, 2, 4])
     }
 }
+
+@Suite struct RunningSumTests {
+    @Test func runningModeAddsLeavesInTurnWithoutStash() {
+        let count = 257, leaves = 6
+        let buffer = FloatBuffer(count: count)
+        let accumulator = TreeAccumulator(buffers: [buffer], running: true)
+        buffer[0] = 99   // zeroed before the first leaf
+        accumulator.sum(0..<leaves) { leaf in
+            for (i, value) in GradientSumTreeTests.leafValues(leaf, count: count).enumerated() { buffer[i] += value }
+        }
+        var expected = [Float](repeating: 0, count: count)
+        for leaf in 0..<leaves { for (i, v) in GradientSumTreeTests.leafValues(leaf, count: count).enumerated() { expected[i] += v } }
+        #expect(Array(buffer.buffer).map(\.bitPattern) == expected.map(\.bitPattern))
+        #expect(accumulator.stashBytes == 0)
+    }
+}

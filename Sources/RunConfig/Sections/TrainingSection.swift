@@ -14,6 +14,15 @@ public struct TrainingSection: RunConfigSection, Equatable {
     /// `micro_batch_size` examples: fewer, fuller passes for short examples. Sequences never attend
     /// across examples, so the per-token log-probs are the same bits either way.
     public var packing: Bool
+    /// How each step's micro-batch gradients are summed. `tree`: a binary tree fixed by the
+    /// micro-batch count, so 1, 2, 4… processes give the same bits (needs one extra gradient-sized
+    /// buffer per tree level below the root on each process); `running`: added in turn into one
+    /// buffer (no extra memory; the same bits for the same number of processes only).
+    public var gradientSum: GradientSum
+
+    public enum GradientSum: String, ConfigChoice {
+        case tree, running
+    }
 
     public enum LossReduction: String, ConfigChoice {
         case mean, sum
@@ -26,6 +35,7 @@ public struct TrainingSection: RunConfigSection, Equatable {
         case maxSteps = "max_steps"
         case lossReduction = "loss_reduction"
         case packing
+        case gradientSum = "gradient_sum"
     }
 
     public init() {
@@ -35,6 +45,7 @@ public struct TrainingSection: RunConfigSection, Equatable {
         maxSteps = nil
         lossReduction = .mean
         packing = false
+        gradientSum = .tree
     }
 
     public init(from decoder: Decoder) throws {
@@ -46,6 +57,7 @@ public struct TrainingSection: RunConfigSection, Equatable {
         maxSteps = try c.decodeIfPresent(Int.self, forKey: .maxSteps)
         lossReduction = try c.value(.lossReduction, or: d.lossReduction)
         packing = try c.value(.packing, or: d.packing)
+        gradientSum = try c.value(.gradientSum, or: d.gradientSum)
     }
 
     /// Forward/backward passes accumulated per optimizer step.

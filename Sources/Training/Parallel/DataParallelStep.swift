@@ -19,9 +19,9 @@ final class DataParallelStep {
     let group: ProcessGroup
     let accumulator: TreeAccumulator
 
-    init(group: ProcessGroup, buffers: [FloatBuffer]) {
+    init(group: ProcessGroup, buffers: [FloatBuffer], running: Bool = false) {
         self.group = group
-        accumulator = TreeAccumulator(buffers: buffers)
+        accumulator = TreeAccumulator(buffers: buffers, running: running)
     }
 
     /// Runs the plan's leaves; returns the figures of all of them, in leaf order.
@@ -41,6 +41,7 @@ final class DataParallelStep {
     /// Gradient bytes the local tree may stash for a step of `leaves` micro-batches.
     func stashBytes(leaves: Int) -> Int {
         let share = GradientSumTree(leaves: leaves).share(rank: group.rank, of: group.size)
+        guard !accumulator.running else { return 0 }
         let gradientBytes = accumulator.buffers.reduce(0) { $0 + $1.count * MemoryLayout<Float>.stride }
         return TreeAccumulator.stashBytes(leaves: share.count, gradientBytes: gradientBytes)
     }

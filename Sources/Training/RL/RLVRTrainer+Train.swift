@@ -1,3 +1,4 @@
+import Collectives
 import Foundation
 import Generation
 import Kernels
@@ -55,6 +56,7 @@ extension RLVRTrainer {
                 options.log(String(format: "step 0  held-out verified %.3f  score %.3f", held["eval_verified"] ?? 0, held["eval_score"] ?? 0))
             }
         }
+        if group.size > 1 && writes { TerminationNotice.install(TrainingLoop.stoppedNotice(run: run.path)) }
         let stopAt = min(totalSteps, options.maxSteps ?? totalSteps)
         var scores: [Double] = []
         var secondsThisRun = 0.0, stepsThisRun = 0

@@ -104,7 +104,8 @@ public final class RLVRTrainer {
         }
         var gradientBuffers = [policyGradients]
         if let value, let gradients = value.model.gradients { gradientBuffers += [gradients, value.head.gradients] }
-        parallel = DataParallelStep(group: options.group, buffers: gradientBuffers)
+        if let warning = TrainerSetup.oversubscription(config, group: options.group) { options.log(warning) }
+        parallel = DataParallelStep(group: options.group, buffers: gradientBuffers, running: config.training.gradientSum == .running)
         run = try RunFolder(path: options.outDir ?? config.output.dir)
         order = EpochOrder(count: trainPrompts.count, seed: UInt64(config.seed))
         let stepsPerEpoch = max(1, trainPrompts.count / config.rollout.promptsPerStep)

@@ -60,7 +60,8 @@ final class TrainingLoop {
         var total = stepsPerEpoch * config.training.epochs
         if let limit = config.training.maxSteps { total = min(total, limit) }
         totalSteps = total
-        parallel = DataParallelStep(group: options.group, buffers: [gradients] + heads.map(\.gradients))
+        if let warning = TrainerSetup.oversubscription(config, group: options.group) { options.log(warning) }
+        parallel = DataParallelStep(group: options.group, buffers: [gradients] + heads.map(\.gradients), running: config.training.gradientSum == .running)
     }
 
     /// Logs the memory the run holds before its first step: weights, gradients, AdamW moments and
@@ -111,6 +112,7 @@ final class TrainingLoop {
             try? FileManager.default.removeItem(atPath: run.metricsPath)
             try run.writeConfig(try ConfigLoader.render(config))
         }
+        if group.size > 1 && writes { TerminationNotice.install(Self.stoppedNotice(run: run.path)) }
         let stopAt = min(totalSteps, options.maxSteps ?? totalSteps)
         let schedule = Self.schedule(config, totalSteps: totalSteps)
         var losses: [Double] = []
@@ -180,6 +182,11 @@ final class TrainingLoop {
         case .cosine: .cosine
         }
         return LearningRateSchedule(kind: kind, peak: config.optimizer.lr, warmupSteps: warmup, totalSteps: totalSteps)
+    }
+
+    /// What rank 0 prints when the launcher stops the job (another rank failed).
+    static func stoppedNotice(run: String) -> String {
+        "\nrlvr: rank 0: the job was stopped (a rank failed or was killed); carry on from the newest checkpoint with --resume \(run), on any power-of-two number of ranks"
     }
 
     /// "[=======>            ]  7/20".
