@@ -9,7 +9,7 @@ import Testing
 import TestSupport
 import RLVRCommands
 
-private func temporaryFolder() throws -> String {
+func temporaryFolder() throws -> String {
     let url = FileManager.default.temporaryDirectory.appendingPathComponent("rlvr-cli-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     return url.path

@@ -158,3 +158,39 @@ import TestSupport
         #expect(three.output.contains("power of two"), "\(three.output)")
     }
 }
+
+private let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+private let realModel = "models/SmolLM2-135M-Instruct.Q4_1.gguf"
+private let realModelPresent = FileManager.default.fileExists(atPath: packageRoot.appendingPathComponent(realModel).path)
+
+/// The shipped tiny configs on SmolLM2-135M, two ranks × 1 thread against one process × 2 threads.
+@Suite(.serialized, .enabled(if: realModelPresent, "\(realModel) is absent: run `make model`"))
+struct TinyConfigsOnTwoRanksTests {
+    static func run(_ arguments: [String], ranks: Int) throws -> DistributedRunTests.Outcome {
+        let previous = FileManager.default.currentDirectoryPath
+        FileManager.default.changeCurrentDirectoryPath(packageRoot.path)
+        defer { FileManager.default.changeCurrentDirectoryPath(previous) }
+        return try DistributedRunTests.run(arguments + ["--set", "threads=\(ranks == 0 ? 2 : 1)"], ranks: ranks)
+    }
+
+    @Test(arguments: [
+        ("sft", ["--set", "training.max_steps=2"]),
+        // the demo's model is not built in CI: the same config on SmolLM2-135M, 2 micro-batches per minibatch
+        // (one PPO step: 32 responses in 4 micro-batches, 2 per rank; no held-out pass, to keep CI short)
+        ("ppo", ["--set", "model.path=\(realModel)", "--set", "training.max_steps=1", "--set", "training.micro_batch_size=8",
+                 "--set", "rollout.max_response_length=12", "--set", "output.eval_every=0", "--set", "data.eval=null",
+                 "--set", "algorithm.ppo_epochs=1", "--set", "algorithm.minibatches=1"]),
+    ])
+    func tinyConfigMatchesOneProcess(stage: String, settings: [String]) throws {
+        let folder = try temporaryFolder()
+        let common = [stage, "--config", "configs/tiny/\(stage).yaml"] + settings
+        let one = try Self.run(common + ["--out", folder + "/one"], ranks: 0)
+        #expect(one.status == 0, "\(one.output)")
+        let two = try Self.run(common + ["--out", folder + "/two"], ranks: 2)
+        #expect(two.status == 0, "\(two.output)")
+        let weights = DistributedRunTests.bytes(folder + "/one/final/model.safetensors")
+        #expect(weights != nil)
+        #expect(weights == DistributedRunTests.bytes(folder + "/two/final/model.safetensors"))
+        #expect(try DistributedRunTests.timeless(folder + "/one") == DistributedRunTests.timeless(folder + "/two"))
+    }
+}
