@@ -22,13 +22,20 @@ struct TrainingOptions: ParsableArguments {
         if out != nil && resume != nil { throw ValidationError("give --out or --resume, not both (--resume names the run folder)") }
     }
 
-    /// Rank 0 speaks for the job; the other ranks keep quiet (their errors still reach stderr).
     func trainerOptions() -> TrainerOptions {
+        var options = Self.processOptions()
+        (options.outDir, options.maxSteps, options.resume) = (resume ?? out, maxSteps, resume != nil)
+        return options
+    }
+
+    /// This process's messages and group: rank 0 speaks for the job, the others keep quiet (their
+    /// errors still reach stderr).
+    static func processOptions() -> TrainerOptions {
         let group = ProcessGroup.current
         let quiet: @Sendable (String) -> Void = { _ in }
         let log: @Sendable (String) -> Void = group.isRoot ? TerminalProgress.log : quiet
         let status: (@Sendable (String) -> Void)? = group.isRoot ? TerminalProgress.status : nil
-        return TrainerOptions(outDir: resume ?? out, maxSteps: maxSteps, resume: resume != nil, log: log, status: status, group: group)
+        return TrainerOptions(log: log, status: status, group: group)
     }
 }
 
@@ -124,7 +131,7 @@ struct PipelineCommand: ParsableCommand {
     func run() throws {
         let pipeline = try ConfigLoader.load(PipelineConfiguration.self, file: config.config, overrides: config.overrides)
         try runTrainer {
-            try Pipeline(configuration: pipeline, options: TrainerOptions(log: TerminalProgress.log, status: TerminalProgress.status)).run()
+            try Pipeline(configuration: pipeline, options: TrainingOptions.processOptions()).run()
         }
     }
 }

@@ -22,8 +22,9 @@ import TestSupport
     }
 
     /// Runs `rlvr arguments` alone (ranks 0) or under `mpirun -np ranks`; `whileRunning` is polled.
-    static func run(_ arguments: [String], ranks: Int, whileRunning: ((Process) -> Void)? = nil) throws -> Outcome {
+    static func run(_ arguments: [String], ranks: Int, in directory: URL? = nil, whileRunning: ((Process) -> Void)? = nil) throws -> Outcome {
         let process = Process()
+        if let directory { process.currentDirectoryURL = directory }
         if ranks == 0 {
             process.executableURL = URL(fileURLWithPath: binary)
             process.arguments = arguments
@@ -33,7 +34,7 @@ import TestSupport
             process.arguments = ["--allow-run-as-root", "--oversubscribe", "-np", String(ranks), binary] + arguments
         }
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("rlvr-mpi-\(UUID().uuidString).log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let handle = try FileHandle(forWritingTo: log)
         process.standardOutput = handle
         process.standardError = handle
@@ -151,6 +152,31 @@ import TestSupport
         #expect(try Self.timeless(folder + "/alone") == Self.timeless(folder + "/whole"))
     }
 
+    /// sft → rm → ppo (GAE with the reward model as value model): each stage reads the previous
+    /// stages' final/ folders, which rank 0 writes while the other ranks wait for it.
+    @Test func pipelineOnTwoRanksGivesTheSingleProcessResult() throws {
+        let (sftFolder, sft) = try Self.setup("sft", steps: 2)
+        let (_, rm) = try Self.setup("rm", steps: 2)
+        let (_, ppo) = try Self.setup("ppo", steps: 2)
+        for (name, ranks) in [("one", 0), ("two", 2)] {
+            let out = sftFolder + "/pipeline-" + name
+            try Data("""
+            out: \(out)
+            stages:
+              - {name: sft, config: \(sft)}
+              - {name: rm, config: \(rm), set: ["model.path={sft}"]}
+              - {name: ppo, config: \(ppo), set: ["model.path={sft}", "algorithm.value_model={rm}"]}
+            """.utf8).write(to: URL(fileURLWithPath: sftFolder + "/pipeline-\(name).yaml"))
+            let outcome = try Self.run(["pipeline", "--config", sftFolder + "/pipeline-\(name).yaml"], ranks: ranks)
+            #expect(outcome.status == 0, "\(outcome.output)")
+        }
+        for stage in ["sft", "rm", "ppo"] {
+            let one = Self.bytes(sftFolder + "/pipeline-one/\(stage)/final/model.safetensors")
+            #expect(one != nil)
+            #expect(one == Self.bytes(sftFolder + "/pipeline-two/\(stage)/final/model.safetensors"), "\(stage)")
+        }
+    }
+
     @Test func aRankCountThatIsNotAPowerOfTwoIsRefused() throws {
         let (folder, config) = try Self.setup("sft", steps: 1)
         let three = try Self.run(["sft", "--config", config, "--out", folder + "/three"], ranks: 3)
@@ -167,10 +193,7 @@ private let realModelPresent = FileManager.default.fileExists(atPath: packageRoo
 @Suite(.serialized, .enabled(if: realModelPresent, "\(realModel) is absent: run `make model`"))
 struct TinyConfigsOnTwoRanksTests {
     static func run(_ arguments: [String], ranks: Int) throws -> DistributedRunTests.Outcome {
-        let previous = FileManager.default.currentDirectoryPath
-        FileManager.default.changeCurrentDirectoryPath(packageRoot.path)
-        defer { FileManager.default.changeCurrentDirectoryPath(previous) }
-        return try DistributedRunTests.run(arguments + ["--set", "threads=\(ranks == 0 ? 2 : 1)"], ranks: ranks)
+        try DistributedRunTests.run(arguments + ["--set", "threads=\(ranks == 0 ? 2 : 1)"], ranks: ranks, in: packageRoot)
     }
 
     @Test(arguments: [

@@ -1,3 +1,4 @@
+import Collectives
 import Foundation
 import RunConfig
 
@@ -50,7 +51,7 @@ public struct Pipeline {
             }
             let record = try JSONSerialization.data(withJSONObject: ["stage": stage.name, "config": stage.config, "overrides": overrides],
                                                     options: [.sortedKeys, .withoutEscapingSlashes])
-            try record.write(to: URL(fileURLWithPath: marker))
+            if options.group.isRoot { try record.write(to: URL(fileURLWithPath: marker)) }
             ran.append(stage.name)
         }
         return ran

@@ -105,6 +105,7 @@ extension RLVRTrainer {
             if let value { try LlamaCheckpoint.saveSequenceClassifier(value.model, score: Array(value.head.values.buffer), to: run.path + "/value") }
             options.log("\(state.step) steps done (\(TrainingLoop.duration(secondsThisRun)) this run): \(run.path)/final")
         }
+        try group.barrier()   // rank 0's last writes are on disk before any rank goes on
         return scores
     }
 

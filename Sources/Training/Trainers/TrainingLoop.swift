@@ -166,6 +166,7 @@ final class TrainingLoop {
         } else {
             options.log("stopped at step \(state.step) of \(totalSteps); carry on with --resume \(run.path)")
         }
+        try group.barrier()   // rank 0's last writes are on disk before any rank goes on (a pipeline's next stage reads them)
         return losses
     }
 
