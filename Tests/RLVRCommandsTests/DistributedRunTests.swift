@@ -177,6 +177,21 @@ import TestSupport
         }
     }
 
+    /// `gradient_sum: running` keeps no stash: repeatable on the same rank count, not the tree's bits.
+    @Test func runningSumRepeatsOnTheSameRankCount() throws {
+        let (folder, config) = try Self.setup("sft", steps: 3)
+        for name in ["a", "b"] {
+            let outcome = try Self.run(["sft", "--config", config, "--set", "training.gradient_sum=running", "--out", folder + "/" + name], ranks: 2)
+            #expect(outcome.status == 0, "\(outcome.output)")
+        }
+        let tree = try Self.run(["sft", "--config", config, "--out", folder + "/tree"], ranks: 2)
+        #expect(tree.status == 0, "\(tree.output)")
+        let running = Self.bytes(folder + "/a/final/model.safetensors")
+        #expect(running != nil)
+        #expect(running == Self.bytes(folder + "/b/final/model.safetensors"))
+        #expect(running != Self.bytes(folder + "/tree/final/model.safetensors"))
+    }
+
     @Test func aRankCountThatIsNotAPowerOfTwoIsRefused() throws {
         let (folder, config) = try Self.setup("sft", steps: 1)
         let three = try Self.run(["sft", "--config", config, "--out", folder + "/three"], ranks: 3)
