@@ -332,7 +332,7 @@ struct AllReduceBench: ParsableCommand {
                      group.size, levels, levels == 1 ? "" : "s", bytes / 1e6, best, mean, repeats))
         if levels > 0 {
             // a two-rank MPI_Allreduce moves about the whole buffer each way per level
-            print(String(format: "  %.2f GB/s per level on this machine's shared memory", bytes * Double(levels) / best / 1e9))
+            print(String(format: "  %.2f GB/s per level through this job's transport (shared memory on one machine unless --mca btl says otherwise)", bytes * Double(levels) / best / 1e9))
             let link = linkGbits * 1e9 / 8
             print(String(format: "  over %.0f Gb/s (%.2f GB/s): ≈ %.2f s per level, %.2f s per step at %d ranks", linkGbits, link / 1e9, bytes / link,
                          bytes / link * Double(levels), group.size))
