@@ -30,37 +30,19 @@ extension RLVRTrainer {
     /// Returns each step's mean score.
     @discardableResult
     public func train() throws -> [Double] {
-        let writes = group.isRoot
-        var state = RunFolder.TrainerState(step: 0, examplesSeen: 0, seed: UInt64(config.seed))
-        if options.resume {
-            guard let restored = try run.restoreLatest(parts: checkpointParts) else {
-                throw TrainerError("\(run.path): no checkpoint to resume from (expected checkpoints/step-N/)")
-            }
-            state = restored
-            if writes {
-                try run.truncateMetrics(after: state.step)
-                try run.truncateLines(of: run.path + "/samples.jsonl", after: state.step)
-            }
-            options.log("resumed from step \(state.step)" + (group.size > 1 ? " on \(group.size) ranks" : ""))
-        } else {
-            if writes {
-                for file in [run.metricsPath, run.path + "/samples.jsonl"] { try? FileManager.default.removeItem(atPath: file) }
-                try run.writeConfig(try ConfigLoader.render(config))
-            }
-            if config.output.evalEvery > 0 && !evalPrompts.isEmpty {
-                // the starting point, as step 0
-                var line: [String: Any] = ["step": 0]
-                let held = try evaluateHeldOut()
-                line.merge(held) { current, _ in current }
-                if writes { try run.appendMetrics(line) }
-                options.log(String(format: "step 0  held-out verified %.3f  score %.3f", held["eval_verified"] ?? 0, held["eval_score"] ?? 0))
-            }
+        let lifecycle = RunLifecycle(run: run, config: config, options: options, parts: checkpointParts,
+                                     stepLogs: [run.path + "/samples.jsonl"], totalSteps: totalSteps)
+        var state = try lifecycle.start()
+        if !options.resume && config.output.evalEvery > 0 && !evalPrompts.isEmpty {
+            // the starting point, as step 0
+            var line: [String: Any] = ["step": 0]
+            let held = try evaluateHeldOut()
+            line.merge(held) { current, _ in current }
+            if lifecycle.writes { try run.appendMetrics(line) }
+            options.log(String(format: "step 0  held-out verified %.3f  score %.3f", held["eval_verified"] ?? 0, held["eval_score"] ?? 0))
         }
-        if group.size > 1 && writes { TerminationNotice.install(TrainingLoop.stoppedNotice(run: run.path)) }
-        let stopAt = min(totalSteps, options.maxSteps ?? totalSteps)
         var scores: [Double] = []
-        var secondsThisRun = 0.0, stepsThisRun = 0
-        while state.step < stopAt {
+        while state.step < lifecycle.stopAt {
             let started = Profiler.now()
             let (metrics, meanScore) = try rlStep(state)
             state.step += 1
@@ -69,43 +51,22 @@ extension RLVRTrainer {
             var line = metrics
             line["step"] = state.step
             line["epoch"] = Double(state.examplesSeen) / Double(trainPrompts.count)
-            let evaluateNow = (config.output.evalEvery > 0 && state.step % config.output.evalEvery == 0) || state.step == totalSteps
-            if evaluateNow && !evalPrompts.isEmpty {
+            if lifecycle.evaluates(after: state.step) && !evalPrompts.isEmpty {
                 let began = Profiler.now()
                 let held = try evaluateHeldOut()
                 line.merge(held) { current, _ in current }
                 line["time/eval"] = Profiler.now() - began
                 options.log(String(format: "step %d  held-out verified %.3f  score %.3f", state.step, held["eval_verified"] ?? 0, held["eval_score"] ?? 0))
             }
-            if writes { try run.appendMetrics(line) }
-            let seconds = Profiler.now() - started
-            secondsThisRun += seconds
-            stepsThisRun += 1
-            let remaining = TrainingLoop.duration(secondsThisRun / Double(stepsThisRun) * Double(stopAt - state.step))
             let summary = String(format: "score %.3f  verified %.2f  kl %.4f  len %.0f  %.0f tok/s sampling", meanScore, metrics["verified"] as? Double ?? 0,
                                  metrics["kl_k1"] as? Double ?? 0, metrics["response_length"] as? Double ?? 0, metrics["tokens_per_s/sampling"] as? Double ?? 0)
-            if let status = options.status {
-                status(TrainingLoop.progressBar(step: state.step, of: stopAt) + " " + summary + "  ETA \(remaining)")
-            } else if state.step % config.output.logEvery == 0 {
-                options.log("step \(state.step)/\(stopAt)  " + summary + "  \(remaining) left")
-            }
-            if writes && config.output.saveEvery > 0 && state.step % config.output.saveEvery == 0 {
-                try run.saveCheckpoint(parts: checkpointParts, state: state, keep: config.output.keepCheckpoints,
-                                       interruptAfterWeights: options.interruptCheckpointAtStep == state.step)
-            }
+            try lifecycle.stepDone(state, seconds: Profiler.now() - started, metrics: line, status: summary, line: summary)
         }
-        if state.step < totalSteps {
-            if writes && (config.output.saveEvery == 0 || state.step % config.output.saveEvery != 0) {
-                try run.saveCheckpoint(parts: checkpointParts, state: state, keep: config.output.keepCheckpoints)
-            }
-            options.log("stopped at step \(state.step) of \(totalSteps); carry on with --resume \(run.path)")
-        } else if writes {
-            try LlamaCheckpoint.save(policy, to: run.path + "/final")
-            try setup.saveTokenizer(to: run.path + "/final")
+        try lifecycle.end(state) { folder in
+            try LlamaCheckpoint.save(policy, to: folder)
+            try setup.saveTokenizer(to: folder)
             if let value { try LlamaCheckpoint.saveSequenceClassifier(value.model, score: Array(value.head.values.buffer), to: run.path + "/value") }
-            options.log("\(state.step) steps done (\(TrainingLoop.duration(secondsThisRun)) this run): \(run.path)/final")
         }
-        try group.barrier()   // rank 0's last writes are on disk before any rank goes on
         return scores
     }
 

@@ -124,5 +124,5 @@ public final class SFTTrainer {
     }
 
     /// "1h02m", "3m05s", "42s".
-    public static func duration(_ seconds: Double) -> String { TrainingLoop.duration(seconds) }
+    public static func duration(_ seconds: Double) -> String { RunLifecycle.duration(seconds) }
 }

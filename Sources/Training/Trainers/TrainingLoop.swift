@@ -99,26 +99,13 @@ final class TrainingLoop {
     /// (rank 0 only). Returns the loss of every step run.
     func train(plan: ([Int]) throws -> StepPlan, evaluate: (() throws -> [String: Double])?,
                saveFinal: (String) throws -> Void) throws -> [Double] {
-        let writes = group.isRoot
-        var state = RunFolder.TrainerState(step: 0, examplesSeen: 0, seed: UInt64(config.seed))
-        if options.resume {
-            guard let restored = try run.restoreLatest(model: model, optimizer: optimizer, heads: heads) else {
-                throw TrainerError("\(run.path): no checkpoint to resume from (expected checkpoints/step-N/)")
-            }
-            state = restored
-            if writes { try run.truncateMetrics(after: state.step) }
-            options.log("resumed from step \(state.step)" + (group.size > 1 ? " on \(group.size) ranks" : ""))
-        } else if writes {
-            try? FileManager.default.removeItem(atPath: run.metricsPath)
-            try run.writeConfig(try ConfigLoader.render(config))
-        }
-        if group.size > 1 && writes { TerminationNotice.install(Self.stoppedNotice(run: run.path)) }
-        let stopAt = min(totalSteps, options.maxSteps ?? totalSteps)
+        let lifecycle = RunLifecycle(run: run, config: config, options: options,
+                                     parts: [RunFolder.Part(model: model, optimizer: optimizer, heads: heads)], totalSteps: totalSteps)
+        var state = try lifecycle.start()
         let schedule = Self.schedule(config, totalSteps: totalSteps)
         var losses: [Double] = []
-        var secondsThisRun = 0.0, stepsThisRun = 0
         let allGradients = [gradients] + heads.map(\.gradients)
-        while state.step < stopAt {
+        while state.step < lifecycle.stopAt {
             let started = Profiler.now()
             let batch = (0..<config.training.batchSize).map { item(at: state.examplesSeen + $0) }
             let result = try parallel.run(try plan(batch))
@@ -130,49 +117,24 @@ final class TrainingLoop {
             state.examplesSeen += batch.count
             losses.append(result.loss)
             let seconds = Profiler.now() - started
-            secondsThisRun += seconds
-            stepsThisRun += 1
+            let tokensPerSecond = Double(result.tokens) / seconds
             var metrics: [String: Any] = [
                 "step": state.step, "epoch": Double(state.examplesSeen) / Double(itemCount), "lr": lr, "loss": result.loss,
-                "grad_norm": norm, "tokens": result.tokens, "tokens_per_s": Double(result.tokens) / seconds,
+                "grad_norm": norm, "tokens": result.tokens, "tokens_per_s": tokensPerSecond,
             ]
             metrics.merge(result.metrics) { current, _ in current }
-            let evaluateNow = (config.output.evalEvery > 0 && state.step % config.output.evalEvery == 0) || state.step == totalSteps
-            if let evaluate, evaluateNow {
+            if let evaluate, lifecycle.evaluates(after: state.step) {
                 let held = try evaluate()
                 metrics.merge(held) { current, _ in current }
                 options.log("step \(state.step)  held-out " + held.sorted { $0.key < $1.key }.map { "\($0.key) " + String(format: "%.4f", $0.value) }.joined(separator: "  "))
             }
-            if writes { try run.appendMetrics(metrics) }
-            let remaining = Self.duration(secondsThisRun / Double(stepsThisRun) * Double(stopAt - state.step))
-            let tokensPerSecond = Double(result.tokens) / seconds
-            if let status = options.status {
-                status(Self.progressBar(step: state.step, of: stopAt) + String(format: " loss %.4f  %.0f tok/s", result.loss, tokensPerSecond) + "  ETA \(remaining)")
-            } else if state.step % config.output.logEvery == 0 {
-                options.log(String(format: "step %d/%d  loss %.4f  lr %.3g  grad norm %.3f  %.0f tokens/s", state.step, stopAt, result.loss, lr, norm, tokensPerSecond)
-                    + (result.summary.isEmpty ? "" : "  " + result.summary) + "  \(remaining) left")
-            }
-            if writes && config.output.saveEvery > 0 && state.step % config.output.saveEvery == 0 {
-                try saveCheckpoint(state)
-            }
+            try lifecycle.stepDone(state, seconds: seconds, metrics: metrics,
+                                   status: String(format: "loss %.4f  %.0f tok/s", result.loss, tokensPerSecond),
+                                   line: String(format: "loss %.4f  lr %.3g  grad norm %.3f  %.0f tokens/s", result.loss, lr, norm, tokensPerSecond)
+                                       + (result.summary.isEmpty ? "" : "  " + result.summary))
         }
-        if writes, state.step < totalSteps, config.output.saveEvery == 0 || state.step % config.output.saveEvery != 0 {
-            // stopped early (--max-steps): keep the place so --resume carries on
-            try saveCheckpoint(state)
-        }
-        if state.step >= totalSteps {
-            if writes { try saveFinal(run.path + "/final") }
-            options.log("\(state.step) steps done (\(Self.duration(secondsThisRun)) this run): \(run.path)/final")
-        } else {
-            options.log("stopped at step \(state.step) of \(totalSteps); carry on with --resume \(run.path)")
-        }
-        try group.barrier()   // rank 0's last writes are on disk before any rank goes on (a pipeline's next stage reads them)
+        try lifecycle.end(state, saveFinal: saveFinal)
         return losses
-    }
-
-    private func saveCheckpoint(_ state: RunFolder.TrainerState) throws {
-        try run.saveCheckpoint(model: model, optimizer: optimizer, heads: heads, state: state, keep: config.output.keepCheckpoints,
-                               interruptAfterWeights: options.interruptCheckpointAtStep == state.step)
     }
 
     static func schedule(_ config: RunConfiguration, totalSteps: Int) -> LearningRateSchedule {
@@ -183,25 +145,5 @@ final class TrainingLoop {
         case .cosine: .cosine
         }
         return LearningRateSchedule(kind: kind, peak: config.optimizer.lr, warmupSteps: warmup, totalSteps: totalSteps)
-    }
-
-    /// What rank 0 prints when the launcher stops the job (another rank failed).
-    static func stoppedNotice(run: String) -> String {
-        "\nrlvr: rank 0: the job was stopped (a rank failed or was killed); carry on from the newest checkpoint with --resume \(run), on any power-of-two number of ranks"
-    }
-
-    /// "[=======>            ]  7/20".
-    static func progressBar(step: Int, of total: Int, width: Int = 24) -> String {
-        let filled = total > 0 ? width * step / total : width
-        let bar = String(repeating: "=", count: max(0, filled - 1)) + (filled > 0 ? (filled == width ? "=" : ">") : "")
-        return "[" + bar + String(repeating: " ", count: width - bar.count) + "] \(step)/\(total)"
-    }
-
-    /// "1h02m", "3m05s", "42s".
-    static func duration(_ seconds: Double) -> String {
-        let whole = Int(seconds.rounded())
-        if whole >= 3600 { return String(format: "%dh%02dm", whole / 3600, whole % 3600 / 60) }
-        if whole >= 60 { return String(format: "%dm%02ds", whole / 60, whole % 60) }
-        return "\(whole)s"
     }
 }
