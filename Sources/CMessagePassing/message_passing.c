@@ -1,12 +1,33 @@
+#define _GNU_SOURCE
 #include "message_passing.h"
 
 #include <mpi.h>
+#include <sched.h>
 #include <string.h>
+#include <unistd.h>
+
+int rlvr_online_cpu_count(void) {
+    long online = sysconf(_SC_NPROCESSORS_ONLN);
+    return online > 0 ? (int)online : 1;
+}
+
+int rlvr_allowed_cpu_count(void) {
+#ifdef __linux__
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (sched_getaffinity(0, sizeof set, &set) == 0) {
+        int count = CPU_COUNT(&set);
+        if (count > 0) return count;
+    }
+#endif
+    return rlvr_online_cpu_count();
+}
 
 int rlvr_mpi_init(int *rank, int *size, int *local_size) {
     int provided = 0;
     int status = MPI_Init_thread(NULL, NULL, MPI_THREAD_FUNNELED, &provided);
     if (status != MPI_SUCCESS) return status;
+    if (provided < MPI_THREAD_FUNNELED) return MPI_ERR_OTHER;
     MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
     MPI_Comm_rank(MPI_COMM_WORLD, rank);
     MPI_Comm_size(MPI_COMM_WORLD, size);
@@ -49,6 +70,16 @@ int rlvr_mpi_allreduce_sum_float(rlvr_comm comm, float *values, size_t count) {
     for (size_t start = 0; start < count; start += slice) {
         size_t n = count - start < slice ? count - start : slice;
         int status = MPI_Allreduce(MPI_IN_PLACE, values + start, (int)n, MPI_FLOAT, MPI_SUM, (MPI_Comm)comm);
+        if (status != MPI_SUCCESS) return status;
+    }
+    return MPI_SUCCESS;
+}
+
+int rlvr_mpi_broadcast_float(rlvr_comm comm, float *values, size_t count, int root) {
+    const size_t slice = (size_t)1 << 28;
+    for (size_t start = 0; start < count; start += slice) {
+        size_t n = count - start < slice ? count - start : slice;
+        int status = MPI_Bcast(values + start, (int)n, MPI_FLOAT, root, (MPI_Comm)comm);
         if (status != MPI_SUCCESS) return status;
     }
     return MPI_SUCCESS;

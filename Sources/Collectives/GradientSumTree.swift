@@ -27,12 +27,16 @@ public struct GradientSumTree: Sendable {
     /// leaves than ranks.
     public func share(rank: Int, of size: Int) -> Range<Int> {
         precondition(size > 0 && size & (size - 1) == 0 && rank >= 0 && rank < size, "rank \(rank) of \(size)")
+        return node(path: rank, depth: size.trailingZeroBitCount)
+    }
+
+    /// The node `depth` levels below the root reached by the `depth` low bits of `path`, most
+    /// significant first (0: lower half, 1: upper half).
+    public func node(path: Int, depth: Int) -> Range<Int> {
         var node = 0..<leaves
-        var bit = size >> 1
-        while bit > 0 {
+        for level in stride(from: depth - 1, through: 0, by: -1) {
             let (lower, upper) = Self.halves(node)
-            node = rank & bit == 0 ? lower : upper
-            bit >>= 1
+            node = path >> level & 1 == 0 ? lower : upper
         }
         return node
     }

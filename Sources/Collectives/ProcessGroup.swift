@@ -14,7 +14,8 @@ public final class ProcessGroup: @unchecked Sendable {
     public let localSize: Int
     /// Pair communicators of the gradient sum, level 0 first: at level l a rank pairs with rank ^ 2^l.
     private let levels: [rlvr_comm?]
-    private let usesMPI: Bool
+    /// True when this process joined an MPI job (even of one rank): it must finalise or abort.
+    public let usesMPI: Bool
 
     /// The group of this process: `.single` until `startFromLauncher()` joins an MPI job.
     public nonisolated(unsafe) static var current = ProcessGroup.single
@@ -27,6 +28,32 @@ public final class ProcessGroup: @unchecked Sendable {
     }
 
     public var isRoot: Bool { rank == 0 }
+
+    /// Cores this process may run on (its CPU affinity: `mpirun` binds each rank to cores) and
+    /// cores the machine has online.
+    public static var cores: (allowed: Int, online: Int) {
+        (Int(rlvr_allowed_cpu_count()), Int(rlvr_online_cpu_count()))
+    }
+
+    /// Compute threads when none are asked for: the cores the launcher bound this rank to, or, when
+    /// it is not bound, its part of the machine's cores (shared with the other ranks there).
+    public var defaultThreads: Int {
+        let (allowed, online) = Self.cores
+        return allowed < online ? max(1, allowed) : max(1, online / localSize)
+    }
+
+    /// A warning when `threads` per rank would make the ranks on this machine run more threads than
+    /// there are cores for them (each then waits for the others); nil when they fit.
+    public func oversubscription(threads: Int) -> String? {
+        let (allowed, online) = Self.cores
+        if allowed < online, threads > allowed {
+            return "warning: threads \(threads) on a rank bound to \(allowed) core\(allowed == 1 ? "" : "s"); leave threads unset, or launch with mpirun --bind-to none"
+        }
+        if allowed >= online, localSize > 1, threads * localSize > online {
+            return "warning: \(localSize) ranks × threads \(threads) on \(online) cores; leave threads unset (or set \(max(1, online / localSize)))"
+        }
+        return nil
+    }
 
     /// True when an MPI launcher started this process (Open MPI, MPICH/Hydra and PMIx set these).
     public static var launchedByMPI: Bool {
@@ -45,6 +72,7 @@ public final class ProcessGroup: @unchecked Sendable {
             if rank == 0 {
                 FileHandle.standardError.write(Data("rlvr: error: \(size) ranks: rlvr runs on a power of two (1, 2, 4, 8, …) because its fixed-order gradient sum pairs ranks level by level\n".utf8))
             }
+            _ = rlvr_mpi_barrier()   // the message is out before any rank aborts the job
             rlvr_mpi_abort(2)
             exit(2)
         }
@@ -52,7 +80,13 @@ public final class ProcessGroup: @unchecked Sendable {
         var level = 1
         while level < size {
             var comm: rlvr_comm?
-            try check(rlvr_mpi_split(rank & ~Int32(level), rank, &comm), "MPI_Comm_split", rank: Int(rank), size: Int(size))
+            do {
+                try check(rlvr_mpi_split(rank & ~Int32(level), rank, &comm), "MPI_Comm_split", rank: Int(rank), size: Int(size))
+            } catch {
+                FileHandle.standardError.write(Data("rlvr: rank \(rank) of \(size): error: \(error)\n".utf8))
+                rlvr_mpi_abort(1)
+                exit(1)
+            }
             levels.append(comm)
             level <<= 1
         }
@@ -73,15 +107,23 @@ public final class ProcessGroup: @unchecked Sendable {
 
     // MARK: Collectives
 
-    /// Sums one partial gradient per rank in the fixed tree order (rank r's partial is the sum of
-    /// its share of the leaves, `GradientSumTree.share`): at level l, ranks r and r ^ 2^l hold the
-    /// sums of two sibling subtrees and replace both with their sum by an MPI_Allreduce over the
+    /// Sums one partial gradient per rank in the fixed tree order of `tree` (rank r's partial is the
+    /// sum of its share of the leaves, `GradientSumTree.share`): at level l, ranks r and r ^ 2^l hold
+    /// the sums of two sibling subtrees and replace both with their sum by an MPI_Allreduce over the
     /// pair. A float sum of two operands does not depend on which rank adds, so every rank ends with
-    /// the same bits, and those bits are the single process's tree sum.
-    public func sumPartials(_ buffers: [FloatBuffer]) throws {
+    /// the same bits, and those bits are the single process's tree sum. When the upper subtree has
+    /// no leaves (fewer micro-batches than ranks) the lower one is sent instead of adding zeros,
+    /// which would turn −0 into +0.
+    public func sumPartials(_ buffers: [FloatBuffer], tree: GradientSumTree) throws {
+        let depth = size.trailingZeroBitCount
         for (level, comm) in levels.enumerated() {
+            let upper = tree.node(path: (rank >> level) | 1, depth: depth - level)
             for buffer in buffers where buffer.count > 0 {
-                try check(rlvr_mpi_allreduce_sum_float(comm, buffer.pointer, buffer.count), "MPI_Allreduce (gradient sum, level \(level))")
+                if upper.isEmpty {
+                    try check(rlvr_mpi_broadcast_float(comm, buffer.pointer, buffer.count, 0), "MPI_Bcast (gradient sum, level \(level))")
+                } else {
+                    try check(rlvr_mpi_allreduce_sum_float(comm, buffer.pointer, buffer.count), "MPI_Allreduce (gradient sum, level \(level))")
+                }
             }
         }
     }
@@ -131,6 +173,12 @@ public final class ProcessGroup: @unchecked Sendable {
         if rank != root { bytes = [UInt8](repeating: 0, count: Int(count[root])) }
         try bytes.withUnsafeMutableBytes { try check(rlvr_mpi_broadcast_bytes($0.baseAddress, $0.count, Int32(root)), "MPI_Bcast") }
         return try PropertyListDecoder().decode([Value].self, from: Data(bytes))[0]
+    }
+
+    /// A decision rank 0 makes (from the files it sees) and every rank follows, so ranks never
+    /// take different branches on a file system that shows them different things.
+    public func rootDecides<Value: Codable>(_ decide: () throws -> Value) throws -> Value {
+        try broadcast(isRoot ? try decide() : nil, from: 0)
     }
 
     /// Waits for every rank.

@@ -59,6 +59,7 @@ struct TrainBench: ParsableCommand {
     }
 
     func run() throws {
+        try requireOneProcess("bench train")
         compute.apply()
         let llama = try benchmarkModel(model)
         if seq > llama.config.maxPositionEmbeddings {
@@ -123,6 +124,7 @@ struct StagesBench: ParsableCommand {
     }
 
     func run() throws {
+        try requireOneProcess("bench stages")
         compute.apply()
         let benchmark = StageBenchmark(modelPath: model, promptWords: promptWords, responseWords: responseWords, batch: batch, steps: steps,
                                        threads: ComputeThreads.count)
@@ -171,6 +173,7 @@ struct PPOBench: ParsableCommand {
     }
 
     func run() throws {
+        try requireOneProcess("bench ppo")
         compute.apply()
         let benchmark = PPOBenchmark(modelPath: model, prompts: prompts, responseTokens: responseTokens, advantage: advantage, steps: steps,
                                      threads: ComputeThreads.count)
@@ -200,6 +203,7 @@ struct KernelsBench: ParsableCommand {
     @OptionGroup var compute: ComputeOptions
 
     func run() throws {
+        try requireOneProcess("bench kernels")
         compute.apply()
         let c = TrainStepBenchmark.smolLM2_135M
         let q = c.numAttentionHeads * c.headDim, kv = c.numKeyValueHeads * c.headDim
@@ -237,6 +241,7 @@ struct GenerateBench: ParsableCommand {
     @OptionGroup var compute: ComputeOptions
 
     func run() throws {
+        try requireOneProcess("bench generate")
         compute.apply()
         let sizes = try batches.split(separator: ",").map { text -> Int in
             guard let size = Int(text.trimmingCharacters(in: .whitespaces)), size > 0 else { throw ValidationError("--batches: expected positive integers, got \"\(text)\"") }
@@ -274,6 +279,7 @@ struct TokenizeBench: ParsableCommand {
     var megabytes = 4
 
     func run() throws {
+        try requireOneProcess("bench tokenize")
         let tokenizer = try BPETokenizer.load(checkpoint: model)
         let text = TokenizerBenchmark.englishLikeText(bytes: megabytes << 20)
         let result = TokenizerBenchmark.measure(tokenizer, text: text)
@@ -291,6 +297,7 @@ struct VerifyBench: ParsableCommand {
     @OptionGroup var verify: Verify
 
     func run() throws {
+        try requireOneProcess("bench verify")
         verify.compute.apply()
         try verify.runVerification(benchmark: true)
     }
@@ -312,17 +319,24 @@ struct AllReduceBench: ParsableCommand {
     @Option(name: .customLong("link-gbits"), help: "Network speed to project the time onto, in Gb/s.")
     var linkGbits = 10.0
 
+    func validate() throws {
+        if parameters < 1 { throw ValidationError("--parameters must be at least 1, got \(parameters)") }
+        if repeats < 1 { throw ValidationError("--repeats must be at least 1, got \(repeats)") }
+        if !(linkGbits > 0) { throw ValidationError("--link-gbits must be positive, got \(linkGbits)") }
+    }
+
     func run() throws {
         let group = ProcessGroup.current
         let gradient = FloatBuffer(count: parameters)
         for i in 0..<parameters { gradient[i] = Float(i % 977) * 1e-3 }
         let bytes = Double(parameters * MemoryLayout<Float>.stride)
-        try group.sumPartials([gradient])   // warm-up: connections and buffers
+        let tree = GradientSumTree(leaves: group.size)   // one micro-batch per rank
+        try group.sumPartials([gradient], tree: tree)   // warm-up: connections and buffers
         var times: [Double] = []
         for _ in 0..<repeats {
             try group.barrier()
             let started = Profiler.now()
-            try group.sumPartials([gradient])
+            try group.sumPartials([gradient], tree: tree)
             times.append(Profiler.now() - started)
         }
         guard group.isRoot else { return }

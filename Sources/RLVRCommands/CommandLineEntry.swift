@@ -38,7 +38,7 @@ public enum CommandLineEntry {
                     FileHandle.standardError.write(Data((message + "\n").utf8))
                 }
             }
-            if group.size > 1 {
+            if group.usesMPI {
                 if code == 0 { group.finish() } else { group.abort(code: code) }
             }
             return code
@@ -67,4 +67,13 @@ public enum CommandLineEntry {
 public struct InputError: Error, CustomStringConvertible {
     public var description: String
     public init(_ description: String) { self.description = description }
+}
+
+/// Commands that are not data-parallel (the demo, the benchmarks) refuse to run as several ranks:
+/// each rank would do the whole job and race the others for its files.
+func requireOneProcess(_ command: String) throws {
+    let group = ProcessGroup.current
+    guard group.size == 1 else {
+        throw InputError("rlvr \(command) runs in one process, not \(group.size) ranks; under mpirun use sft, dpo, rm, ppo, pipeline or bench allreduce")
+    }
 }

@@ -15,6 +15,6 @@ struct ComputeOptions: ParsableArguments {
     }
 
     func apply() {
-        ComputeThreads.configure(threads ?? max(1, ProcessInfo.processInfo.activeProcessorCount / ProcessGroup.current.localSize))
+        ComputeThreads.configure(threads ?? ProcessGroup.current.defaultThreads)
     }
 }

@@ -18,6 +18,7 @@ struct Demo: ParsableCommand {
     @OptionGroup var compute: ComputeOptions
 
     func run() throws {
+        try requireOneProcess("demo")
         compute.apply()
         let pipeline = DemoPipeline(out: out, threads: ComputeThreads.count, quick: quick, log: TerminalProgress.log)
         let summary = try runTrainer { try pipeline.run() }

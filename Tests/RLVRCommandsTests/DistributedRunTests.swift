@@ -110,6 +110,21 @@ import TestSupport
         }
     }
 
+    /// Four ranks and two micro-batches per step: two ranks have no share; the pairs above them pass
+    /// the lower sum on (MPI_Bcast) instead of adding zeros, and the result is still one process's.
+    @Test func fourRanksWithFewerMicroBatchesThanRanks() throws {
+        let (folder, config) = try Self.setup("rm", steps: 3)
+        let settings = ["--set", "training.micro_batch_size=4"]
+        let one = try Self.run(["rm", "--config", config, "--out", folder + "/one"] + settings, ranks: 0)
+        #expect(one.status == 0, "\(one.output)")
+        let four = try Self.run(["rm", "--config", config, "--out", folder + "/four"] + settings, ranks: 4)
+        #expect(four.status == 0, "\(four.output)")
+        let weights = Self.bytes(folder + "/one/final/model.safetensors")
+        #expect(weights != nil)
+        #expect(weights == Self.bytes(folder + "/four/final/model.safetensors"))
+        #expect(try Self.timeless(folder + "/one") == Self.timeless(folder + "/four"))
+    }
+
     /// The process ids of rank `rank` of a job writing into `folder`.
     static func processes(rank: Int, folder: String) -> [Int32] {
         let ids = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []

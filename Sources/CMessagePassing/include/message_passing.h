@@ -12,6 +12,7 @@ typedef void *rlvr_comm;
 
 /// MPI_Init_thread (funneled: only the thread that initialised calls MPI); the world's rank and size
 /// and the number of ranks on this node. Errors on the world communicator are returned, not fatal.
+/// An MPI library that cannot give the funneled thread level is an error (MPI_ERR_OTHER).
 int rlvr_mpi_init(int *rank, int *size, int *local_size);
 int rlvr_mpi_finalize(void);
 /// Ends every process of the job with `code` (MPI_Abort on the world communicator).
@@ -19,12 +20,18 @@ void rlvr_mpi_abort(int code);
 /// The text of an MPI error code.
 void rlvr_mpi_error_string(int code, char *text, int capacity);
 
+/// CPUs this process may run on (its affinity mask: MPI launchers bind ranks to cores), and CPUs online.
+int rlvr_allowed_cpu_count(void);
+int rlvr_online_cpu_count(void);
+
 rlvr_comm rlvr_mpi_world(void);
 /// MPI_Comm_split of the world: ranks with the same colour form a communicator, ordered by key.
 int rlvr_mpi_split(int color, int key, rlvr_comm *out);
 
 /// In-place MPI_Allreduce(MPI_SUM) of `count` floats over `comm`, in slices of at most 2^28.
 int rlvr_mpi_allreduce_sum_float(rlvr_comm comm, float *values, size_t count);
+/// MPI_Bcast of `count` floats from `root` (a rank of `comm`), in slices of at most 2^28.
+int rlvr_mpi_broadcast_float(rlvr_comm comm, float *values, size_t count, int root);
 /// MPI_Allreduce(MPI_MAX) of one double over the world.
 int rlvr_mpi_allreduce_max_double(double *value);
 /// MPI_Allgather of one 64-bit integer per rank over the world (`all` holds size entries).

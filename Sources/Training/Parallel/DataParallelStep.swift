@@ -26,10 +26,10 @@ final class DataParallelStep {
 
     /// Runs the plan's leaves; returns the figures of all of them, in leaf order.
     func run(leaves: Int, leaf: (Int) throws -> [Double]) throws -> [[Double]] {
-        let share = GradientSumTree(leaves: leaves).share(rank: group.rank, of: group.size)
+        let tree = GradientSumTree(leaves: leaves)
         var figures: [[Double]] = []
-        try accumulator.sum(share) { figures.append(try leaf($0)) }
-        try group.sumPartials(accumulator.buffers)
+        try accumulator.sum(tree.share(rank: group.rank, of: group.size)) { figures.append(try leaf($0)) }
+        try group.sumPartials(accumulator.buffers, tree: tree)
         return try group.allGather(figures).flatMap { $0 }
     }
 

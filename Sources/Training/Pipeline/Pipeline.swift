@@ -23,7 +23,10 @@ public struct Pipeline {
         for (index, stage) in configuration.stages.enumerated() {
             let folder = folder(of: stage.name)
             let marker = folder + "/stage-done.json"
-            if FileManager.default.fileExists(atPath: marker) {
+            // rank 0 decides from the files it sees; every rank follows
+            let done = try options.group.rootDecides { FileManager.default.fileExists(atPath: marker) }
+            let resume = try options.group.rootDecides { !RunFolder.checkpointSteps(in: folder).isEmpty }
+            if done {
                 options.log("stage \(index + 1)/\(configuration.stages.count) \(stage.name): done earlier (\(folder)/final)")
                 continue
             }
@@ -32,8 +35,6 @@ public struct Pipeline {
             }
             var config = try ConfigLoader.load(RunConfiguration.self, file: stage.config, overrides: overrides)
             config.output.dir = folder
-            let resume = FileManager.default.fileExists(atPath: folder + "/checkpoints")
-                && !RunFolder.checkpointSteps(in: folder).isEmpty
             options.log("stage \(index + 1)/\(configuration.stages.count) \(stage.name): \(config.stage?.rawValue ?? "?") from \(stage.config)"
                 + (overrides.isEmpty ? "" : " with " + overrides.joined(separator: " ")) + (resume ? " (resuming)" : ""))
             var stageOptions = options
@@ -46,7 +47,7 @@ public struct Pipeline {
             case .ppo: try RLVRTrainer(config: config, options: stageOptions).train()
             case nil: throw TrainerError("\(stage.config): stage: required in a pipeline (sft, dpo, rm or ppo)")
             }
-            guard FileManager.default.fileExists(atPath: folder + "/final") else {
+            guard try options.group.rootDecides({ FileManager.default.fileExists(atPath: folder + "/final") }) else {
                 throw TrainerError("stage \(stage.name) stopped before its end (no \(folder)/final); run the pipeline again to resume it")
             }
             let record = try JSONSerialization.data(withJSONObject: ["stage": stage.name, "config": stage.config, "overrides": overrides],

@@ -8,15 +8,20 @@ extension RLVRTrainer {
     /// Samples `samples_per_prompt` responses to each prompt. Request ids are the prompts' global
     /// positions in the data order, so the random numbers of every token are fixed by (seed,
     /// position, sample, token index) whatever the batch, the thread count or a resume.
-    func sample(prompts: [Int], firstPosition: Int, greedy: Bool = false, samples: Int) throws -> [Rollout] {
-        try sampleWithStatistics(prompts: prompts, firstPosition: firstPosition, greedy: greedy, samples: samples).rollouts
+    /// `step` lists every prompt of the step when `prompts` is one rank's share of them: the
+    /// response limit (the context left by the longest prompt) is then the same on every rank.
+    func sample(prompts: [Int], of step: [Int]? = nil, firstPosition: Int, greedy: Bool = false, samples: Int) throws -> [Rollout] {
+        try sampleWithStatistics(prompts: prompts, of: step, firstPosition: firstPosition, greedy: greedy, samples: samples).rollouts
     }
 
     /// `sample`, with the generator's figures (prefill and decode time, decode steps and rows).
-    func sampleWithStatistics(prompts: [Int], firstPosition: Int, greedy: Bool = false, samples: Int) throws -> (rollouts: [Rollout], statistics: Generator.Statistics) {
-        let settings = SamplingSettings(temperature: greedy ? 0 : config.rollout.temperature, topP: greedy ? 1 : config.rollout.topP,
-                                        maxNewTokens: config.rollout.maxResponseLength, seed: UInt64(config.seed))
+    func sampleWithStatistics(prompts: [Int], of step: [Int]? = nil, firstPosition: Int, greedy: Bool = false,
+                              samples: Int) throws -> (rollouts: [Rollout], statistics: Generator.Statistics) {
         let pool = greedy ? evalPrompts : trainPrompts
+        let longestPrompt = (step ?? prompts).map { pool[$0].tokens.count }.max() ?? 0
+        let limit = min(config.rollout.maxResponseLength, max(0, policy.config.maxPositionEmbeddings - longestPrompt))
+        let settings = SamplingSettings(temperature: greedy ? 0 : config.rollout.temperature, topP: greedy ? 1 : config.rollout.topP,
+                                        maxNewTokens: limit, seed: UInt64(config.seed))
         let generator = try Generator(model: policy, settings: settings, eosTokens: eosTokens, maxBatch: max(1, prompts.count * samples))
         let requests = prompts.enumerated().map { GenerationRequest(id: firstPosition + $0.offset, prompt: pool[$0.element].tokens, samples: samples) }
         let outputs = try generator.generate(requests)

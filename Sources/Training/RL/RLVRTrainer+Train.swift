@@ -19,7 +19,7 @@ extension RLVRTrainer {
     public func evaluateHeldOut() throws -> [String: Double] {
         guard !evalPrompts.isEmpty else { return [:] }
         let mine = group.share(of: evalPrompts.count)
-        var local = try sample(prompts: Array(mine), firstPosition: mine.lowerBound, greedy: true, samples: 1)
+        var local = try sample(prompts: Array(mine), of: Array(evalPrompts.indices), firstPosition: mine.lowerBound, greedy: true, samples: 1)
         try score(&local, prompts: evalPrompts)
         let rollouts = try group.allGather(local.map { [$0.verdicts.allSatisfy(\.verified) && !$0.verdicts.isEmpty ? 1 : 0, $0.verifierReward] }).flatMap { $0 }
         return ["eval_verified": rollouts.reduce(0) { $0 + $1[0] } / Double(rollouts.count),
@@ -84,7 +84,8 @@ extension RLVRTrainer {
         let prompts = (0..<config.rollout.promptsPerStep).map { order.item(at: state.examplesSeen + $0) }
         let mine = group.share(of: prompts.count)
         let sampled = try timed("sample") {
-            try sampleWithStatistics(prompts: Array(prompts[mine]), firstPosition: state.examplesSeen + mine.lowerBound, samples: config.rollout.samplesPerPrompt)
+            try sampleWithStatistics(prompts: Array(prompts[mine]), of: prompts, firstPosition: state.examplesSeen + mine.lowerBound,
+                                     samples: config.rollout.samplesPerPrompt)
         }
         var local = sampled.rollouts
         for index in local.indices { local[index].group += mine.lowerBound }

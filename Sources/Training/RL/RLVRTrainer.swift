@@ -104,7 +104,7 @@ public final class RLVRTrainer {
         }
         var gradientBuffers = [policyGradients]
         if let value, let gradients = value.model.gradients { gradientBuffers += [gradients, value.head.gradients] }
-        if let warning = TrainerSetup.oversubscription(config, group: options.group) { options.log(warning) }
+        if let threads = config.threads, let warning = options.group.oversubscription(threads: threads) { options.log(warning) }
         parallel = DataParallelStep(group: options.group, buffers: gradientBuffers, running: config.training.gradientSum == .running)
         run = try RunFolder(path: options.outDir ?? config.output.dir)
         order = EpochOrder(count: trainPrompts.count, seed: UInt64(config.seed))

@@ -125,7 +125,15 @@ public struct RunFolder: Sendable {
     /// Loads the newest checkpoint into every part; nil when there is none.
     public func restoreLatest(parts: [Part]) throws -> TrainerState? {
         guard let step = checkpointSteps().last else { return nil }
+        return try restore(step: step, parts: parts)
+    }
+
+    /// Loads checkpoint `step` into every part.
+    public func restore(step: Int, parts: [Part]) throws -> TrainerState {
         let checkpoint = path + "/checkpoints/step-\(step)"
+        guard FileManager.default.fileExists(atPath: checkpoint + "/state.json") else {
+            throw CheckpointError(file: checkpoint, field: "", problem: "missing (the run folder must be the same on every rank: a shared file system)")
+        }
         for part in parts {
             let folder = part.subfolder.map { checkpoint + "/" + $0 } ?? checkpoint
             try Self.restore(part, from: folder, step: step)

@@ -32,10 +32,12 @@ final class RunLifecycle {
     func start() throws -> RunFolder.TrainerState {
         var state = RunFolder.TrainerState(step: 0, examplesSeen: 0, seed: UInt64(config.seed))
         if options.resume {
-            guard let restored = try run.restoreLatest(parts: parts) else {
+            // rank 0 picks the checkpoint; every rank loads that one
+            let newest = try group.rootDecides { run.checkpointSteps().last ?? -1 }
+            guard newest >= 0 else {
                 throw TrainerError("\(run.path): no checkpoint to resume from (expected checkpoints/step-N/)")
             }
-            state = restored
+            state = try run.restore(step: newest, parts: parts)
             if writes {
                 try run.truncateMetrics(after: state.step)
                 for log in stepLogs { try run.truncateLines(of: log, after: state.step) }

@@ -16,12 +16,13 @@ public struct TrainerOptions: Sendable {
     /// Fault injection for tests: writing the checkpoint of this step fails after the weights are on
     /// disk, as a kill in the middle of the write would.
     public var interruptCheckpointAtStep: Int?
-    /// The data-parallel processes: each takes its share of every batch, rank 0 alone writes.
+    /// The data-parallel processes: each takes its share of every batch, rank 0 alone writes
+    /// (`.single` unless the command line passes the MPI job's group).
     public var group: ProcessGroup
 
     public init(outDir: String? = nil, maxSteps: Int? = nil, resume: Bool = false,
                 log: @escaping @Sendable (String) -> Void = { print($0) }, status: (@Sendable (String) -> Void)? = nil,
-                group: ProcessGroup = .current) {
+                group: ProcessGroup = .single) {
         self.group = group
         self.outDir = outDir
         self.maxSteps = maxSteps

@@ -18,17 +18,9 @@ struct TrainerSetup {
     /// `data.max_length`, capped by the model's context.
     let maxLength: Int
 
-    /// A warning when the ranks on this machine would run more compute threads than it has cores
-    /// (e.g. a config's `threads: 2` under `mpirun -np 2` on 2 cores): each then waits for the other.
-    static func oversubscription(_ config: RunConfiguration, group: ProcessGroup) -> String? {
-        let cores = ProcessInfo.processInfo.activeProcessorCount
-        guard let threads = config.threads, group.localSize > 1, threads * group.localSize > cores else { return nil }
-        return "warning: \(group.localSize) ranks × threads \(threads) on \(cores) cores; leave threads unset (or set \(max(1, cores / group.localSize))) under mpirun"
-    }
-
     init(config: RunConfiguration) throws {
         // ranks on one machine share its cores: by default each takes its part of them
-        ComputeThreads.configure(config.threads ?? max(1, ProcessInfo.processInfo.activeProcessorCount / ProcessGroup.current.localSize))
+        ComputeThreads.configure(config.threads ?? ProcessGroup.current.defaultThreads)
         guard let modelPath = config.model.path else { throw TrainerError("model.path: required") }
         guard let trainPath = config.data.train else { throw TrainerError("data.train: required") }
         for (key, path) in [("data.train", trainPath), ("data.eval", config.data.eval)] {

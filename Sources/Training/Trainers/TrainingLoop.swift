@@ -60,7 +60,7 @@ final class TrainingLoop {
         var total = stepsPerEpoch * config.training.epochs
         if let limit = config.training.maxSteps { total = min(total, limit) }
         totalSteps = total
-        if let warning = TrainerSetup.oversubscription(config, group: options.group) { options.log(warning) }
+        if let threads = config.threads, let warning = options.group.oversubscription(threads: threads) { options.log(warning) }
         parallel = DataParallelStep(group: options.group, buffers: [gradients] + heads.map(\.gradients), running: config.training.gradientSum == .running)
     }
 
