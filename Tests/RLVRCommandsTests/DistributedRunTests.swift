@@ -32,6 +32,10 @@ import TestSupport
             let mpirun = try #require(mpirun, "mpirun not found: install openmpi-bin (make deps)")
             process.executableURL = URL(fileURLWithPath: mpirun)
             process.arguments = ["--allow-run-as-root", "--oversubscribe", "-np", String(ranks), binary] + arguments
+            // containers often forbid the cross-process reads (CMA) Open MPI uses for large messages
+            var environment = ProcessInfo.processInfo.environment
+            environment["OMPI_MCA_btl_vader_single_copy_mechanism"] = "none"
+            process.environment = environment
         }
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("rlvr-mpi-\(UUID().uuidString).log")
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
