@@ -54,8 +54,6 @@ void rlvr_mpi_error_string(int code, char *text, int capacity) {
     }
 }
 
-rlvr_comm rlvr_mpi_world(void) { return (rlvr_comm)MPI_COMM_WORLD; }
-
 int rlvr_mpi_split(int color, int key, rlvr_comm *out) {
     MPI_Comm comm;
     int status = MPI_Comm_split(MPI_COMM_WORLD, color, key, &comm);
@@ -83,10 +81,6 @@ int rlvr_mpi_broadcast_float(rlvr_comm comm, float *values, size_t count, int ro
         if (status != MPI_SUCCESS) return status;
     }
     return MPI_SUCCESS;
-}
-
-int rlvr_mpi_allreduce_max_double(double *value) {
-    return MPI_Allreduce(MPI_IN_PLACE, value, 1, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD);
 }
 
 int rlvr_mpi_allgather_int64(int64_t value, int64_t *all) {

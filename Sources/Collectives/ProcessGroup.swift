@@ -168,9 +168,9 @@ public final class ProcessGroup: @unchecked Sendable {
             encoder.outputFormat = .binary
             bytes = [UInt8](try encoder.encode([value]))
         }
-        var count = [Int64](repeating: 0, count: size)
-        try check(rlvr_mpi_allgather_int64(Int64(bytes.count), &count), "MPI_Allgather (broadcast size)")
-        if rank != root { bytes = [UInt8](repeating: 0, count: Int(count[root])) }
+        var count = Int64(bytes.count)
+        try withUnsafeMutableBytes(of: &count) { try check(rlvr_mpi_broadcast_bytes($0.baseAddress, $0.count, Int32(root)), "MPI_Bcast (size)") }
+        if rank != root { bytes = [UInt8](repeating: 0, count: Int(count)) }
         try bytes.withUnsafeMutableBytes { try check(rlvr_mpi_broadcast_bytes($0.baseAddress, $0.count, Int32(root)), "MPI_Bcast") }
         return try PropertyListDecoder().decode([Value].self, from: Data(bytes))[0]
     }

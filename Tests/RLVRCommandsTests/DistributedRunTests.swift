@@ -101,7 +101,8 @@ import TestSupport
         let (folder, config) = try Self.setup(stage, steps: 4)
         let one = try Self.run([stage, "--config", config, "--out", folder + "/one"], ranks: 0)
         #expect(one.status == 0, "\(one.output)")
-        let two = try Self.run([stage, "--config", config, "--out", folder + "/two"], ranks: 2)
+        // its own reference cache, so DPO's reference pass runs shared between the ranks
+        let two = try Self.run([stage, "--config", config, "--out", folder + "/two", "--set", "dpo.reference_cache=\(folder)/cache-two"], ranks: 2)
         #expect(two.status == 0, "\(two.output)")
         let weights = Self.bytes(folder + "/one/final/model.safetensors")
         #expect(weights != nil)

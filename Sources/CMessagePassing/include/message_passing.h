@@ -24,7 +24,6 @@ void rlvr_mpi_error_string(int code, char *text, int capacity);
 int rlvr_allowed_cpu_count(void);
 int rlvr_online_cpu_count(void);
 
-rlvr_comm rlvr_mpi_world(void);
 /// MPI_Comm_split of the world: ranks with the same colour form a communicator, ordered by key.
 int rlvr_mpi_split(int color, int key, rlvr_comm *out);
 
@@ -32,8 +31,6 @@ int rlvr_mpi_split(int color, int key, rlvr_comm *out);
 int rlvr_mpi_allreduce_sum_float(rlvr_comm comm, float *values, size_t count);
 /// MPI_Bcast of `count` floats from `root` (a rank of `comm`), in slices of at most 2^28.
 int rlvr_mpi_broadcast_float(rlvr_comm comm, float *values, size_t count, int root);
-/// MPI_Allreduce(MPI_MAX) of one double over the world.
-int rlvr_mpi_allreduce_max_double(double *value);
 /// MPI_Allgather of one 64-bit integer per rank over the world (`all` holds size entries).
 int rlvr_mpi_allgather_int64(int64_t value, int64_t *all);
 /// MPI_Allgatherv of bytes over the world: `counts`/`offsets` per rank, in bytes (each < 2^31).

@@ -53,17 +53,23 @@ public struct DemoPipeline {
     var rlSteps: Int { quick ? 4 : 40 }
     var heldOut: Int { quick ? 32 : 200 }
 
-    func sftConfig() -> RunConfiguration {
+    /// What both stages share: the seed, threads, ChatML, no weight decay.
+    private func config(_ stage: RunConfiguration.Stage, model: String) -> RunConfiguration {
         var c = RunConfiguration()
-        c.stage = .sft
+        c.stage = stage
         c.seed = Int(seed)
         c.threads = threads
-        c.model.path = out + "/base"
+        c.model.path = model
         c.model.chatTemplate = .chatml
+        c.optimizer.weightDecay = 0
+        return c
+    }
+
+    func sftConfig() -> RunConfiguration {
+        var c = config(.sft, model: out + "/base")
         c.data.train = out + "/data/sft.jsonl"
         c.data.maxLength = 128
         c.optimizer.lr = 2e-3
-        c.optimizer.weightDecay = 0
         c.schedule.kind = .cosine
         c.schedule.warmupSteps = 10
         c.training.batchSize = 32
@@ -76,16 +82,10 @@ public struct DemoPipeline {
     }
 
     func rlConfig() -> RunConfiguration {
-        var c = RunConfiguration()
-        c.stage = .ppo
-        c.seed = Int(seed)
-        c.threads = threads
-        c.model.path = out + "/sft/final"
-        c.model.chatTemplate = .chatml
+        var c = config(.ppo, model: out + "/sft/final")
         c.data.train = out + "/data/rl-train.jsonl"
         c.data.eval = out + "/data/held-out.jsonl"
         c.optimizer.lr = 3e-4
-        c.optimizer.weightDecay = 0
         c.schedule.kind = .constant
         c.schedule.warmupSteps = 0
         c.training.batchSize = 128   // the responses of a step: 16 prompts × 8 samples

@@ -72,12 +72,6 @@ public struct RunFolder: Sendable {
     }
 
     /// Writes weights, optimizer moments and state as `checkpoints/step-N`, atomically, and keeps the newest `keep`.
-    public func saveCheckpoint(model: LlamaModel, optimizer: AdamW, heads: [HeadParameters] = [], state: TrainerState, keep: Int,
-                               interruptAfterWeights: Bool = false) throws {
-        try saveCheckpoint(parts: [Part(model: model, optimizer: optimizer, heads: heads)], state: state, keep: keep,
-                           interruptAfterWeights: interruptAfterWeights)
-    }
-
     public func saveCheckpoint(parts: [Part], state: TrainerState, keep: Int, interruptAfterWeights: Bool = false) throws {
         let final = path + "/checkpoints/step-\(state.step)"
         let temporary = path + "/checkpoints/.tmp-step-\(state.step)"
@@ -116,11 +110,6 @@ public struct RunFolder: Sendable {
 
     /// Steps of the complete checkpoints present, ascending.
     public func checkpointSteps() -> [Int] { Self.checkpointSteps(in: path) }
-
-    /// Loads the newest checkpoint into `model` and `optimizer`; nil when there is none.
-    public func restoreLatest(model: LlamaModel, optimizer: AdamW, heads: [HeadParameters] = []) throws -> TrainerState? {
-        try restoreLatest(parts: [Part(model: model, optimizer: optimizer, heads: heads)])
-    }
 
     /// Loads the newest checkpoint into every part; nil when there is none.
     public func restoreLatest(parts: [Part]) throws -> TrainerState? {

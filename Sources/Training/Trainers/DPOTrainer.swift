@@ -44,8 +44,7 @@ public final class DPOTrainer {
         let lengths = (trainPairs + evalPairs).flatMap { [$0.chosen.tokens.count, $0.rejected.tokens.count] }
         chosenActivations = TrainerSetup.activations(for: model.config, lengths: lengths, micro: config.training.microBatchSize)
         rejectedActivations = TrainerSetup.activations(for: model.config, lengths: lengths, micro: config.training.microBatchSize)
-        let micro = config.training.microBatchSize
-        loop.logMemoryPlan(activations: [chosenActivations, rejectedActivations], leavesPerStep: (config.training.batchSize + micro - 1) / micro)
+        loop.logMemoryPlan(activations: [chosenActivations, rejectedActivations])
     }
 
     public var run: RunFolder { loop.run }
@@ -170,7 +169,7 @@ public final class DPOTrainer {
     /// gradient checks).
     public func lossAndGradients(batch: [Int]) throws -> Double {
         try prepareReference(log: { _ in })
-        return try DataParallelStep(group: .single, buffers: [loop.gradients]).run(plan(batch)).loss
+        return try loop.parallel.run(plan(batch)).loss
     }
 
     /// One optimizer batch of pairs: per micro-batch, the chosen and the rejected responses forward

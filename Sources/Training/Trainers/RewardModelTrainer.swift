@@ -46,8 +46,7 @@ public final class RewardModelTrainer {
         chosenActivations = TrainerSetup.activations(for: model.config, lengths: lengths, micro: config.training.microBatchSize)
         rejectedActivations = TrainerSetup.activations(for: model.config, lengths: lengths, micro: config.training.microBatchSize)
         dHidden = FloatBuffer(count: chosenActivations.capacity * hidden)
-        let micro = config.training.microBatchSize
-        loop.logMemoryPlan(activations: [chosenActivations, rejectedActivations], leavesPerStep: (config.training.batchSize + micro - 1) / micro)
+        loop.logMemoryPlan(activations: [chosenActivations, rejectedActivations])
     }
 
     public var run: RunFolder { loop.run }
@@ -109,7 +108,7 @@ public final class RewardModelTrainer {
     /// The mean loss of the training pairs `batch`, with its gradient left in `model.gradients`
     /// and `head.gradients`: one step's forward and backward without the update (for gradient checks).
     public func lossAndGradients(batch: [Int]) throws -> Double {
-        try DataParallelStep(group: .single, buffers: [loop.gradients, head.gradients]).run(plan(batch)).loss
+        try loop.parallel.run(plan(batch)).loss
     }
 
     private func plan(_ batch: [Int]) -> StepPlan {

@@ -49,8 +49,7 @@ public final class SFTTrainer {
         } else {
             activations = TrainerSetup.activations(for: model.config, lengths: lengths, micro: config.training.microBatchSize)
         }
-        let micro = config.training.microBatchSize
-        loop.logMemoryPlan(activations: [activations], leavesPerStep: (config.training.batchSize + micro - 1) / micro)
+        loop.logMemoryPlan(activations: [activations])
     }
 
     public var totalSteps: Int { loop.totalSteps }

@@ -67,17 +67,17 @@ final class TrainingLoop {
     /// Logs the memory the run holds before its first step: weights, gradients, AdamW moments and
     /// the activations planned from the data (the vocabulary head is chunked: never tokens × vocab).
     /// With more than one micro-batch per step (per rank), partial gradient sums wait in stash buffers.
-    func logMemoryPlan(activations: [LlamaActivations], leavesPerStep: Int) {
+    func logMemoryPlan(activations: [LlamaActivations]) {
+        let micro = config.training.microBatchSize
         let floats = MemoryLayout<Float>.stride
         let weights = model.layout.count * floats
         let activationBytes = activations.reduce(0) { $0 + $1.trainingBytes }
         var parts = [("weights", weights), ("gradients", weights), ("AdamW moments", 2 * weights),
                      ("activations for \(activations.map { String($0.capacity) }.joined(separator: " + ")) tokens", activationBytes)]
-        let stash = parallel.stashBytes(leaves: leavesPerStep)
+        let stash = parallel.stashBytes(leaves: (config.training.batchSize + micro - 1) / micro)
         if stash > 0 { parts.append(("partial gradient sums", stash)) }
-        if group.size > 1 { parts.append(("(per rank; \(group.size) ranks)", 0)) }
         options.log("memory planned: " + parts.map { "\($0.0) \(formatBytes($0.1))" }.joined(separator: ", ")
-            + "; total \(formatBytes(parts.reduce(0) { $0 + $1.1 }))")
+            + "; total \(formatBytes(parts.reduce(0) { $0 + $1.1 }))" + (group.size > 1 ? " per rank (\(group.size) ranks)" : ""))
     }
 
     static func adamSettings(_ optimizer: OptimizerSection) -> AdamW.Settings {
