@@ -169,6 +169,6 @@ extension LlamaModel {
             }
             first += width
         }
-        for r in 0..<rows { ws.logZ[r] = m[r] + log(s[r]) }
+        for r in 0..<rows { ws.logZ[r] = m[r] + rlvr_log(s[r]) }
     }
 }

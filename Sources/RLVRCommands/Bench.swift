@@ -69,6 +69,7 @@ struct TrainBench: ParsableCommand {
         let benchmark = TrainStepBenchmark(model: llama, batch: batch, sequenceLength: seq, steps: steps, retention: retention)
         print("model: \(model ?? "smollm2-135m (random weights)"), \(InspectReport.grouped(llama.layout.count)) parameters")
         print("batch \(batch) × \(seq) tokens, \(ComputeThreads.count) threads, fp32, AdamW, activations kept: \(activations)")
+        print(KernelPath.summary)
         let result = try benchmark.run { FileHandle.standardError.write(Data(("  " + $0 + "\n").utf8)) }
         print(Self.render(result))
     }
@@ -129,6 +130,7 @@ struct StagesBench: ParsableCommand {
         let benchmark = StageBenchmark(modelPath: model, promptWords: promptWords, responseWords: responseWords, batch: batch, steps: steps,
                                        threads: ComputeThreads.count)
         print("model: \(model), \(ComputeThreads.count) threads, batch \(batch), micro-batch 1, prompt \(promptWords) words, response \(responseWords) words")
+        print(KernelPath.summary)
         let results = try runTrainer { try benchmark.run { FileHandle.standardError.write(Data(("  " + $0 + "\n").utf8)) } }
         for r in results {
             let unit = r.stage == "sft" ? "example" : "pair"
@@ -178,6 +180,7 @@ struct PPOBench: ParsableCommand {
         let benchmark = PPOBenchmark(modelPath: model, prompts: prompts, responseTokens: responseTokens, advantage: advantage, steps: steps,
                                      threads: ComputeThreads.count)
         print("model: \(model), \(ComputeThreads.count) threads, \(prompts) prompts × \(responseTokens) response tokens, \(advantage), micro-batch 4")
+        print(KernelPath.summary)
         let r = try runTrainer { try benchmark.run { FileHandle.standardError.write(Data(("  " + $0 + "\n").utf8)) } }
         print(String(format: "step: %.2f s (median of %d)", r.stepSeconds, steps))
         for (phase, seconds) in r.phases {
@@ -194,13 +197,25 @@ struct PPOBench: ParsableCommand {
 struct KernelsBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kernels",
-        abstract: "The batch-invariant forward matmul kernel against OpenBLAS sgemm at SmolLM2-135M's shapes."
+        abstract: "The batch-invariant forward matmul kernel against OpenBLAS sgemm at SmolLM2-135M's shapes.",
+        discussion: "Runs on the active kernel path (RLVR_KERNELS=avx512|avx2|neon|portable to force one), or on every path this CPU has with --all-paths."
     )
 
     @Option(help: "Rows (tokens) per product.")
     var rows = 2048
 
+    @Option(help: "Seconds each product is timed for.")
+    var seconds = 0.3
+
+    @Flag(help: "Measure every kernel path this CPU can run, one after another.")
+    var allPaths = false
+
     @OptionGroup var compute: ComputeOptions
+
+    func validate() throws {
+        if rows < 1 { throw ValidationError("--rows must be at least 1") }
+        if !(seconds > 0 && seconds <= 60) { throw ValidationError("--seconds must be in (0, 60]") }
+    }
 
     func run() throws {
         try requireOneProcess("bench kernels")
@@ -209,10 +224,15 @@ struct KernelsBench: ParsableCommand {
         let q = c.numAttentionHeads * c.headDim, kv = c.numKeyValueHeads * c.headDim
         let shapes = [(rows, q, c.hiddenSize), (rows, kv, c.hiddenSize), (rows, c.intermediateSize, c.hiddenSize),
                       (rows, c.hiddenSize, c.intermediateSize), (rows, 4096, c.hiddenSize)]
-        print("y = x · Wᵀ, \(ComputeThreads.count) threads: rows × out × in: invariant kernel GFLOP/s, sgemm GFLOP/s, ratio")
-        for row in KernelBenchmark.linearForward(shapes: shapes) {
-            print(String(format: "  %5d × %5d × %5d: %6.1f  %6.1f  %.2f", row.rows, row.outFeatures, row.inFeatures,
-                         row.kernelGFLOPs, row.sgemmGFLOPs, row.kernelGFLOPs / row.sgemmGFLOPs))
+        for path in allPaths ? KernelPath.available.reversed() : [KernelPath.active] {
+            try KernelPath.with(path) {
+                print(KernelPath.summary)
+                print("y = x · Wᵀ, \(ComputeThreads.count) threads: rows × out × in: invariant kernel GFLOP/s, sgemm GFLOP/s, ratio")
+                for row in KernelBenchmark.linearForward(shapes: shapes, seconds: seconds) {
+                    print(String(format: "  %5d × %5d × %5d: %6.1f  %6.1f  %.2f", row.rows, row.outFeatures, row.inFeatures,
+                                 row.kernelGFLOPs, row.sgemmGFLOPs, row.kernelGFLOPs / row.sgemmGFLOPs))
+                }
+            }
         }
     }
 }
@@ -250,6 +270,7 @@ struct GenerateBench: ParsableCommand {
         let llama = try benchmarkModel(model)
         let benchmark = GenerateBenchmark(model: llama)
         print("model: \(model ?? "smollm2-135m (random weights)"), \(ComputeThreads.count) threads, fp32")
+        print(KernelPath.summary)
         print(String(format: "prompt processing (%d tokens): %.1f tokens/s", prefillTokens, try benchmark.promptProcessing(length: prefillTokens)))
         var single: Double?
         for size in sizes {

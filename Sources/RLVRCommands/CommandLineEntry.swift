@@ -2,6 +2,7 @@ import ArgumentParser
 import Checkpoints
 import Collectives
 import Foundation
+import Kernels
 import LlamaModel
 import ModelIO
 import Tokenization
@@ -24,6 +25,10 @@ public enum CommandLineEntry {
         }
         do {
             var command = try RLVR.parseAsRoot(arguments)
+            try KernelPath.configureFromEnvironment()
+            if let notice = KernelPath.fallbackNotice, group.rank == 0 {
+                FileHandle.standardError.write(Data((notice + "\n").utf8))
+            }
             try command.run()
             group.finish()
             return 0
@@ -54,6 +59,7 @@ public enum CommandLineEntry {
         case let error as InputError: return (2, "rlvr: error: \(error)")
         case let error as LlamaModelError: return (2, "rlvr: error: \(error)")
         case let error as TokenizerError: return (2, "rlvr: error: \(error)")
+        case let error as KernelPathError: return (2, "rlvr: error: \(error)")
         default:
             let code = RLVR.exitCode(for: error).rawValue
             let message = RLVR.fullMessage(for: error)

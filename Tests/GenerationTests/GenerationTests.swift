@@ -25,8 +25,13 @@ private func trainingLogProbs(_ model: LlamaModel, prompt: [Int32], response: [I
 }
 
 @Suite(.serialized) struct GenerationTests {
-    /// DESIGN §3: the log-prob returned with each sampled token is, bit for bit, the trainer's.
-    @Test func sampledLogProbsEqualTheTrainingForwardPass() throws {
+    /// DESIGN §3: the log-prob returned with each sampled token is, bit for bit, the trainer's, on
+    /// every kernel path; and every path samples the same tokens with the same log-probs.
+    @Test(arguments: KernelPath.available) func sampledLogProbsEqualTheTrainingForwardPass(path: KernelPath) throws {
+        try KernelPath.with(path) { try checkSampledLogProbs(path) }
+    }
+
+    private func checkSampledLogProbs(_ path: KernelPath) throws {
         let model = try randomModel()
         let requests = [GenerationRequest(id: 0, prompt: prompt(7, seed: 1), samples: 3),
                         GenerationRequest(id: 1, prompt: prompt(19, seed: 2), samples: 2),
@@ -39,9 +44,12 @@ private func trainingLogProbs(_ model: LlamaModel, prompt: [Int32], response: [I
             let request = requests.first { $0.id == sample.requestID }!
             let reference = try trainingLogProbs(model, prompt: request.prompt, response: sample.tokens)
             #expect(sample.modelLogProbs.map(\.bitPattern) == reference.map(\.bitPattern),
-                    "request \(sample.requestID) sample \(sample.sampleIndex)")
+                    "\(path): request \(sample.requestID) sample \(sample.sampleIndex)")
             #expect(sample.tokens.count == 24 && sample.finishReason == .length)
         }
+        let portable = try KernelPath.with(.portable) { try generator.generate(requests) }
+        #expect(samples.map(\.tokens) == portable.map(\.tokens), "\(path) samples other tokens than the portable path")
+        #expect(samples.map { $0.modelLogProbs.map(\.bitPattern) } == portable.map { $0.modelLogProbs.map(\.bitPattern) })
     }
 
     @Test func samplesDoNotDependOnBatchSizeOrOrder() throws {

@@ -8,7 +8,9 @@ import Training
 
 /// A token's log-probability must not depend on what else is in the batch, on the thread count,
 /// or on which instruction set computes it (DESIGN §3): that is what makes the PPO ratio exactly 1.
+/// Every test runs on every kernel path this CPU has.
 @Suite(.serialized) struct BatchInvarianceTests {
+    static let paths = KernelPath.available
     static func randomModel(vocab: Int = 300, tied: Bool = true) throws -> LlamaModel {
         try randomLlama(vocab: vocab, tied: tied)
     }
@@ -31,7 +33,8 @@ import Training
         }
     }
 
-    @Test func sequenceAloneEqualsSequenceInABatch() throws {
+    @Test(arguments: paths) func sequenceAloneEqualsSequenceInABatch(path: KernelPath) throws {
+        try KernelPath.with(path) {
         let model = try Self.randomModel()
         let probe = Self.randomTokens(37, vocab: 300, seed: 1)
         let alone = try Self.logProbs(model, [probe])[0]
@@ -39,21 +42,25 @@ import Training
             var batch = [Self.randomTokens(other, vocab: 300, seed: UInt64(other)), Self.randomTokens(9, vocab: 300, seed: 7)]
             batch.insert(probe, at: position)
             let inBatch = try Self.logProbs(model, batch)[position]
-            #expect(inBatch.map(\.bitPattern) == alone.map(\.bitPattern), "probe at \(position) with a \(other)-token neighbour")
+            #expect(inBatch.map(\.bitPattern) == alone.map(\.bitPattern), "\(path): probe at \(position) with a \(other)-token neighbour")
+        }
         }
     }
 
-    @Test func prefixTokensDoNotChangeWhenTheSequenceGrows() throws {
+    @Test(arguments: paths) func prefixTokensDoNotChangeWhenTheSequenceGrows(path: KernelPath) throws {
         // Causality plus invariance: the log-probs of the first 20 tokens are the same bits whether
         // the sequence stops at 21 tokens or continues to 80 (as in incremental decoding).
-        let model = try Self.randomModel()
-        let long = Self.randomTokens(80, vocab: 300, seed: 5)
-        let full = try Self.logProbs(model, [long])[0]
-        let prefix = try Self.logProbs(model, [Array(long.prefix(21))])[0]
-        #expect(Array(full.prefix(20)).map(\.bitPattern) == Array(prefix.prefix(20)).map(\.bitPattern))
+        try KernelPath.with(path) {
+            let model = try Self.randomModel()
+            let long = Self.randomTokens(80, vocab: 300, seed: 5)
+            let full = try Self.logProbs(model, [long])[0]
+            let prefix = try Self.logProbs(model, [Array(long.prefix(21))])[0]
+            #expect(Array(full.prefix(20)).map(\.bitPattern) == Array(prefix.prefix(20)).map(\.bitPattern), "\(path)")
+        }
     }
 
-    @Test func threadCountDoesNotChangeAnyBit() throws {
+    @Test(arguments: paths) func threadCountDoesNotChangeAnyBit(path: KernelPath) throws {
+        try KernelPath.with(path) {
         let model = try Self.randomModel()
         model.enableGradients()
         let batch = [Self.randomTokens(50, vocab: 300, seed: 3), Self.randomTokens(17, vocab: 300, seed: 4)]
@@ -71,37 +78,32 @@ import Training
             gradients.append(Array(UnsafeBufferPointer(start: model.gradients!.pointer, count: model.layout.count)).map(\.bitPattern))
         }
         ComputeThreads.configure(1)
-        #expect(results[0] == results[1], "forward differs between 1 and 2 threads")
-        #expect(gradients[0] == gradients[1], "gradients differ between 1 and 2 threads")
+        #expect(results[0] == results[1], "\(path): forward differs between 1 and 2 threads")
+        #expect(gradients[0] == gradients[1], "\(path): gradients differ between 1 and 2 threads")
+        }
     }
 
-    @Test func portableKernelsGiveTheSameBitsAsAVX512() throws {
-        let model = try Self.randomModel()
-        let batch = [Self.randomTokens(45, vocab: 300, seed: 8), Self.randomTokens(12, vocab: 300, seed: 9)]
-        let fast = try Self.logProbs(model, batch).flatMap { $0 }.map(\.bitPattern)
-        let previous = rlvr_kernels_force_portable(1)
-        defer { _ = rlvr_kernels_force_portable(previous) }
-        let portable = try Self.logProbs(model, batch).flatMap { $0 }.map(\.bitPattern)
-        #expect(fast == portable)
-    }
-
-    @Test func portableBackwardGivesTheSameBitsAsAVX512() throws {
+    /// The whole model, forward and backward, on each path against the portable path (the canonical
+    /// arithmetic): log-probs, entropies and every gradient bit.
+    @Test(arguments: paths.filter { $0 != .portable }) func everyPathGivesThePortablePathsBits(path: KernelPath) throws {
         let model = try Self.randomModel()
         model.enableGradients()
-        let batch = [Self.randomTokens(45, vocab: 300, seed: 8), Self.randomTokens(12, vocab: 300, seed: 9)]
-        func gradients() throws -> [UInt32] {
-            let a = LlamaActivations(config: model.config, capacity: 57, longestSequence: 45)
+        let batch = [Self.randomTokens(45, vocab: 300, seed: 8), Self.randomTokens(12, vocab: 300, seed: 9), Self.randomTokens(19, vocab: 300, seed: 10)]
+        let count = batch.reduce(0) { $0 + $1.count }
+        func run() throws -> (forward: [UInt32], gradients: [UInt32]) {
+            let a = LlamaActivations(config: model.config, capacity: count, longestSequence: 45)
             try model.forward(tokens: batch.flatMap { $0 }, sequences: PackedSequences(lengths: batch.map(\.count)), activations: a)
             try model.tokenLogProbs(targets: batch.flatMap { s -> [Int32] in Array(s.dropFirst()) + [-1] }, activations: a)
+            let forward = (0..<count).flatMap { [a.logProb[$0].bitPattern, a.entropy[$0].bitPattern] }
             model.zeroGradients()
-            model.backward(dLogProb: [Float](repeating: -0.1, count: 57), activations: a)
-            return Array(UnsafeBufferPointer(start: model.gradients!.pointer, count: model.layout.count)).map(\.bitPattern)
+            model.backward(dLogProb: [Float](repeating: -0.1, count: count), dEntropy: [Float](repeating: 0.01, count: count), activations: a)
+            return (forward, Array(UnsafeBufferPointer(start: model.gradients!.pointer, count: model.layout.count)).map(\.bitPattern))
         }
-        let fast = try gradients()
-        let previous = rlvr_kernels_force_portable(1)
-        defer { _ = rlvr_kernels_force_portable(previous) }
-        let portable = try gradients()
-        #expect(fast == portable, "\(zip(fast, portable).filter { $0 != $1 }.count) of \(fast.count) gradient values differ")
+        let portable = try KernelPath.with(.portable) { try run() }
+        let fast = try KernelPath.with(path) { try run() }
+        #expect(fast.forward == portable.forward, "\(path): \(zip(fast.forward, portable.forward).filter { $0 != $1 }.count) forward values differ")
+        #expect(fast.gradients == portable.gradients,
+                "\(path): \(zip(fast.gradients, portable.gradients).filter { $0 != $1 }.count) of \(fast.gradients.count) gradient values differ")
     }
 }
 

@@ -28,9 +28,13 @@ public struct AttentionShape: Sendable, Equatable {
 }
 
 public enum CausalAttention {
-    /// Scratch floats forward and backward need: three rows of the longest sequence per thread.
+    /// Rows of the longest sequence each thread's scratch holds: one for a head's log-sum-exp, and
+    /// the kernel's probabilities and score gradients for a block of query rows.
+    static let scratchRows = 1 + 2 * Int(RLVR_ATTENTION_BACKWARD_ROWS)
+
+    /// Scratch floats forward and backward need: `scratchRows` rows of the longest sequence per thread.
     public static func scratchCount(longestSequence: Int) -> Int {
-        max(1, ComputeThreads.maximum) * 3 * max(16, longestSequence)
+        max(1, ComputeThreads.maximum) * scratchRows * max(16, longestSequence)
     }
 
     /// q: [N, queryWidth], k, v: [N, keyValueWidth] (RoPE already applied) →
@@ -70,11 +74,11 @@ public enum CausalAttention {
     ) {
         let items = sequences.count * shape.keyValueHeads
         let qw = shape.queryWidth, kvw = shape.keyValueWidth, d = shape.headDim
-        let stride = 3 * max(16, sequences.longest)
+        let row = max(16, sequences.longest)
         parallelChunks(items) { chunk, range in
-            // lse for one head, gathered contiguously, then two rows of kernel scratch
-            let headLSE = scratch + chunk * stride
-            let kernelScratch = headLSE + stride / 3
+            // lse for one head, gathered contiguously, then the kernel's scratch rows
+            let headLSE = scratch + chunk * scratchRows * row
+            let kernelScratch = headLSE + row
             for item in range {
                 let s = item / shape.keyValueHeads, g = item % shape.keyValueHeads
                 let start = sequences.starts[s], length = sequences.lengths[s]

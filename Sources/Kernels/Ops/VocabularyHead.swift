@@ -63,7 +63,7 @@ public final class VocabularyHead: @unchecked Sendable {
             first += width
         }
         for r in 0..<rows {
-            let lz = m[r] + log(s[r])
+            let lz = m[r] + rlvr_log(s[r])   // our own log: the same bits with every C library
             logZ[r] = lz
             logProb[r] = targets[r] >= 0 ? zt[r] - lz : 0
             entropy[r] = lz - a[r] / s[r]
