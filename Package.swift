@@ -38,10 +38,12 @@ let package = Package(
         // The MPI calls the engine makes, behind plain C types (Open MPI's handles are macros).
         .target(name: "CMessagePassing", dependencies: ["CMPI"]),
 
-        // Batch-invariant dot-product kernels in C (AVX-512 with a bit-identical portable path).
+        // Batch-invariant kernels in C: AVX-512, AVX2, NEON and portable paths with the same bits.
         .target(name: "CKernels"),
+        // The worker threads behind parallelFor: hand-offs in about a microsecond.
+        .target(name: "CWorkers"),
         // Numeric core: buffers, the sgemm wrapper, threads, forward/backward op pairs.
-        .target(name: "Kernels", dependencies: ["COpenBLAS", "CKernels"]),
+        .target(name: "Kernels", dependencies: ["COpenBLAS", "CKernels", "CWorkers"]),
         // Data-parallel processes: one rank alone, or many under mpirun; the fixed-order gradient sum.
         .target(name: "Collectives", dependencies: ["CMessagePassing", "Kernels"]),
         // File formats: safetensors and GGUF, with no knowledge of any model.

@@ -1,10 +1,12 @@
 import COpenBLAS
-import Dispatch
+import CWorkers
 
 /// One thread budget and one thread pool for the whole engine. OpenBLAS itself always runs
 /// single-threaded: matrix products are split across the pool by `Gemm.multiply` like every other
 /// kernel, so OpenBLAS's own workers (which spin for a while after each call) never compete with the
-/// pool for the cores.
+/// pool for the cores. The pool (`Sources/CWorkers`) hands a job to its workers in about a
+/// microsecond: idle workers spin for up to 100 µs before they sleep, because a decoding step is
+/// hundreds of parallel regions of tens of microseconds each.
 public enum ComputeThreads {
     nonisolated(unsafe) private static var current = 1
 
@@ -43,10 +45,23 @@ public func parallelChunks(_ count: Int, minimumChunk: Int = 1, _ body: (_ chunk
         return
     }
     withoutActuallyEscaping(body) { body in
-        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-            let start = count * chunk / chunks
-            let end = count * (chunk + 1) / chunks
-            body(chunk, start..<end)
+        var job = ChunkJob(body: body, count: count, chunks: chunks)
+        withUnsafeMutablePointer(to: &job) { pointer in
+            _ = rlvr_workers_run(chunks, runChunk, pointer)
         }
     }
+}
+
+/// One parallel region: `count` items split into `chunks` contiguous ranges.
+private struct ChunkJob {
+    let body: (_ chunk: Int, Range<Int>) -> Void
+    let count: Int
+    let chunks: Int
+}
+
+/// Runs chunk `chunk` of the `ChunkJob` at `context` (called by the worker threads).
+private let runChunk: rlvr_chunk_task = { context, chunk in
+    let job = context!.assumingMemoryBound(to: ChunkJob.self).pointee
+    let index = Int(chunk)
+    job.body(index, (job.count * index / job.chunks)..<(job.count * (index + 1) / job.chunks))
 }

@@ -94,9 +94,8 @@ extension LlamaModel {
                     RMSNorm.forward(ws.normed.pointer, rstd: ws.logZ.pointer, x, weight: w + p.inputNorm, rows: b, dim: h, eps: eps)
                 }
                 Profiler.measure(.projectionsForward) {
-                    Linear.forward(ws.query.pointer, ws.normed.pointer, w + p.query, rows: b, inFeatures: h, outFeatures: qw)
-                    Linear.forward(ws.key.pointer, ws.normed.pointer, w + p.key, rows: b, inFeatures: h, outFeatures: kvw)
-                    Linear.forward(ws.value.pointer, ws.normed.pointer, w + p.value, rows: b, inFeatures: h, outFeatures: kvw)
+                    Linear.forward([.init(ws.query.pointer, w + p.query, outFeatures: qw), .init(ws.key.pointer, w + p.key, outFeatures: kvw),
+                                    .init(ws.value.pointer, w + p.value, outFeatures: kvw)], x: ws.normed.pointer, rows: b, inFeatures: h)
                 }
                 Profiler.measure(.elementwise) {
                     rope.forward(ws.query.pointer, rows: b, heads: c.numAttentionHeads, positionOfRow: pos)
@@ -133,8 +132,8 @@ extension LlamaModel {
                     RMSNorm.forward(ws.normed.pointer, rstd: ws.logZ.pointer, x, weight: w + p.postNorm, rows: b, dim: h, eps: eps)
                 }
                 Profiler.measure(.mlpForward) {
-                    Linear.forward(ws.gate.pointer, ws.normed.pointer, w + p.gate, rows: b, inFeatures: h, outFeatures: inter)
-                    Linear.forward(ws.up.pointer, ws.normed.pointer, w + p.up, rows: b, inFeatures: h, outFeatures: inter)
+                    Linear.forward([.init(ws.gate.pointer, w + p.gate, outFeatures: inter), .init(ws.up.pointer, w + p.up, outFeatures: inter)],
+                                   x: ws.normed.pointer, rows: b, inFeatures: h)
                     SwiGLU.forward(ws.hiddenMLP.pointer, gate: ws.gate.pointer, up: ws.up.pointer, count: b * inter)
                     Linear.forward(ws.projected.pointer, ws.hiddenMLP.pointer, w + p.down, rows: b, inFeatures: inter, outFeatures: h)
                 }
@@ -158,16 +157,18 @@ extension LlamaModel {
         let chunk = min(VocabularyHead.defaultChunkSize, v)
         let m = ws.runningMax.pointer, s = ws.runningSum.pointer, a = ws.runningWeighted.pointer
         for r in 0..<rows { m[r] = -.infinity; s[r] = 0; a[r] = 0 }
-        var first = 0
-        while first < v {
-            let width = min(chunk, v - first)
-            // Straight into the logits rows; the same chunks and online update as the training head.
-            Linear.forward(ws.logits.pointer + first, ws.hidden.pointer, parameters.pointer + layout.lmHead + first * h,
-                           rows: rows, inFeatures: h, outFeatures: width, outputStride: v)
-            for r in 0..<rows {
-                rlvr_online_softmax_update(ws.logits.pointer + r * v + first, width, m + r, s + r, a + r)
+        // All logits at once (each is the canonical dot product, however the call is split), then
+        // log Z with the training head's chunks and online update, so it has the same bits.
+        Linear.forward(ws.logits.pointer, ws.hidden.pointer, parameters.pointer + layout.lmHead, rows: rows, inFeatures: h, outFeatures: v)
+        parallelFor(rows) { range in
+            for r in range {
+                var first = 0
+                while first < v {
+                    let width = min(chunk, v - first)
+                    rlvr_online_softmax_update(ws.logits.pointer + r * v + first, width, m + r, s + r, a + r)
+                    first += width
+                }
             }
-            first += width
         }
         for r in 0..<rows { ws.logZ[r] = m[r] + rlvr_log(s[r]) }
     }

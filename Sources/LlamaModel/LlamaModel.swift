@@ -86,9 +86,8 @@ public final class LlamaModel: @unchecked Sendable {
                 }
                 let q = a.query[l].pointer, k = a.key[l].pointer, v = a.value[l].pointer
                 Profiler.measure(.projectionsForward) {
-                    Linear.forward(q, normed, w + p.query, rows: n, inFeatures: h, outFeatures: qw)
-                    Linear.forward(k, normed, w + p.key, rows: n, inFeatures: h, outFeatures: kvw)
-                    Linear.forward(v, normed, w + p.value, rows: n, inFeatures: h, outFeatures: kvw)
+                    Linear.forward([.init(q, w + p.query, outFeatures: qw), .init(k, w + p.key, outFeatures: kvw), .init(v, w + p.value, outFeatures: kvw)],
+                                   x: normed, rows: n, inFeatures: h)
                 }
                 Profiler.measure(.elementwise) {
                     rope.forward(q, rows: n, heads: c.numAttentionHeads, positionOfRow: positions)
@@ -108,8 +107,8 @@ public final class LlamaModel: @unchecked Sendable {
                     RMSNorm.forward(normed, rstd: a.rstd2[l].pointer, middle, weight: w + p.postNorm, rows: n, dim: h, eps: eps)
                 }
                 Profiler.measure(.mlpForward) {
-                    Linear.forward(a.gate[l].pointer, normed, w + p.gate, rows: n, inFeatures: h, outFeatures: inter)
-                    Linear.forward(a.up[l].pointer, normed, w + p.up, rows: n, inFeatures: h, outFeatures: inter)
+                    Linear.forward([.init(a.gate[l].pointer, w + p.gate, outFeatures: inter), .init(a.up[l].pointer, w + p.up, outFeatures: inter)],
+                                   x: normed, rows: n, inFeatures: h)
                     SwiGLU.forward(a.hiddenMLP.pointer, gate: a.gate[l].pointer, up: a.up[l].pointer, count: n * inter)
                     Linear.forward(a.projected.pointer, a.hiddenMLP.pointer, w + p.down, rows: n, inFeatures: inter, outFeatures: h)
                 }

@@ -53,3 +53,64 @@ import Kernels
         #expect(ComputeThreads.count == 2)
     }
 }
+
+/// The worker pool behind `parallelFor`: every item exactly once, whatever the nesting, the number
+/// of concurrent callers, or how quickly jobs follow one another.
+@Suite(.serialized) struct WorkerPoolTests {
+    @Test func manySmallJobsInARowCoverEveryItemOnce() {
+        ComputeThreads.configure(4)
+        defer { ComputeThreads.configure(1) }
+        var hits = [Int](repeating: 0, count: 37)
+        hits.withUnsafeMutableBufferPointer { buffer in
+            for _ in 0..<20_000 { parallelFor(37) { range in for i in range { buffer[i] += 1 } } }
+        }
+        #expect(hits.allSatisfy { $0 == 20_000 })
+    }
+
+    @Test func nestedRegionsRunSeriallyInsideTheOuterOne() {
+        ComputeThreads.configure(2)
+        defer { ComputeThreads.configure(1) }
+        var hits = [Int](repeating: 0, count: 64 * 16)
+        hits.withUnsafeMutableBufferPointer { buffer in
+            parallelFor(64) { outer in
+                for row in outer {
+                    parallelFor(16) { inner in for column in inner { buffer[row * 16 + column] += 1 } }
+                }
+            }
+        }
+        #expect(hits.allSatisfy { $0 == 1 })
+    }
+
+    @Test func concurrentCallersEachGetTheirWholeJob() async {
+        ComputeThreads.configure(2)
+        defer { ComputeThreads.configure(1) }
+        let totals = await withTaskGroup(of: Int.self) { group in
+            for caller in 0..<6 {
+                group.addTask {
+                    var sum = 0
+                    for round in 0..<300 {
+                        var values = [Int](repeating: 0, count: 100)
+                        values.withUnsafeMutableBufferPointer { buffer in
+                            parallelFor(100) { range in for i in range { buffer[i] = i + round + caller } }
+                        }
+                        sum += values.reduce(0, +) - (4950 + 100 * (round + caller))
+                    }
+                    return sum
+                }
+            }
+            return await group.reduce(0, +)
+        }
+        #expect(totals == 0)
+    }
+
+    @Test func chunkIndicesStayBelowTheThreadCount() {
+        ComputeThreads.configure(ComputeThreads.maximum)
+        defer { ComputeThreads.configure(1) }
+        var seen = [Int](repeating: 0, count: ComputeThreads.maximum)
+        seen.withUnsafeMutableBufferPointer { buffer in
+            parallelChunks(1000) { chunk, range in buffer[chunk] += range.count }
+        }
+        #expect(seen.reduce(0, +) == 1000)
+        #expect(seen.allSatisfy { $0 > 0 })
+    }
+}

@@ -16,8 +16,29 @@ public enum Linear {
         _ y: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>,
         rows: Int, inFeatures: Int, outFeatures: Int, outputStride: Int? = nil
     ) {
-        guard rows > 0, outFeatures > 0 else { return }
-        let ldy = outputStride ?? outFeatures
+        forward([Product(y, w, outFeatures: outFeatures, outputStride: outputStride)], x: x, rows: rows, inFeatures: inFeatures)
+    }
+
+    /// One weight matrix of a fused call: y[rows, outputStride] = x · wᵀ, w: [outFeatures, in].
+    public struct Product {
+        public var y: UnsafeMutablePointer<Float>
+        public var w: UnsafePointer<Float>
+        public var outFeatures: Int
+        public var outputStride: Int
+
+        public init(_ y: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>, outFeatures: Int, outputStride: Int? = nil) {
+            self.y = y
+            self.w = w
+            self.outFeatures = outFeatures
+            self.outputStride = outputStride ?? outFeatures
+        }
+    }
+
+    /// Several products of the same x (q/k/v, gate/up) in one parallel region: one hand-off to the
+    /// threads instead of one per matrix, which matters when a decoding step's products take tens of
+    /// microseconds each.
+    public static func forward(_ products: [Product], x: UnsafePointer<Float>, rows: Int, inFeatures: Int) {
+        guard rows > 0 else { return }
         // Every output element has one owner and one fixed summation order, so how the work is split
         // changes nothing in the result. Many rows: split the rows (each thread streams all weights);
         // few rows (decoding): split the weight rows instead.
@@ -26,17 +47,29 @@ public enum Linear {
             let blocks = (rows + 3) / 4
             parallelFor(blocks, minimumChunk: 8) { range in
                 let first = range.lowerBound * 4, last = min(rows, range.upperBound * 4)
-                rlvr_linear_forward(x + first * inFeatures, w, y + first * ldy, last - first, outFeatures, inFeatures, ldy)
+                for p in products where p.outFeatures > 0 {
+                    rlvr_linear_forward(x + first * inFeatures, p.w, p.y + first * p.outputStride, last - first, p.outFeatures, inFeatures, p.outputStride)
+                }
             }
             return
         }
-        // Weight rows in blocks of 16 so the threads get even shares even for narrow layers (k/v: 192).
+        // Weight rows of all products in blocks of 16 (a product's last block may be shorter), so the
+        // threads get even shares even for narrow layers (k/v: 192).
         let block = 16
-        let tasks = (outFeatures + block - 1) / block
-        parallelFor(tasks, minimumChunk: 1) { range in
-            let first = range.lowerBound * block
-            let last = min(outFeatures, range.upperBound * block)
-            rlvr_linear_forward(x, w + first * inFeatures, y + first, rows, last - first, inFeatures, ldy)
+        var starts: [Int] = []   // first block of each product
+        var blocks = 0
+        for p in products {
+            starts.append(blocks)
+            blocks += (p.outFeatures + block - 1) / block
+        }
+        parallelFor(blocks, minimumChunk: 1) { range in
+            for (index, p) in products.enumerated() {
+                let first = max(range.lowerBound, starts[index]) - starts[index]
+                let last = min(range.upperBound - starts[index], (p.outFeatures + block - 1) / block)
+                guard first < last else { continue }
+                let firstRow = first * block, lastRow = min(p.outFeatures, last * block)
+                rlvr_linear_forward(x, p.w + firstRow * inFeatures, p.y + firstRow, rows, lastRow - firstRow, inFeatures, p.outputStride)
+            }
         }
     }
 
