@@ -24,11 +24,12 @@ static inline float rlvr_exact_fmaf(float a, float b, float c) {
     double err = (p - (s - bv)) + (cd - bv);
     uint64_t bits;
     memcpy(&bits, &s, sizeof bits);
-    /* inexact, finite and even: step one place towards the exact value (makes the last bit odd) */
-    if (err != 0.0 && s - s == 0.0 && (bits & 1u) == 0) {
-        bits += ((err > 0.0) == (s > 0.0)) ? 1u : (uint64_t)-1;
-        memcpy(&s, &bits, sizeof bits);
-    }
+    /* inexact, finite and even: step one place towards the exact value (makes the last bit odd).
+       Written without branches so that loops around it vectorise. */
+    uint64_t adjust = (uint64_t)(err != 0.0) & (uint64_t)(s - s == 0.0) & (~bits & 1u);
+    uint64_t up = (uint64_t)((err > 0.0) == (s > 0.0));
+    bits += adjust * (up * 2u - 1u);
+    memcpy(&s, &bits, sizeof bits);
     return (float)s;
 }
 
