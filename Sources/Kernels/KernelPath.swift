@@ -60,8 +60,10 @@ public enum KernelPath: Int, CaseIterable, Sendable, CustomStringConvertible {
     public static var fellBackToPortable: Bool { rlvr_kernels_fell_back_to_portable() != 0 }
 
     /// The one-line notice for a run that fell back to the portable path, or nil.
-    public static var fallbackNotice: String? {
-        guard fellBackToPortable else { return nil }
+    public static var fallbackNotice: String? { fallbackNotice(fellBack: fellBackToPortable) }
+
+    public static func fallbackNotice(fellBack: Bool) -> String? {
+        guard fellBack else { return nil }
         return "rlvr: notice: no SIMD kernel path fits this CPU (\(cpuModel); found: \(cpuFeatures)); running the portable kernels, which are several times slower"
     }
 

@@ -272,6 +272,10 @@ struct GenerateBench: ParsableCommand {
         print("model: \(model ?? "smollm2-135m (random weights)"), \(ComputeThreads.count) threads, fp32")
         print(KernelPath.summary)
         print(String(format: "prompt processing (%d tokens): %.1f tokens/s", prefillTokens, try benchmark.promptProcessing(length: prefillTokens)))
+        let bandwidth = MemoryBandwidth.streamingRead()
+        let weightBytes = Double(llama.layout.count * MemoryLayout<Float>.stride)
+        print(String(format: "memory: %.1f GB/s streaming read with %d threads → batch-1 decode limit %.1f tokens/s (%@ of weights per token)",
+                     bandwidth / 1e9, ComputeThreads.count, bandwidth / weightBytes, formatBytes(Int(weightBytes))))
         var single: Double?
         for size in sizes {
             let r = try benchmark.decode(batch: size, promptLength: promptTokens, newTokens: newTokens)
@@ -279,6 +283,7 @@ struct GenerateBench: ParsableCommand {
             let scaling = single.map { String(format: " (%.1f× batch 1)", r.tokensPerSecond / $0) } ?? ""
             print(String(format: "decode batch %2d: %7.1f tokens/s%@, %.1f ms per step, KV cache %@", size, r.tokensPerSecond, scaling,
                          1000 * r.secondsPerStep, formatBytes(r.cacheBytes)))
+            if size == 1 { print(String(format: "    %.0f%% of the memory-bandwidth limit", 100 * r.tokensPerSecond * weightBytes / bandwidth)) }
             for (phase, seconds) in r.phases {
                 print(String(format: "    %-40@ %6.2f ms", phase.label as NSString, 1000 * seconds))
             }

@@ -47,6 +47,16 @@ import Testing
         #endif
     }
 
+    @Test func aFallbackToThePortablePathIsAnnouncedWithTheCPUsFeatures() {
+        #expect(KernelPath.fallbackNotice(fellBack: false) == nil)
+        let notice = KernelPath.fallbackNotice(fellBack: true) ?? ""
+        #expect(notice.hasPrefix("rlvr: notice: no SIMD kernel path fits this CPU (\(KernelPath.cpuModel); found: \(KernelPath.cpuFeatures))"))
+        #expect(!notice.contains("\n"))
+        // automatic selection on this machine picked a SIMD path wherever one exists
+        let simd = KernelPath.available.contains { [.avx2, .avx512, .neon].contains($0) }
+        #expect(KernelPath.fellBackToPortable == (!simd && ProcessInfo.processInfo.environment["RLVR_KERNELS"] == nil))
+    }
+
     @Test(arguments: fastPaths) func linearForward(path: KernelPath) {
         var numbers = Numbers(state: 1)
         for m in [1, 3, 4, 5, 17] {
