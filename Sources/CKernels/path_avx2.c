@@ -87,13 +87,13 @@ KERNEL void dots_avx2(const float *q, const float *keys, long ldk, long count, l
 enum { PREFETCH = 4096 };
 
 RLVR_TARGET static void tile_3x2(const float *x, const float *w, float *y, long K, long ldy, long prefetch) {
-    tile_avx2(x, w, y, K, ldy, 3, 2, prefetch);
+    tile8(x, w, y, K, ldy, 3, 2, prefetch);
 }
 RLVR_TARGET static void tile_2x2(const float *x, const float *w, float *y, long K, long ldy, long prefetch) {
-    tile_avx2(x, w, y, K, ldy, 2, 2, prefetch);
+    tile8(x, w, y, K, ldy, 2, 2, prefetch);
 }
 RLVR_TARGET static void tile_1x2(const float *x, const float *w, float *y, long K, long ldy, long prefetch) {
-    tile_avx2(x, w, y, K, ldy, 1, 2, prefetch);
+    tile8(x, w, y, K, ldy, 1, 2, prefetch);
 }
 
 /* Up to six x rows against one weight row: the tile for few rows (decoding), where the weights
@@ -101,12 +101,12 @@ RLVR_TARGET static void tile_1x2(const float *x, const float *w, float *y, long 
    (two weight rows at a time reached half the bandwidth: 14 against 29 GB/s at one row). */
 RLVR_TARGET static void column_tile(const float *x, const float *w, float *y, long K, long ldy, long rows) {
     switch (rows) {
-    case 1: tile_avx2(x, w, y, K, ldy, 1, 1, 0); break;
-    case 2: tile_avx2(x, w, y, K, ldy, 2, 1, 0); break;
-    case 3: tile_avx2(x, w, y, K, ldy, 3, 1, PREFETCH); break;
-    case 4: tile_avx2(x, w, y, K, ldy, 4, 1, PREFETCH); break;
-    case 5: tile_avx2(x, w, y, K, ldy, 5, 1, PREFETCH); break;
-    default: tile_avx2(x, w, y, K, ldy, 6, 1, PREFETCH); break;
+    case 1: tile8(x, w, y, K, ldy, 1, 1, 0); break;
+    case 2: tile8(x, w, y, K, ldy, 2, 1, 0); break;
+    case 3: tile8(x, w, y, K, ldy, 3, 1, PREFETCH); break;
+    case 4: tile8(x, w, y, K, ldy, 4, 1, PREFETCH); break;
+    case 5: tile8(x, w, y, K, ldy, 5, 1, PREFETCH); break;
+    default: tile8(x, w, y, K, ldy, 6, 1, PREFETCH); break;
     }
 }
 
@@ -150,30 +150,24 @@ RLVR_TARGET static void linear_forward_avx2(const float *x, const float *w, floa
 
 /* ---- attention ---- */
 
+/* dst[0..<8·BLOCKS] = fma(coef[r·stride], rows[r·ld + ·], dst) over r = 0..<count, in registers. */
+KERNEL_INLINE void fma_rows_block(float *dst, const float *coef, long stride, const float *rows, long ld, long count, const int BLOCKS) {
+    __m256 o[8];
+    for (int b = 0; b < BLOCKS; b++) o[b] = _mm256_loadu_ps(dst + 8 * b);
+    for (long r = 0; r < count; r++) {
+        __m256 c = _mm256_broadcast_ss(coef + r * stride);
+        const float *row = rows + r * ld;
+        for (int b = 0; b < BLOCKS; b++) o[b] = _mm256_fmadd_ps(c, _mm256_loadu_ps(row + 8 * b), o[b]);
+    }
+    for (int b = 0; b < BLOCKS; b++) _mm256_storeu_ps(dst + 8 * b, o[b]);
+}
+
 /* dst[d] = fma(coef[r·stride], rows[r·ld + d], dst[d]) for r = 0..<count ascending: the weighted
    sums of attention (forward: Σ_t p_t v_t; backward: dq, dk, dv), 64 columns in eight registers. */
 KERNEL void fma_rows_avx2(float *dst, const float *coef, long stride, const float *rows, long ld, long count, long D) {
     long d = 0;
-    for (; d + 64 <= D; d += 64) {
-        __m256 o[8];
-        for (int b = 0; b < 8; b++) o[b] = _mm256_loadu_ps(dst + d + 8 * b);
-        for (long r = 0; r < count; r++) {
-            __m256 c = _mm256_broadcast_ss(coef + r * stride);
-            const float *row = rows + r * ld + d;
-            for (int b = 0; b < 8; b++) o[b] = _mm256_fmadd_ps(c, _mm256_loadu_ps(row + 8 * b), o[b]);
-        }
-        for (int b = 0; b < 8; b++) _mm256_storeu_ps(dst + d + 8 * b, o[b]);
-    }
-    for (; d + 32 <= D; d += 32) {
-        __m256 o[4];
-        for (int b = 0; b < 4; b++) o[b] = _mm256_loadu_ps(dst + d + 8 * b);
-        for (long r = 0; r < count; r++) {
-            __m256 c = _mm256_broadcast_ss(coef + r * stride);
-            const float *row = rows + r * ld + d;
-            for (int b = 0; b < 4; b++) o[b] = _mm256_fmadd_ps(c, _mm256_loadu_ps(row + 8 * b), o[b]);
-        }
-        for (int b = 0; b < 4; b++) _mm256_storeu_ps(dst + d + 8 * b, o[b]);
-    }
+    for (; d + 64 <= D; d += 64) fma_rows_block(dst + d, coef, stride, rows + d, ld, count, 8);
+    for (; d + 32 <= D; d += 32) fma_rows_block(dst + d, coef, stride, rows + d, ld, count, 4);
     for (; d < D; d += 8) {
         __m256i mask = mask8(D - d);
         __m256 o = load_masked(dst + d, mask);

@@ -134,8 +134,8 @@ RLVR_TARGET static void tile_4x4(const float *x, const float *w, float *y, long 
    flight than one 16-lane chain (measured at one row: 25 against 21 GB/s). */
 RLVR_TARGET static void column_tile(const float *x, const float *w, float *y, long K, long ldy, long rows) {
     switch (rows) {
-    case 1: tile_avx2(x, w, y, K, ldy, 1, 1, 0); break;
-    case 2: tile_avx2(x, w, y, K, ldy, 2, 1, 0); break;
+    case 1: tile8(x, w, y, K, ldy, 1, 1, 0); break;
+    case 2: tile8(x, w, y, K, ldy, 2, 1, 0); break;
     case 3: tile_avx512(x, w, y, K, ldy, 3, 1, PREFETCH); break;
     case 4: tile_avx512(x, w, y, K, ldy, 4, 1, PREFETCH); break;
     case 5: tile_avx512(x, w, y, K, ldy, 5, 1, PREFETCH); break;

@@ -72,7 +72,7 @@ KERNEL_INLINE float horizontal_max(__m256 v) {
 /* A ROWS × COLS tile (ROWS·COLS ≤ 6): x rows against weight rows, each output in two accumulators
    (lo, hi) — at most 12 registers, leaving room for the loads. `prefetch` (floats, 0 for none):
    the weight rows that far ahead are fetched into L2 meanwhile. */
-KERNEL_INLINE void tile_avx2(const float *x, const float *w, float *y, long K, long ldy, const int ROWS, const int COLS,
+KERNEL_INLINE void tile8(const float *x, const float *w, float *y, long K, long ldy, const int ROWS, const int COLS,
                              long prefetch) {
     __m256 lo[6][2], hi[6][2];
     for (int i = 0; i < ROWS; i++)

@@ -35,10 +35,17 @@ static inline long next_of(uint64_t v) { return (long)(v & 0xff); }
 
 static pthread_mutex_t run_lock = PTHREAD_MUTEX_INITIALIZER;   /* one job at a time */
 static pthread_mutex_t sleep_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
-static _Atomic int sleepers;
+
+/* Worker i (1-based: the caller is 0) takes part in jobs of more than i chunks and sleeps on its own
+   condition variable, so a two-chunk job never wakes the workers a 64-chunk job once needed. */
+typedef struct {
+    pthread_cond_t wake;
+    _Atomic int sleeping;
+} worker_slot;
+
+static worker_slot slots[MAX_WORKERS + 1];
 static _Atomic long spin_nanoseconds = 100000;
-static _Atomic int started;        /* written under run_lock */
+static _Atomic int started;        /* workers 1...started exist; written under run_lock */
 static long allowed_cpus;          /* written under run_lock before the first worker starts */
 static _Thread_local int inside_job;
 
@@ -66,18 +73,22 @@ static long elapsed_nanoseconds(const struct timespec *start) {
     return (now.tv_sec - start->tv_sec) * 1000000000L + (now.tv_nsec - start->tv_nsec);
 }
 
-/* Waits until a generation other than `seen` is published: spins (yielding the core after a quarter
-   of the time, and not at all when there are more threads than CPUs), then sleeps. */
-static uint64_t wait_for_job(uint64_t seen) {
-    long limit = atomic_load_explicit(&spin_nanoseconds, memory_order_relaxed);
-    if (atomic_load_explicit(&started, memory_order_relaxed) + 1 > allowed_cpus) limit = 0;
+/* A job for worker `index`: a generation other than `seen` with more than `index` chunks. */
+static inline int is_for(uint64_t v, uint64_t seen, int index) {
+    return generation_of(v) != seen && chunks_of(v) > index;
+}
+
+/* Waits for a job for worker `index`: spins (yielding the core after a quarter of the time, and not
+   at all when this worker would oversubscribe the CPUs), then sleeps until the caller signals it. */
+static uint64_t wait_for_job(int index, uint64_t seen) {
+    long limit = index + 1 > allowed_cpus ? 0 : atomic_load_explicit(&spin_nanoseconds, memory_order_relaxed);
     if (limit > 0) {
         struct timespec start;
         clock_gettime(CLOCK_MONOTONIC, &start);
         for (;;) {
             for (int i = 0; i < 64; i++) {
                 uint64_t v = atomic_load_explicit(&cursor, memory_order_acquire);
-                if (generation_of(v) != seen) return v;
+                if (is_for(v, seen, index)) return v;
                 cpu_relax();
             }
             long elapsed = elapsed_nanoseconds(&start);
@@ -85,21 +96,22 @@ static uint64_t wait_for_job(uint64_t seen) {
             if (elapsed > limit / 4) sched_yield();
         }
     }
+    worker_slot *slot = &slots[index];
     pthread_mutex_lock(&sleep_lock);
-    atomic_fetch_add_explicit(&sleepers, 1, memory_order_seq_cst);
+    atomic_store_explicit(&slot->sleeping, 1, memory_order_seq_cst);
     uint64_t v;
-    while (generation_of(v = atomic_load_explicit(&cursor, memory_order_seq_cst)) == seen) pthread_cond_wait(&wake, &sleep_lock);
-    atomic_fetch_sub_explicit(&sleepers, 1, memory_order_seq_cst);
+    while (!is_for(v = atomic_load_explicit(&cursor, memory_order_seq_cst), seen, index)) pthread_cond_wait(&slot->wake, &sleep_lock);
+    atomic_store_explicit(&slot->sleeping, 0, memory_order_relaxed);
     pthread_mutex_unlock(&sleep_lock);
     return v;
 }
 
-static void *worker_main(void *unused) {
-    (void)unused;
+static void *worker_main(void *argument) {
+    int index = (int)(intptr_t)argument;
     inside_job = 1;   /* a job's task that starts a job of its own runs it serially */
     uint64_t seen = generation_of(atomic_load(&cursor));
     for (;;) {
-        seen = generation_of(wait_for_job(seen));
+        seen = generation_of(wait_for_job(index, seen));
         take_chunks(seen);
     }
     return NULL;
@@ -119,14 +131,16 @@ static long count_allowed_cpus(void) {
 static void ensure_workers(long count) {
     if (allowed_cpus == 0) allowed_cpus = count_allowed_cpus();
     while (atomic_load(&started) < count && atomic_load(&started) < MAX_WORKERS) {
+        int index = atomic_load(&started) + 1;
+        pthread_cond_init(&slots[index].wake, NULL);
         pthread_t thread;
         pthread_attr_t attributes;
         pthread_attr_init(&attributes);
         pthread_attr_setdetachstate(&attributes, PTHREAD_CREATE_DETACHED);
-        int failed = pthread_create(&thread, &attributes, worker_main, NULL);
+        int failed = pthread_create(&thread, &attributes, worker_main, (void *)(intptr_t)index);
         pthread_attr_destroy(&attributes);
         if (failed) return;
-        atomic_fetch_add(&started, 1);
+        atomic_store(&started, index);
     }
 }
 
@@ -145,15 +159,18 @@ int rlvr_workers_run(long chunks, rlvr_chunk_task task, void *context) {
     atomic_store_explicit(&job_remaining, chunks, memory_order_relaxed);
     uint64_t generation = generation_of(atomic_load_explicit(&cursor, memory_order_relaxed)) + 1;
     atomic_store_explicit(&cursor, generation << 16 | (uint64_t)chunks << 8, memory_order_seq_cst);
-    if (atomic_load_explicit(&sleepers, memory_order_seq_cst) > 0) {
-        pthread_mutex_lock(&sleep_lock);
-        pthread_cond_broadcast(&wake);
-        pthread_mutex_unlock(&sleep_lock);
+    long helpers = chunks - 1 < atomic_load(&started) ? chunks - 1 : atomic_load(&started);
+    for (long i = 1; i <= helpers; i++) {
+        if (atomic_load_explicit(&slots[i].sleeping, memory_order_seq_cst)) {
+            pthread_mutex_lock(&sleep_lock);
+            pthread_cond_signal(&slots[i].wake);
+            pthread_mutex_unlock(&sleep_lock);
+        }
     }
     inside_job = 1;
     take_chunks(generation);
     inside_job = 0;
     while (atomic_load_explicit(&job_remaining, memory_order_acquire) > 0) cpu_relax();
     pthread_mutex_unlock(&run_lock);
-    return (int)(chunks < atomic_load(&started) + 1 ? chunks : atomic_load(&started) + 1);
+    return (int)helpers + 1;
 }
