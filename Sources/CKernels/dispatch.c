@@ -179,27 +179,27 @@ static rlvr_kernel_path fastest_path(void) {
 }
 
 static _Atomic(const rlvr_kernel_table *) active_table;
-static _Atomic int active_path = RLVR_PATH_PORTABLE;
 static _Atomic int fell_back;
 static pthread_once_t configure_once = PTHREAD_ONCE_INIT;
 
 int rlvr_kernels_select(rlvr_kernel_path path) {
     const rlvr_kernel_table *table = rlvr_kernels_path_available(path) ? table_of(path) : NULL;
     if (!table) return -1;
-    atomic_store(&active_path, path);
     atomic_store(&active_table, table);
+    atomic_store(&fell_back, 0);
     return 0;
 }
 
-int rlvr_kernels_configure_from_environment(char *message, long size) {
+/* The path RLVR_KERNELS names (or the fastest one), or −1 with a message. */
+static int path_from_environment(rlvr_kernel_path *chosen, int *automatic, char *message, long size) {
     const char *setting = getenv("RLVR_KERNELS");
     char value[32] = {0};
     for (size_t i = 0; setting && setting[i] && i + 1 < sizeof value; i++) value[i] = (char)tolower((unsigned char)setting[i]);
     rlvr_kernel_path path;
-    int automatic = 0;
+    *automatic = 0;
     if (!setting || !value[0] || strcmp(value, "auto") == 0) {
         path = fastest_path();
-        automatic = 1;
+        *automatic = 1;
     } else if (strcmp(value, "portable") == 0) {
         path = portable_path();
     } else {
@@ -226,22 +226,37 @@ int rlvr_kernels_configure_from_environment(char *message, long size) {
             return -1;
         }
     }
-    rlvr_kernels_select(path);
-    atomic_store(&fell_back, automatic && (path == RLVR_PATH_PORTABLE || path == RLVR_PATH_PORTABLE_FMA));
+    *chosen = path;
     if (message && size > 0) message[0] = 0;
     return 0;
 }
 
-/* First use: RLVR_KERNELS or the fastest path. A bad setting cannot be ignored (the user asked for
-   a path this process cannot run); the command-line tool reports it before any kernel runs, and
-   other programs stop here with the same message. */
+static int is_portable(rlvr_kernel_path path) { return path == RLVR_PATH_PORTABLE || path == RLVR_PATH_PORTABLE_FMA; }
+
+int rlvr_kernels_configure_from_environment(char *message, long size) {
+    rlvr_kernel_path path;
+    int automatic;
+    if (path_from_environment(&path, &automatic, message, size) != 0) return -1;
+    rlvr_kernels_select(path);
+    atomic_store(&fell_back, automatic && is_portable(path));
+    return 0;
+}
+
+/* First use: RLVR_KERNELS or the fastest path, unless a path was selected meanwhile. A bad setting
+   cannot be ignored (the user asked for a path this process cannot run); the command-line tool
+   reports it before any kernel runs, and other programs stop here with the same message. */
 static void configure_on_first_use(void) {
-    if (atomic_load(&active_table)) return;
     char message[512];
-    if (rlvr_kernels_configure_from_environment(message, sizeof message) != 0) {
+    rlvr_kernel_path path;
+    int automatic;
+    if (path_from_environment(&path, &automatic, message, sizeof message) != 0) {
+        if (atomic_load(&active_table)) return;
         fprintf(stderr, "rlvr: error: %s\n", message);
         exit(2);
     }
+    const rlvr_kernel_table *expected = NULL;
+    if (atomic_compare_exchange_strong(&active_table, &expected, table_of(path)))
+        atomic_store(&fell_back, automatic && is_portable(path));
 }
 
 static inline const rlvr_kernel_table *active(void) {
@@ -251,10 +266,7 @@ static inline const rlvr_kernel_table *active(void) {
     return atomic_load(&active_table);
 }
 
-rlvr_kernel_path rlvr_kernels_active_path(void) {
-    active();
-    return (rlvr_kernel_path)atomic_load(&active_path);
-}
+rlvr_kernel_path rlvr_kernels_active_path(void) { return active()->path; }
 
 int rlvr_kernels_fell_back_to_portable(void) {
     active();

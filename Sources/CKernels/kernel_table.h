@@ -4,7 +4,10 @@
    A path's kernels call each other directly (never through the active table), so a call runs on one
    path from start to end even if the active path changes meanwhile. */
 
+#include "ckernels.h"
+
 typedef struct {
+    rlvr_kernel_path path;
     float (*dot)(const float *a, const float *b, long K);
     void (*dots)(const float *q, const float *keys, long ldk, long count, long K, float *out);
     void (*linear_forward)(const float *x, const float *w, float *y, long M, long N, long K, long ldy);

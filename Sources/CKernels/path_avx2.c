@@ -123,6 +123,7 @@ static long weight_block(long K) {
 }
 
 RLVR_TARGET static void linear_forward_avx2(const float *x, const float *w, float *y, long M, long N, long K, long ldy) {
+    if (M <= 0 || N <= 0) return;
     if (M <= STREAMED_ROWS) {
         for (long n = 0; n < N; n++)
             for (long m = 0; m < M; m += 6) column_tile(x + m * K, w + n * K, y + m * ldy + n, K, ldy, M - m);
@@ -188,13 +189,14 @@ RLVR_TARGET static float attend_avx2(const float *q, const float *keys1, const f
     for (; j + 8 <= count; j += 8) {
         __m256 s = _mm256_mul_ps(_mm256_loadu_ps(scores + j), vscale);
         _mm256_storeu_ps(scores + j, s);
-        vmax = _mm256_max_ps(vmax, s);
+        vmax = _mm256_max_ps(s, vmax);
     }
     float max = horizontal_max(vmax);
     for (; j < count; j++) {
         scores[j] = scores[j] * scale;
         if (scores[j] > max) max = scores[j];
     }
+    max = rlvr_canonical_zero(max);
     /* e^(s − max), summed in lanes j mod 16 */
     __m256 vm = _mm256_set1_ps(max), lo = _mm256_setzero_ps(), hi = _mm256_setzero_ps();
     for (j = 0; j < count; j += RLVR_LANES) {
@@ -282,9 +284,10 @@ RLVR_TARGET static void silu_mul_backward_avx2(const float *g, const float *u, c
 RLVR_TARGET static void online_softmax_update_avx2(const float *z, long n, float *m, float *s, float *a) {
     __m256 vmax = _mm256_set1_ps(-INFINITY);
     long i = 0;
-    for (; i + 8 <= n; i += 8) vmax = _mm256_max_ps(vmax, _mm256_loadu_ps(z + i));
+    for (; i + 8 <= n; i += 8) vmax = _mm256_max_ps(_mm256_loadu_ps(z + i), vmax);
     float chunk_max = horizontal_max(vmax);
     for (; i < n; i++) if (z[i] > chunk_max) chunk_max = z[i];
+    chunk_max = rlvr_canonical_zero(chunk_max);
     float new_max = chunk_max > *m ? chunk_max : *m;
     __m256 vm = _mm256_set1_ps(new_max);
     __m256 sum_lo = _mm256_setzero_ps(), sum_hi = sum_lo, weighted_lo = sum_lo, weighted_hi = sum_lo;
@@ -319,6 +322,7 @@ RLVR_TARGET static void exp_many_avx2(const float *x, float *y, long n) {
 }
 
 const rlvr_kernel_table rlvr_avx2_table = {
+    .path = RLVR_PATH_AVX2,
     .dot = dot_avx2,
     .dots = dots_avx2,
     .linear_forward = linear_forward_avx2,

@@ -50,6 +50,11 @@ KERNEL_INLINE float tree16x(__m512 acc) {
     return _mm_cvtss_f32(_mm_add_ss(s2, _mm_movehdup_ps(s2)));
 }
 
+/* The largest of 16 lanes, none of them NaN (the callers keep NaN out, see rlvr_canonical_zero). */
+KERNEL_INLINE float horizontal_max16(__m512 v) {
+    return horizontal_max(_mm256_max_ps(_mm512_castps512_ps256(v), _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1))));
+}
+
 /* ---- dot products ---- */
 
 KERNEL float dot_avx512(const float *a, const float *b, long K) {
@@ -156,6 +161,7 @@ enum { STREAMED_ROWS = 12 };
 enum { BLOCK_N = 64 };
 
 RLVR_TARGET static void linear_forward_avx512(const float *x, const float *w, float *y, long M, long N, long K, long ldy) {
+    if (M <= 0 || N <= 0) return;
     if (M <= STREAMED_ROWS) {
         for (long n = 0; n < N; n++) column_tile(x, w + n * K, y + n, K, ldy, M);
         return;
@@ -207,13 +213,14 @@ RLVR_TARGET static float attend_avx512(const float *q, const float *keys1, const
     for (; j + 16 <= count; j += 16) {
         __m512 s = _mm512_mul_ps(_mm512_loadu_ps(scores + j), vscale);
         _mm512_storeu_ps(scores + j, s);
-        vmax = _mm512_max_ps(vmax, s);
+        vmax = _mm512_max_ps(s, vmax);
     }
-    float max = _mm512_reduce_max_ps(vmax);
+    float max = horizontal_max16(vmax);
     for (; j < count; j++) {
         scores[j] = scores[j] * scale;
         if (scores[j] > max) max = scores[j];
     }
+    max = rlvr_canonical_zero(max);
     __m512 vm = _mm512_set1_ps(max), acc = _mm512_setzero_ps();
     for (j = 0; j < count; j += 16) {
         __mmask16 mask = mask16(count - j);
@@ -293,9 +300,10 @@ RLVR_TARGET static void silu_mul_backward_avx512(const float *g, const float *u,
 RLVR_TARGET static void online_softmax_update_avx512(const float *z, long n, float *m, float *s, float *a) {
     __m512 vmax = _mm512_set1_ps(-INFINITY);
     long i = 0;
-    for (; i + 16 <= n; i += 16) vmax = _mm512_max_ps(vmax, _mm512_loadu_ps(z + i));
-    float chunk_max = _mm512_reduce_max_ps(vmax);
+    for (; i + 16 <= n; i += 16) vmax = _mm512_max_ps(_mm512_loadu_ps(z + i), vmax);
+    float chunk_max = horizontal_max16(vmax);
     for (; i < n; i++) if (z[i] > chunk_max) chunk_max = z[i];
+    chunk_max = rlvr_canonical_zero(chunk_max);
     float new_max = chunk_max > *m ? chunk_max : *m;
     __m512 vm = _mm512_set1_ps(new_max);
     __m512 sums = _mm512_setzero_ps(), weighted = _mm512_setzero_ps();
@@ -319,6 +327,7 @@ RLVR_TARGET static void exp_many_avx512(const float *x, float *y, long n) {
 }
 
 const rlvr_kernel_table rlvr_avx512_table = {
+    .path = RLVR_PATH_AVX512,
     .dot = dot_avx512,
     .dots = dots_avx512,
     .linear_forward = linear_forward_avx512,

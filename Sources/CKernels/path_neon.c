@@ -169,6 +169,7 @@ static long weight_block(long K) {
 }
 
 static void linear_forward_neon(const float *x, const float *w, float *y, long M, long N, long K, long ldy) {
+    if (M <= 0 || N <= 0) return;
     long block = weight_block(K);
     for (long n0 = 0; n0 < N; n0 += block) {
         long n1 = n0 + block < N ? n0 + block : N;
@@ -225,13 +226,14 @@ static float attend_neon(const float *q, const float *keys1, const float *values
     for (; j + 4 <= count; j += 4) {
         float32x4_t s = vmulq_f32(vld1q_f32(scores + j), vscale);
         vst1q_f32(scores + j, s);
-        vmax = vmaxq_f32(vmax, s);
+        vmax = vmaxnmq_f32(vmax, s);   /* maxNum: a NaN score is skipped, as in the reference */
     }
-    float max = vmaxvq_f32(vmax);
+    float max = vmaxnmvq_f32(vmax);
     for (; j < count; j++) {
         scores[j] = scores[j] * scale;
         if (scores[j] > max) max = scores[j];
     }
+    max = rlvr_canonical_zero(max);
     /* e^(s − max), summed in lanes j mod 16 */
     float32x4_t vm = vdupq_n_f32(max), acc[4];
     for (int g = 0; g < 4; g++) acc[g] = vdupq_n_f32(0.0f);
@@ -323,9 +325,10 @@ static void silu_mul_backward_neon(const float *g, const float *u, const float *
 static void online_softmax_update_neon(const float *z, long n, float *m, float *s, float *a) {
     float32x4_t vmax = vdupq_n_f32(-INFINITY);
     long i = 0;
-    for (; i + 4 <= n; i += 4) vmax = vmaxq_f32(vmax, vld1q_f32(z + i));
-    float chunk_max = vmaxvq_f32(vmax);
+    for (; i + 4 <= n; i += 4) vmax = vmaxnmq_f32(vmax, vld1q_f32(z + i));
+    float chunk_max = vmaxnmvq_f32(vmax);
     for (; i < n; i++) if (z[i] > chunk_max) chunk_max = z[i];
+    chunk_max = rlvr_canonical_zero(chunk_max);
     float new_max = chunk_max > *m ? chunk_max : *m;
     float32x4_t vm = vdupq_n_f32(new_max), sums[4], weighted[4];
     for (int g = 0; g < 4; g++) sums[g] = weighted[g] = vdupq_n_f32(0.0f);
@@ -359,6 +362,7 @@ static void exp_many_neon(const float *x, float *y, long n) {
 }
 
 const rlvr_kernel_table rlvr_neon_table = {
+    .path = RLVR_PATH_NEON,
     .dot = dot_neon,
     .dots = dots_neon,
     .linear_forward = linear_forward_neon,

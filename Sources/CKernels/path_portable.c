@@ -13,6 +13,6 @@
 #define RLVR_TARGET
 #include "scalar_kernels.h"
 
-const rlvr_kernel_table rlvr_portable_table = RLVR_SCALAR_TABLE;
+const rlvr_kernel_table rlvr_portable_table = RLVR_SCALAR_TABLE(RLVR_PATH_PORTABLE);
 
 float rlvr_exact_fma(float a, float b, float c) { return rlvr_exact_fmaf(a, b, c); }

@@ -9,5 +9,5 @@
 #define RLVR_FMA(a, b, c) __builtin_fmaf(a, b, c)
 #include "scalar_kernels.h"
 
-const rlvr_kernel_table rlvr_portable_fma_table = RLVR_SCALAR_TABLE;
+const rlvr_kernel_table rlvr_portable_fma_table = RLVR_SCALAR_TABLE(RLVR_PATH_PORTABLE_FMA);
 #endif

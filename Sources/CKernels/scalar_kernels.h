@@ -141,12 +141,18 @@ RLVR_TARGET static inline void scalar_dots(const float *q, const float *keys, lo
 }
 
 RLVR_TARGET static inline void scalar_linear_forward(const float *x, const float *w, float *y, long M, long N, long K, long ldy) {
+    if (M <= 0 || N <= 0) return;
     for (long m = 0; m < M; m++)
         for (long n = 0; n < N; n++) y[m * ldy + n] = scalar_dot(x + m * K, w + n * K, K);
 }
 
-/* softmax(q·k_j · scale) over both segments, out = Σ_j p_j v_j (fma chain in ascending j). The
-   running maximum keeps the first of equal values; the sum of e^(s_j − max) goes to lane j mod 16. */
+/* The maximum of a row, canonical whatever the order of comparison: NaN is skipped (`>` is false for
+   it, and the SIMD paths put the new value first in max(new, running), or use maxNum on NEON), and
+   adding +0 turns a −0 maximum into +0, so ties between −0 and +0 cannot depend on lane order. */
+static inline float rlvr_canonical_zero(float max) { return max + 0.0f; }
+
+/* softmax(q·k_j · scale) over both segments, out = Σ_j p_j v_j (fma chain in ascending j). The sum
+   of e^(s_j − max) goes to lane j mod 16, the last chunk of 16 zero-padded as in the dot product. */
 RLVR_TARGET static inline float scalar_attend_segments(const float *q, const float *keys1, const float *values1, long ld1,
                                                        long count1, const float *keys2, const float *values2, long ld2,
                                                        long count2, long head_dim, float scale, float *scores, float *out) {
@@ -158,11 +164,13 @@ RLVR_TARGET static inline float scalar_attend_segments(const float *q, const flo
         scores[j] = scores[j] * scale;
         if (scores[j] > max) max = scores[j];
     }
+    max = rlvr_canonical_zero(max);
     float acc[RLVR_LANES] = {0};
     for (long j = 0; j < count; j++) {
         scores[j] = scalar_exp(scores[j] - max);
         acc[j % RLVR_LANES] = acc[j % RLVR_LANES] + scores[j];
     }
+    for (long j = count; j % RLVR_LANES != 0; j++) acc[j % RLVR_LANES] = acc[j % RLVR_LANES] + 0.0f;
     float sum = scalar_tree16(acc);
     float inverse = 1.0f / sum;
     for (long d = 0; d < head_dim; d++) out[d] = 0.0f;
@@ -231,16 +239,22 @@ RLVR_TARGET static inline void scalar_silu_mul_backward(const float *g, const fl
 }
 
 /* One chunk of the online log-sum-exp: the chunk's maximum, Σ e^(z − M) and Σ e^(z − M)·z in lanes
-   i mod 16 and the tree, then folded into the running totals: s = fma(s, e^(m − M), chunk sum). */
+   i mod 16 (the last chunk of 16 zero-padded) and the tree, then folded into the running totals:
+   s = fma(s, e^(m − M), chunk sum). */
 RLVR_TARGET static inline void scalar_online_softmax_update(const float *z, long n, float *m, float *s, float *a) {
     float chunk_max = -INFINITY;
     for (long i = 0; i < n; i++) if (z[i] > chunk_max) chunk_max = z[i];
+    chunk_max = rlvr_canonical_zero(chunk_max);
     float new_max = chunk_max > *m ? chunk_max : *m;
     float sums[RLVR_LANES] = {0}, weighted[RLVR_LANES] = {0};
     for (long i = 0; i < n; i++) {
         float e = scalar_exp(z[i] - new_max);
         sums[i % RLVR_LANES] = sums[i % RLVR_LANES] + e;
         weighted[i % RLVR_LANES] = RLVR_FMA(e, z[i], weighted[i % RLVR_LANES]);
+    }
+    for (long i = n; i % RLVR_LANES != 0; i++) {
+        sums[i % RLVR_LANES] = sums[i % RLVR_LANES] + 0.0f;
+        weighted[i % RLVR_LANES] = RLVR_FMA(0.0f, 0.0f, weighted[i % RLVR_LANES]);
     }
     float rescale = *m == -INFINITY ? 0.0f : scalar_exp(*m - new_max);
     *s = RLVR_FMA(*s, rescale, scalar_tree16(sums));
@@ -253,9 +267,9 @@ RLVR_TARGET static inline void scalar_exp_many(const float *x, float *y, long n)
 }
 
 /* A table of the scalar kernels (the portable paths). */
-#define RLVR_SCALAR_TABLE                                                                            \
+#define RLVR_SCALAR_TABLE(PATH)                                                                      \
     {                                                                                                \
-        .dot = scalar_dot, .dots = scalar_dots, .linear_forward = scalar_linear_forward,             \
+        .path = PATH, .dot = scalar_dot, .dots = scalar_dots, .linear_forward = scalar_linear_forward,             \
         .attend_segments = scalar_attend_segments, .attention_backward = scalar_attention_backward,  \
         .vocabulary_gradient_row = scalar_vocabulary_gradient_row, .silu_mul = scalar_silu_mul,      \
         .silu_mul_backward = scalar_silu_mul_backward,                                               \

@@ -41,16 +41,19 @@ static pthread_mutex_t sleep_lock = PTHREAD_MUTEX_INITIALIZER;
 typedef struct {
     pthread_cond_t wake;
     _Atomic int sleeping;
+    uint64_t start_generation;   /* the generation before the job that started this worker */
 } worker_slot;
 
 static worker_slot slots[MAX_WORKERS + 1];
 static _Atomic long spin_nanoseconds = 100000;
 static _Atomic int started;        /* workers 1...started exist; written under run_lock */
+static int start_failed;           /* pthread_create failed once: do not retry (under run_lock) */
 static long allowed_cpus;          /* written under run_lock before the first worker starts */
 static _Thread_local int inside_job;
 
 void rlvr_workers_set_spin(long microseconds) {
-    atomic_store(&spin_nanoseconds, microseconds > 0 ? microseconds * 1000 : 0);
+    long clamped = microseconds < 0 ? 0 : microseconds > 10000000 ? 10000000 : microseconds;   /* at most 10 s */
+    atomic_store(&spin_nanoseconds, clamped * 1000);
 }
 
 int rlvr_workers_started(void) { return atomic_load(&started); }
@@ -109,7 +112,7 @@ static uint64_t wait_for_job(int index, uint64_t seen) {
 static void *worker_main(void *argument) {
     int index = (int)(intptr_t)argument;
     inside_job = 1;   /* a job's task that starts a job of its own runs it serially */
-    uint64_t seen = generation_of(atomic_load(&cursor));
+    uint64_t seen = slots[index].start_generation;   /* so the job that started it is not missed */
     for (;;) {
         seen = generation_of(wait_for_job(index, seen));
         take_chunks(seen);
@@ -126,20 +129,26 @@ static long count_allowed_cpus(void) {
     return online > 0 ? online : 1;
 }
 
-/* Starts workers up to `count` (called under run_lock). A thread that cannot be started is simply
-   not there: the caller then runs more of the chunks itself. */
+/* Starts workers up to `count` (called under run_lock, before the job is published). A thread that
+   cannot be started is simply not there: the caller then runs more of the chunks itself, and no
+   further thread is attempted. */
 static void ensure_workers(long count) {
     if (allowed_cpus == 0) allowed_cpus = count_allowed_cpus();
-    while (atomic_load(&started) < count && atomic_load(&started) < MAX_WORKERS) {
+    while (!start_failed && atomic_load(&started) < count && atomic_load(&started) < MAX_WORKERS) {
         int index = atomic_load(&started) + 1;
         pthread_cond_init(&slots[index].wake, NULL);
+        slots[index].start_generation = generation_of(atomic_load(&cursor));
         pthread_t thread;
         pthread_attr_t attributes;
         pthread_attr_init(&attributes);
         pthread_attr_setdetachstate(&attributes, PTHREAD_CREATE_DETACHED);
         int failed = pthread_create(&thread, &attributes, worker_main, (void *)(intptr_t)index);
         pthread_attr_destroy(&attributes);
-        if (failed) return;
+        if (failed) {
+            pthread_cond_destroy(&slots[index].wake);
+            start_failed = 1;
+            return;
+        }
         atomic_store(&started, index);
     }
 }

@@ -87,16 +87,18 @@ static void compare(const char *name, rlvr_kernel_path p, const float *reference
 
 /* ---- cases ---- */
 
+/* y has 64 guard floats after its M·ldy: a path that writes past the product fails the comparison. */
 static void linear_case(long M, long N, long K, long ldy) {
+    enum { GUARD = 64 };
     float *x = random_floats(M * K, -1, 1), *w = random_floats(N * K, -1, 1);
-    float *reference = zeros(M * ldy);
+    float *reference = zeros(M * ldy + GUARD);
     rlvr_path_linear_forward(RLVR_PATH_PORTABLE, x, w, reference, M, N, K, ldy);
     char name[96];
     snprintf(name, sizeof name, "linear_forward M=%ld N=%ld K=%ld ldy=%ld", M, N, K, ldy);
     for (int i = 1; i < path_count; i++) {
-        float *y = zeros(M * ldy);
+        float *y = zeros(M * ldy + GUARD);
         rlvr_path_linear_forward(paths[i], x, w, y, M, N, K, ldy);
-        compare(name, paths[i], reference, y, M * ldy);
+        compare(name, paths[i], reference, y, M * ldy + GUARD);
         free(y);
     }
     printf("%-64s %016llx\n", name, (unsigned long long)digest(reference, M * ldy));
@@ -195,17 +197,19 @@ static void elementwise_case(long n) {
     free(g), free(u), free(dh), free(start), free(reference), free(z0);
 }
 
-/* A row of logits fed chunk by chunk (chunk sizes cover tails); outputs m, s, a after each chunk. */
-static void online_softmax_case(const long *chunks, int count) {
+/* A row of logits fed chunk by chunk (chunk sizes cover tails); outputs m, s, a after each chunk.
+   `values` (optional) replaces the random logits; `m0`, `a0` start the running totals. */
+static void online_softmax_values_case(const long *chunks, int count, const float *values, float m0, float a0) {
     long n = 0;
     for (int c = 0; c < count; c++) n += chunks[c];
-    float *z = random_floats(n, -20, 20);
+    float *z = values ? copy_floats(values, n) : random_floats(n, -20, 20);
     float reference[3 * 16], got[3 * 16];
     char name[96];
     int length = snprintf(name, sizeof name, "online_softmax chunks=");
     for (int c = 0; c < count && length < 80; c++) length += snprintf(name + length, sizeof name - (size_t)length, "%s%ld", c ? "," : "", chunks[c]);
+    if (values) length += snprintf(name + length, sizeof name - (size_t)length, " (special values)");
     for (int i = 0; i < path_count; i++) {
-        float m = -INFINITY, s = 0, a = 0, *out = i == 0 ? reference : got;
+        float m = m0, s = 0, a = a0, *out = i == 0 ? reference : got;
         long offset = 0;
         for (int c = 0; c < count; c++) {
             rlvr_path_online_softmax_update(paths[i], z + offset, chunks[c], &m, &s, &a);
@@ -216,6 +220,28 @@ static void online_softmax_case(const long *chunks, int count) {
     }
     printf("%-64s %016llx\n", name, (unsigned long long)digest(reference, 3 * count));
     free(z);
+}
+
+static void online_softmax_case(const long *chunks, int count) { online_softmax_values_case(chunks, count, NULL, -INFINITY, 0); }
+
+/* Logits that make SIMD and scalar code disagree unless the canonical order is followed exactly:
+   ties between −0 and +0 at the maximum, a NaN in the chunk, and products e·z that underflow to −0
+   in lanes that the zero-padded last chunk then touches. */
+static void online_softmax_special_cases(void) {
+    float ties[17] = {-0.0f, 0.0f};
+    for (int i = 2; i < 17; i++) ties[i] = -1.0f;
+    static const long sixteen[] = {16}, seventeen[] = {17}, eight[] = {8};
+    online_softmax_values_case(sixteen, 1, ties, -INFINITY, 0);
+    online_softmax_values_case(eight, 1, ties, -INFINITY, 0);
+    float with_nan[17] = {0};
+    with_nan[3] = 5.0f;
+    with_nan[15] = NAN;
+    online_softmax_values_case(sixteen, 1, with_nan, -INFINITY, 0);
+    with_nan[7] = NAN;
+    online_softmax_values_case(eight, 1, with_nan, -INFINITY, 0);
+    float tiny[17];
+    for (int i = 0; i < 17; i++) tiny[i] = -1e-9f;
+    online_softmax_values_case(seventeen, 1, tiny, 86.9f, -0.0f);
 }
 
 /* e^x and log x over a sweep of their ranges and special values. */
@@ -285,6 +311,9 @@ int main(void) {
     online_softmax_case(chunks2, 4);
     online_softmax_case(chunks3, 3);
     online_softmax_case(chunks4, 3);
+    online_softmax_special_cases();
+    linear_case(0, 5, 16, 5);
+    linear_case(3, 0, 16, 1);
     exp_log_case();
 
     if (failures) {

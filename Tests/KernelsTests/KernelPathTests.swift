@@ -173,6 +173,36 @@ import Testing
         }
     }
 
+    /// Ties between −0 and +0 at the maximum, NaN among the logits and products that underflow to −0
+    /// in lanes the zero-padded last chunk touches: each path must still follow the reference.
+    @Test(arguments: fastPaths) func onlineLogSumExpOnAwkwardValues(path: KernelPath) {
+        let ties: [Float] = [-0.0, 0.0] + [Float](repeating: -1, count: 15)
+        var withNaN = [Float](repeating: 0, count: 17)
+        withNaN[3] = 5
+        withNaN[15] = .nan
+        var nanEarly = withNaN
+        nanEarly[7] = .nan
+        let tiny = [Float](repeating: -1e-9, count: 17)
+        for (values, width, m0, a0) in [(ties, 16, -Float.infinity, Float(0)), (ties, 8, -.infinity, 0), (withNaN, 16, -.infinity, 0),
+                                        (nanEarly, 8, -.infinity, 0), (tiny, 17, 86.9, -0.0)] {
+            func run(_ p: rlvr_kernel_path) -> [Float] {
+                var m = m0, s: Float = 0, a = a0
+                _ = rlvr_path_online_softmax_update(p, values, width, &m, &s, &a)
+                return [m, s, a]
+            }
+            Self.expectSameBits(run(RLVR_PATH_PORTABLE), run(path.cValue), "online log-sum-exp of \(values.prefix(width))", path: path)
+        }
+    }
+
+    @Test(arguments: fastPaths) func anEmptyProductWritesNothing(path: KernelPath) {
+        let x = [Float](repeating: 1, count: 64), w = [Float](repeating: 1, count: 64)
+        for (m, n) in [(0, 4), (4, 0), (0, 0)] {
+            var y = [Float](repeating: 7, count: 64)
+            _ = rlvr_path_linear_forward(path.cValue, x, w, &y, m, n, 16, 4)
+            #expect(y.allSatisfy { $0 == 7 }, "\(path): a \(m) × \(n) product wrote into y")
+        }
+    }
+
     @Test(arguments: fastPaths) func expAndLog(path: KernelPath) {
         var numbers = Numbers(state: 7)
         let special: [Float] = [0, -0, 88, 88.5, -87, -87.5, 1e-8, -1e-8, .infinity, -.infinity, .nan, 88.7, -86.99, 1]
@@ -183,7 +213,7 @@ import Testing
         Self.expectSameBits(reference, got, "e^x", path: path)
         // positive floats of every exponent, subnormals included
         let positive = (0..<20_000).map { _ in Float(bitPattern: UInt32(truncatingIfNeeded: numbers.next() >> 33)) }
-            + [0, -0, 1, -1, .infinity, -.infinity, .nan, 1e-45, .leastNormalMagnitude, .greatestFiniteMagnitude, 0.70710677, 0.70710683, 2, 0.5]
+            + [0, -0, 1, -1, .infinity, -.infinity, .nan, .leastNonzeroMagnitude, .leastNormalMagnitude, .greatestFiniteMagnitude, 0.70710677, 0.70710683, 2, 0.5]
         _ = rlvr_path_log(RLVR_PATH_PORTABLE, positive, &reference, positive.count)
         got = [Float](repeating: 0, count: positive.count)
         reference = [Float](repeating: 0, count: positive.count)

@@ -15,12 +15,12 @@ extern "C" {
 
 typedef void (*rlvr_chunk_task)(void *context, long chunk);
 
-/* Runs task(context, c) once for every c in 0..<chunks (chunks ≤ 256) and returns when all have
-   finished. Returns the number of threads that took part (1 when it ran serially). */
+/* Runs task(context, c) once for every c in 0..<chunks and returns when all have finished (more
+   than 255 chunks run serially). Returns how many threads the job was offered to (1 when it ran serially). */
 int rlvr_workers_run(long chunks, rlvr_chunk_task task, void *context);
 
-/* How long an idle worker spins before it sleeps, in microseconds (default 100; 0: sleep at once,
-   for oversubscribed machines). */
+/* How long an idle worker spins before it sleeps, in microseconds (default 100, at most 10 s; 0: sleep
+   at once). Workers beyond the CPUs this process may use never spin. */
 void rlvr_workers_set_spin(long microseconds);
 
 /* Threads started so far (workers are started on demand and kept). */
