@@ -30,14 +30,22 @@ public enum CommandLineEntry {
                 FileHandle.standardError.write(Data((notice + "\n").utf8))
             }
             try command.run()
+            try checkStandardOutput()
             group.finish()
             return 0
         } catch {
-            let (code, message) = outcome(of: error)
+            var (code, message) = outcome(of: error)
+            if code == 0 {
+                // help and version text: written like any output, and a failed write is a failure
+                if !message.isEmpty { print(message) }
+                if let failure = StandardOutput.flushFailure() {
+                    (code, message) = (1, "rlvr: error: could not write to standard output: \(failure)")
+                } else {
+                    message = ""
+                }
+            }
             if !message.isEmpty {
-                if code == 0 {
-                    print(message)
-                } else if group.size > 1 {
+                if group.size > 1 {
                     FileHandle.standardError.write(Data((message.replacingOccurrences(of: "rlvr: error:", with: "rlvr: rank \(group.rank) of \(group.size): error:") + "\n").utf8))
                 } else {
                     FileHandle.standardError.write(Data((message + "\n").utf8))
@@ -50,6 +58,11 @@ public enum CommandLineEntry {
         }
     }
 
+    /// A command's output that could not be written is a failure of the run (exit 1), not silence.
+    static func checkStandardOutput() throws {
+        if let failure = StandardOutput.flushFailure() { throw OutputError("could not write to standard output: \(failure)") }
+    }
+
     /// The exit code and message for an error thrown by parsing or running a command.
     public static func outcome(of error: Error) -> (code: Int32, message: String) {
         switch error {
@@ -60,6 +73,7 @@ public enum CommandLineEntry {
         case let error as LlamaModelError: return (2, "rlvr: error: \(error)")
         case let error as TokenizerError: return (2, "rlvr: error: \(error)")
         case let error as KernelPathError: return (2, "rlvr: error: \(error)")
+        case let error as OutputError: return (1, "rlvr: error: \(error)")
         default:
             let code = RLVR.exitCode(for: error).rawValue
             let message = RLVR.fullMessage(for: error)
@@ -71,6 +85,12 @@ public enum CommandLineEntry {
 
 /// Bad input that is not a checkpoint or config problem: a missing file, a malformed argument.
 public struct InputError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// Output that could not be written: a run-time failure (exit 1).
+public struct OutputError: Error, CustomStringConvertible {
     public var description: String
     public init(_ description: String) { self.description = description }
 }

@@ -7,7 +7,8 @@ enum TerminalProgress {
 
     static let log: @Sendable (String) -> Void = { line in
         if isTerminal {
-            FileHandle.standardOutput.write(Data(("\r\u{1B}[K" + line + "\n").utf8))
+            StandardOutput.write("\r\u{1B}[K" + line + "\n")
+            fflush(stdout)
         } else {
             print(line)
             fflush(stdout)
@@ -16,6 +17,9 @@ enum TerminalProgress {
 
     static var status: (@Sendable (String) -> Void)? {
         guard isTerminal else { return nil }
-        return { line in FileHandle.standardOutput.write(Data(("\r\u{1B}[K" + line).utf8)) }
+        return { line in
+            StandardOutput.write("\r\u{1B}[K" + line)
+            fflush(stdout)
+        }
     }
 }

@@ -115,7 +115,7 @@ struct Verify: ParsableCommand {
             summary[name, default: (0, 0)].count += 1
             if verdict.verified { summary[name, default: (0, 0)].verified += 1 }
         }
-        FileHandle.standardOutput.write(output)
+        StandardOutput.write(output)
         var lines = ["\(requests.count) verdicts"]
         for (name, entry) in summary.sorted(by: { $0.key < $1.key }) {
             lines.append(String(format: "  %@: %d, verified %.1f%%", name, entry.count, 100 * Double(entry.verified) / Double(max(1, entry.count))))

@@ -5,25 +5,8 @@ import Testing
 /// `RLVR_KERNELS` chooses the kernel path for a run; a path the CPU lacks, or an unknown name, is an
 /// error naming the CPU and the paths it has, never a silent fallback.
 @Suite struct KernelPathCommandTests {
-    struct Outcome {
-        var status: Int32
-        var output: String
-    }
-
-    static func rlvr(_ arguments: [String], kernels: String) throws -> Outcome {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: DistributedRunTests.binary)
-        process.arguments = arguments
-        var environment = ProcessInfo.processInfo.environment
-        environment["RLVR_KERNELS"] = kernels
-        process.environment = environment
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Outcome(status: process.terminationStatus, output: String(decoding: data, as: UTF8.self))
+    static func rlvr(_ arguments: [String], kernels: String) throws -> BinaryRunner.Outcome {
+        try BinaryRunner.run(arguments, environment: ["RLVR_KERNELS": kernels])
     }
 
     static let quickBench = ["bench", "kernels", "--rows", "1", "--seconds", "0.01", "--threads", "1"]
