@@ -55,6 +55,38 @@ import Verifiers
         #expect(verifier.restarts >= 1)
     }
 
+    /// A timed-out plug-in is killed with everything it started: `sh -c "sleep …"` leaves no orphan
+    /// (which would also keep the engine's output pipe open).
+    @Test func aTimedOutPluginLeavesNoProcessBehind() throws {
+        let marker = "9\(Int.random(in: 10_000_000..<99_999_999))"
+        let verifier = ExternalVerifier(name: "sleepy", command: ["sh", "-c", "sleep \(marker); sleep \(marker)"], timeout: 0.2)
+        for request in 0..<5 {
+            let verdict = verifier.verify(response: "r\(request)", groundTruth: .text(""), prompt: nil)
+            #expect(verdict.score == 0 && verdict.reason.contains("no answer within 0.2 s"), "\(verdict.reason)")
+        }
+        func sleepers() -> Int {
+            let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+            return entries.filter { Int($0) != nil }.filter { pid in
+                guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
+                return String(decoding: data, as: UTF8.self).contains(marker)
+            }.count
+        }
+        var left = sleepers()
+        for _ in 0..<50 where left > 0 {
+            usleep(20_000)
+            left = sleepers()
+        }
+        #expect(left == 0, "\(left) processes of the timed-out plug-in are still running")
+    }
+
+    @Test func aPluginThatExitsAtOnceSaysSoInWords() throws {
+        let verifier = ExternalVerifier(name: "quitter", command: ["sh", "-c", "exit 3"], timeout: 2)
+        let verdict = verifier.verify(response: String(repeating: "x", count: 200_000), groundTruth: .text(""), prompt: nil)
+        #expect(verdict.score == 0)
+        #expect(verdict.reason.contains("the verifier exited with status 3"), "\(verdict.reason)")
+        #expect(!verdict.reason.contains("NSCocoaErrorDomain"), "\(verdict.reason)")
+    }
+
     @Test func aCrashingOrBabblingPluginScoresZero() throws {
         let folder = try Self.temporaryFolder()
         let crash = folder + "/crash.sh"

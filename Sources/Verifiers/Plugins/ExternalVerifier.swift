@@ -49,15 +49,22 @@ public final class ExternalVerifier: Verifier, @unchecked Sendable {
         line.append(UInt8(ascii: "\n"))
         do {
             try startIfNeeded()
-            try input?.write(contentsOf: line)
         } catch {
             stop()
-            return .wrong("\(name): could not send the request (\(error)); the verifier will be restarted", extracted: nil)
+            return .wrong("\(name): could not start \(command.joined(separator: " ")): \(Self.describe(error)); it will be started again for the next request", extracted: nil)
+        }
+        do {
+            try input?.write(contentsOf: line)
+        } catch {
+            let reason = exitDescription() ?? "could not send the request: \(Self.describe(error))"
+            stop()
+            return .wrong("\(name): \(reason); it will be restarted", extracted: nil)
         }
         guard let answer = reader?.nextLine(timeout: timeout) else {
             let died = reader?.isEnded ?? true
+            let reason = died ? exitDescription() ?? "the verifier exited" : "no answer within \(timeout) s"
             stop()
-            return .wrong("\(name): \(died ? "the verifier exited" : "no answer within \(timeout) s"); it will be restarted", extracted: nil)
+            return .wrong("\(name): \(reason); it will be restarted", extracted: nil)
         }
         guard let object = JSONValue.parse(answer)?.object else {
             return .wrong("\(name): the answer is not a JSON object: \(answer.prefix(120))", extracted: nil)
@@ -88,10 +95,34 @@ public final class ExternalVerifier: Verifier, @unchecked Sendable {
         reader = LineReader(fromChild.fileHandleForReading)
     }
 
+    /// "the verifier exited with status 3" once the program has ended (waiting a moment for it), else nil.
+    private func exitDescription() -> String? {
+        guard let process else { return nil }
+        for _ in 0..<50 where process.isRunning { usleep(2_000) }
+        guard !process.isRunning else { return nil }
+        return process.terminationReason == .uncaughtSignal
+            ? "the verifier was killed by signal \(process.terminationStatus)"
+            : "the verifier exited with status \(process.terminationStatus)"
+    }
+
+    /// An error in words: the POSIX reason when there is one, not a Foundation error dump.
+    static func describe(_ error: Error) -> String {
+        let error = error as NSError
+        if let underlying = error.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+            return String(cString: strerror(Int32(underlying.code)))
+        }
+        if error.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(error.code))) }
+        return error.localizedDescription
+    }
+
+    /// Ends the program and everything it started: it runs in its own process group (Foundation
+    /// starts children that way), so a shell's children — `sh -c "sleep …"` — go too and cannot
+    /// keep our pipes open.
     private func stop() {
         if let process, process.isRunning {
-            process.terminate()
-            kill(process.processIdentifier, SIGKILL)
+            let pid = process.processIdentifier
+            kill(-pid, SIGKILL)
+            kill(pid, SIGKILL)
         }
         try? input?.close()
         process = nil
