@@ -61,8 +61,11 @@ public final class Generator {
     /// 0.7 MB per token for SmolLM2-135M, so this bounds prefill memory); a longer prompt goes alone.
     public let prefillTokenBudget: Int
 
+    /// Most bytes a `generate` call may plan to hold (KV caches, workspace); default: this machine's memory.
+    public let memoryLimit: Int
+
     public init(model: LlamaModel, settings: SamplingSettings, eosTokens: Set<Int32>, maxBatch: Int = 64,
-                prefillTokenBudget: Int = 1024, decode: (([Int32]) -> String)? = nil) throws {
+                prefillTokenBudget: Int = 1024, memoryLimit: Int? = nil, decode: (([Int32]) -> String)? = nil) throws {
         if let problem = settings.problems().first { throw LlamaModelError("sampling: \(problem)") }
         if !settings.stopStrings.isEmpty && decode == nil { throw LlamaModelError("stop strings need a tokenizer to decode text") }
         self.model = model
@@ -70,7 +73,29 @@ public final class Generator {
         self.eosTokens = eosTokens
         self.maxBatch = max(1, maxBatch)
         self.prefillTokenBudget = max(1, prefillTokenBudget)
+        self.memoryLimit = memoryLimit ?? Int(clamping: ProcessInfo.processInfo.physicalMemory)
         self.decode = decode
+    }
+
+    /// Bytes a `generate` call holds at its peak: every prompt's cache, every sample's own cache for
+    /// `newTokens` tokens (all samples are started before decoding), the decode workspace and the
+    /// prefill activations. Nil when the count overflows.
+    public func plannedBytes(_ requests: [GenerationRequest], newTokens: Int) -> Int? {
+        let c = model.config
+        var total = 0, overflow = false
+        func add(_ bytes: Int) { (total, overflow) = overflow ? (total, true) : total.addingReportingOverflow(bytes) }
+        func times(_ a: Int, _ b: Int) -> Int {
+            let (product, over) = a.multipliedReportingOverflow(by: b)
+            if over { overflow = true }
+            return product
+        }
+        for request in requests {
+            add(KVCache.bytes(config: c, capacity: request.prompt.count))
+            add(times(request.samples, KVCache.bytes(config: c, capacity: newTokens)))
+        }
+        add(times(maxBatch, (c.vocabSize + 8 * c.hiddenSize + 4 * c.intermediateSize) * MemoryLayout<Float>.stride))
+        add(LlamaActivations.bytes(config: c, capacity: min(prefillTokenBudget, requests.map(\.prompt.count).max() ?? 0)))
+        return overflow ? nil : total
     }
 
     private final class Live {
@@ -91,6 +116,18 @@ public final class Generator {
             throw LlamaModelError("request \(request.id): a prompt of \(request.prompt.count) tokens (expected 1..<\(c.maxPositionEmbeddings), the context)")
         }
         let newTokens = min(settings.maxNewTokens, c.maxPositionEmbeddings - (requests.map(\.prompt.count).max() ?? 0))
+        if let bad = requests.first(where: { $0.samples < 1 }) {
+            throw LlamaModelError("request \(bad.id): \(bad.samples) samples (expected at least 1)")
+        }
+        let planned = plannedBytes(requests, newTokens: newTokens)
+        if planned.map({ $0 > memoryLimit }) ?? true {
+            let samples = requests.reduce(0) { $0.addingReportingOverflow($1.samples).overflow ? Int.max : $0 + $1.samples }
+            let need = planned.map { String(format: "%.1f GiB", Double($0) / Double(1 << 30)) } ?? "more bytes than can be counted"
+            let prompts = requests.count == 1 ? "1 prompt" : "\(requests.count) prompts"
+            throw LlamaModelError("generating \(samples) sample\(samples == 1 ? "" : "s") of up to \(newTokens) tokens for \(prompts) needs \(need) "
+                + "(KV cache \(KVCache.bytes(config: c, capacity: 1) / 1024) KiB per token, all samples held at once), more than the "
+                + String(format: "%.1f GiB", Double(memoryLimit) / Double(1 << 30)) + " this machine has; lower the samples per prompt, the number of prompts or the new tokens")
+        }
         let longest = (requests.map(\.prompt.count).max() ?? 0) + newTokens
         let workspace = DecodeWorkspace(config: c, batch: maxBatch, longestSequence: longest)
         var live: [Live] = []

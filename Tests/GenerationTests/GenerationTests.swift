@@ -133,6 +133,28 @@ private func trainingLogProbs(_ model: LlamaModel, prompt: [Int32], response: [I
         #expect(abs(mean - 0.5) < 0.02)
     }
 
+    /// All samples are held at once: a request the machine cannot hold is refused before anything is
+    /// allocated, with the numbers (and an overflowing count is not a crash).
+    @Test func requestsBeyondTheMemoryLimitAreRefused() throws {
+        let model = try randomModel()
+        let settings = SamplingSettings(temperature: 1, maxNewTokens: 8, seed: 1)
+        let small = try Generator(model: model, settings: settings, eosTokens: [], maxBatch: 4, memoryLimit: 1 << 20)
+        let planned = try #require(small.plannedBytes([GenerationRequest(id: 0, prompt: prompt(5, seed: 1), samples: 3)], newTokens: 8))
+        #expect(planned > KVCache.bytes(config: model.config, capacity: 5) + 3 * KVCache.bytes(config: model.config, capacity: 8))
+        #expect(throws: LlamaModelError.self) {
+            _ = try small.generate([GenerationRequest(id: 0, prompt: prompt(5, seed: 1), samples: 100_000)])
+        }
+        let roomy = try Generator(model: model, settings: settings, eosTokens: [], maxBatch: 4)
+        #expect(roomy.plannedBytes([GenerationRequest(id: 0, prompt: prompt(5, seed: 1), samples: .max)], newTokens: 8) == nil)
+        do {
+            _ = try roomy.generate([GenerationRequest(id: 0, prompt: prompt(5, seed: 1), samples: .max)])
+            Issue.record("Int.max samples were accepted")
+        } catch let error as LlamaModelError {
+            #expect("\(error)".contains("needs more bytes than can be counted"), "\(error)")
+        }
+        #expect(try roomy.generate([GenerationRequest(id: 0, prompt: prompt(5, seed: 1), samples: 2)]).count == 2)
+    }
+
     @Test func badSettingsAreErrors() throws {
         let model = try randomModel()
         #expect(throws: LlamaModelError.self) { try Generator(model: model, settings: SamplingSettings(topP: 0), eosTokens: []) }
