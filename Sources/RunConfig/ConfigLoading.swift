@@ -84,10 +84,14 @@ public enum ConfigLoader {
         return ConfigError(location: document.location(ofKeyPath: keyPath), key: keyPath, problem: problem)
     }
 
+    /// Most values (scalars, mappings, lists) a configuration may decode to: YAML aliases let a few
+    /// lines name a value any number of times, and such a file is refused rather than expanded.
+    nonisolated(unsafe) public static var maximumValues = 1_000_000
+
     /// The configuration as YAML: every default filled in, in declaration order, unset optional
     /// settings shown as `null`, numbers in their shortest form (`5.0e-07`, not `4.9999999999999998e-07`).
     public static func render<T: RunConfigSection>(_ value: T) throws -> String {
-        var document = try ConfigDocument(yaml: try YAMLEncoder().encode(value), source: "<rendered>")
+        var document = try ConfigDocument(yaml: try Yams.serialize(node: NodeEncoder.encode(value)), source: "<rendered>")
         // Decoding the encoded form again reveals the keys the type asks for that encoding left out.
         let session = NodeDecodingSession(document: document)
         _ = try T(from: NodeDecoder(node: document.root, path: [], session: session))

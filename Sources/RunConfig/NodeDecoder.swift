@@ -11,6 +11,9 @@ final class NodeDecodingSession {
     let document: ConfigDocument
     /// For every mapping decoded with a keyed container: its path, its node, and the keys asked for.
     var visitedMappings: [String: (path: [String], mapping: Node.Mapping, asked: Set<String>)] = [:]
+    /// Values decoded so far. Aliases let a small file name the same value many times (and aliases of
+    /// aliases, exponentially many); decoding stops with an error beyond `ConfigLoader.maximumValues`.
+    private(set) var decodedValues = 0
 
     init(document: ConfigDocument) {
         self.document = document
@@ -18,9 +21,17 @@ final class NodeDecodingSession {
 
     func record(path: [String], mapping: Node.Mapping, key: String?) {
         let id = path.joined(separator: ".")
-        var entry = visitedMappings[id] ?? (path, mapping, [])
-        if let key { entry.asked.insert(key) }
-        visitedMappings[id] = entry
+        if visitedMappings[id] == nil { visitedMappings[id] = (path, mapping, []) }
+        if let key { visitedMappings[id]!.asked.insert(key) }   // in place: no copy of the set per key
+    }
+
+    /// Counts one decoded value; an error once the document has expanded past `maximumValues`.
+    func countValue(at node: Node, path: [String]) throws {
+        decodedValues += 1
+        let limit = ConfigLoader.maximumValues
+        if decodedValues > limit {
+            throw error(at: node, path: path, "the configuration expands to more than \(limit) values (through YAML aliases?)")
+        }
     }
 
     func error(at node: Node?, path: [String], _ problem: String) -> ConfigError {
@@ -67,6 +78,7 @@ struct NodeDecoder: Decoder {
         guard case .mapping(let mapping) = node else {
             throw error("expected a mapping of keys, got \(describe(node))")
         }
+        try session.countValue(at: node, path: path)
         session.record(path: path, mapping: mapping, key: nil)
         return KeyedDecodingContainer(KeyedNodeContainer<Key>(mapping: mapping, decoder: self))
     }
@@ -75,11 +87,13 @@ struct NodeDecoder: Decoder {
         guard case .sequence(let sequence) = node else {
             throw error("expected a list, got \(describe(node))")
         }
+        try session.countValue(at: node, path: path)
         return UnkeyedNodeContainer(nodes: Array(sequence), decoder: self)
     }
 
     func singleValueContainer() throws -> SingleValueDecodingContainer {
-        SingleNodeContainer(decoder: self)
+        try session.countValue(at: node, path: path)
+        return SingleNodeContainer(decoder: self)
     }
 
     func child(_ node: Node, key: String) -> NodeDecoder {
@@ -104,13 +118,27 @@ private func isNull(_ node: Node) -> Bool {
 private struct KeyedNodeContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     let mapping: Node.Mapping
     let decoder: NodeDecoder
+    /// The mapping's values by key, built once: Yams looks keys up by a linear search, which made
+    /// decoding a mapping of n keys take n² steps.
+    private let index: [String: Node]
+
+    init(mapping: Node.Mapping, decoder: NodeDecoder) {
+        self.mapping = mapping
+        self.decoder = decoder
+        var index: [String: Node] = [:]
+        index.reserveCapacity(mapping.count)
+        for (key, value) in mapping {
+            if let text = key.string, index[text] == nil { index[text] = value }
+        }
+        self.index = index
+    }
 
     var codingPath: [CodingKey] { decoder.codingPath }
     var allKeys: [Key] { mapping.keys.compactMap { $0.string.flatMap(Key.init(stringValue:)) } }
 
     private func value(for key: Key) -> Node? {
         decoder.session.record(path: decoder.path, mapping: mapping, key: key.stringValue)
-        return mapping[key.stringValue]
+        return index[key.stringValue]
     }
 
     private func required(_ key: Key) throws -> Node {

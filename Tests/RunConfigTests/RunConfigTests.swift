@@ -233,3 +233,31 @@ private func loadError(_ yaml: String, overrides: [String] = []) -> ConfigError?
         #expect(loadError(minimal + "\ndpo:\n  betta: 1\n")?.key == "dpo.betta")
     }
 }
+
+/// Large and adversarial documents: decoding and rendering are linear in the number of keys, and
+/// aliases cannot make a small file expand without bound.
+@Suite struct RunConfigSizeTests {
+    @Test func manyRoutesAndManyAliasesDecodeAndRender() throws {
+        var yaml = minimal + "\nrewards:\n  routes:\n    base: &r [{verifier: gsm8k}]\n"
+        for i in 0..<20_000 { yaml += "    d\(i): *r\n" }
+        let started = Date()
+        let config = try ConfigLoader.load(RunConfiguration.self, yaml: yaml)
+        #expect(config.rewards.routes.count == 20_001)
+        #expect(config.rewards.routes["d19999"] == [RewardSection.Route(verifier: "gsm8k")])
+        let rendered = try ConfigLoader.render(config)
+        #expect(rendered.contains("d19999:"))
+        // quadratic decoding took over a minute here; linear takes about a second
+        #expect(Date().timeIntervalSince(started) < 30)
+    }
+
+    @Test func aliasesThatExpandPastTheLimitAreRefused() throws {
+        var yaml = minimal + "\nrewards:\n  routes:\n    base: &r [{verifier: gsm8k}, {verifier: math}]\n"
+        for i in 0..<2_000 { yaml += "    d\(i): *r\n" }
+        let previous = ConfigLoader.maximumValues
+        ConfigLoader.maximumValues = 5_000   // 2,001 routes of two mappings of two scalars each
+        defer { ConfigLoader.maximumValues = previous }
+        let error = try #require(loadError(yaml))
+        #expect(error.description.contains("expands to more than 5000 values (through YAML aliases?)"), "\(error)")
+        #expect(error.description.hasPrefix("run.yaml:"), "\(error)")
+    }
+}
