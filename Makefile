@@ -61,9 +61,9 @@ demo: build
 # a reward model from the SFT result, on the data shipped in data/ (about a minute each).
 demo-stages: build model
 	$(RLVR) inspect $(MODEL) | head -n 16
-	$(RLVR) sft --config configs/tiny/sft.yaml
-	$(RLVR) dpo --config configs/tiny/dpo.yaml --set model.path=runs/tiny/sft/final
-	$(RLVR) rm --config configs/tiny/rm.yaml --set model.path=runs/tiny/sft/final
+	$(RLVR) sft --config configs/tiny/sft.yaml --overwrite
+	$(RLVR) dpo --config configs/tiny/dpo.yaml --set model.path=runs/tiny/sft/final --overwrite
+	$(RLVR) rm --config configs/tiny/rm.yaml --set model.path=runs/tiny/sft/final --overwrite
 
 clean:
 	rm -rf .build

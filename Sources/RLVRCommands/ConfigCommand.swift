@@ -34,4 +34,18 @@ struct ConfigOptions: ParsableArguments {
     func load() throws -> RunConfiguration {
         try ConfigLoader.load(RunConfiguration.self, file: config, overrides: overrides)
     }
+
+    /// The configuration for a `stage` command: a file written for another stage is an error (its
+    /// run would be recorded as that stage); a file that names none is recorded as this one.
+    func load(for stage: RunConfiguration.Stage) throws -> RunConfiguration {
+        var loaded = try load()
+        if let named = loaded.stage, named != stage {
+            var document = try ConfigDocument(file: config)
+            try document.apply(overrides: overrides)
+            throw ConfigError(location: document.location(ofKeyPath: "stage"), key: "stage",
+                              problem: "this configuration is for `rlvr \(named.rawValue)`, not `rlvr \(stage.rawValue)` (run rlvr \(named.rawValue), or set stage: \(stage.rawValue))")
+        }
+        loaded.stage = stage
+        return loaded
+    }
 }

@@ -21,7 +21,7 @@ struct Generate: ParsableCommand {
     @Option(help: "One prompt.")
     var prompt: String?
 
-    @Option(help: "A JSONL file of prompts.")
+    @Option(help: "A JSONL file of prompts (- for standard input).")
     var prompts: String?
 
     @Option(help: "Samples per prompt.")

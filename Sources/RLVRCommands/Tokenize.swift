@@ -15,7 +15,7 @@ struct Tokenize: ParsableCommand {
     @Option(help: "Text to tokenize (with --decode: comma-separated ids).")
     var text: String?
 
-    @Option(help: "A JSONL file of {\"text\": …} rows.")
+    @Option(help: "A JSONL file of {\"text\": …} rows (- for standard input).")
     var input: String?
 
     @Flag(help: "Decode ids to text instead.")
@@ -33,6 +33,7 @@ struct Tokenize: ParsableCommand {
         if let text {
             if decode {
                 let ids = try Score.parseTokens(text)
+                try Self.checkRange(ids.map(Int.init), vocabulary: tokenizer.tokens.count, place: "--text")
                 print(json ? try Self.jsonString(tokenizer.decode(ids)) : tokenizer.decode(ids))
             } else {
                 let ids = tokenizer.encode(text)
@@ -50,11 +51,19 @@ struct Tokenize: ParsableCommand {
         try JSONLines.forEachObject(in: path) { line, row in
             if decode {
                 guard let ids = row["ids"] as? [Int] else { throw InputError("\(path):\(line): expected \"ids\": [integers]") }
+                try Self.checkRange(ids, vocabulary: tokenizer.tokens.count, place: "\(path):\(line)")
                 print(try Self.jsonString(tokenizer.decode(ids.map(Int32.init))))
             } else {
                 guard let text = row["text"] as? String else { throw InputError("\(path):\(line): expected \"text\": a string") }
                 print("[" + tokenizer.encode(text).map(String.init).joined(separator: ",") + "]")
             }
+        }
+    }
+
+    /// Ids outside the vocabulary are an error, as `rlvr score` makes them, not an empty string.
+    static func checkRange(_ ids: [Int], vocabulary: Int, place: String) throws {
+        if let bad = ids.first(where: { $0 < 0 || $0 >= vocabulary }) {
+            throw InputError("\(place): token id \(bad) is outside the vocabulary (0..<\(vocabulary))")
         }
     }
 

@@ -11,20 +11,46 @@ struct TrainingOptions: ParsableArguments {
     @Option(help: "The run folder (default: output.dir of the config).")
     var out: String?
 
-    @Option(name: .customLong("max-steps"), help: "Stop after this many optimizer steps (overrides the config).")
+    @Option(name: .customLong("max-steps"), help: "The run's length in optimizer steps (sets training.max_steps): it ends there and writes final/.")
     var maxSteps: Int?
+
+    @Option(name: .customLong("stop-after"), help: "Pause after this many optimizer steps: a checkpoint is written and --resume carries on.")
+    var stopAfter: Int?
 
     @Option(help: "Resume the run in this folder from its newest checkpoint.")
     var resume: String?
 
+    @Flag(help: "Replace a run already in the run folder (its logs, checkpoints and results).")
+    var overwrite = false
+
     func validate() throws {
         if let maxSteps, maxSteps < 1 { throw ValidationError("--max-steps must be at least 1") }
+        if let stopAfter, stopAfter < 1 { throw ValidationError("--stop-after must be at least 1") }
         if out != nil && resume != nil { throw ValidationError("give --out or --resume, not both (--resume names the run folder)") }
+        if overwrite && resume != nil { throw ValidationError("give --overwrite or --resume, not both") }
+    }
+
+    /// The configuration for `stage`, with `--max-steps` applied; with `--resume`, the run folder is
+    /// checked first (before any model is loaded).
+    func load(for stage: RunConfiguration.Stage) throws -> RunConfiguration {
+        if let resume {
+            var isFolder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: resume, isDirectory: &isFolder), isFolder.boolValue else {
+                throw InputError("--resume \(resume): no such run folder")
+            }
+            guard !RunFolder.checkpointSteps(in: resume).isEmpty else {
+                throw InputError("--resume \(resume): no checkpoint to resume from (expected \(resume)/checkpoints/step-N/)")
+            }
+        }
+        var loaded = try config.load(for: stage)
+        if let maxSteps { loaded.training.maxSteps = maxSteps }
+        return loaded
     }
 
     func trainerOptions() -> TrainerOptions {
         var options = Self.processOptions()
-        (options.outDir, options.maxSteps, options.resume) = (resume ?? out, maxSteps, resume != nil)
+        (options.outDir, options.maxSteps, options.resume) = (resume ?? out, stopAfter, resume != nil)
+        options.existingRun = overwrite ? .replace : .refuse
         return options
     }
 
@@ -61,7 +87,7 @@ struct SFT: ParsableCommand {
     @OptionGroup var options: TrainingOptions
 
     func run() throws {
-        let config = try options.config.load()
+        let config = try options.load(for: .sft)
         try runTrainer { try SFTTrainer(config: config, options: options.trainerOptions()).train() }
     }
 }
@@ -80,7 +106,7 @@ struct DPO: ParsableCommand {
     @OptionGroup var options: TrainingOptions
 
     func run() throws {
-        let config = try options.config.load()
+        let config = try options.load(for: .dpo)
         try runTrainer { try DPOTrainer(config: config, options: options.trainerOptions()).train() }
     }
 }
@@ -95,7 +121,7 @@ struct RewardModel: ParsableCommand {
     @OptionGroup var options: TrainingOptions
 
     func run() throws {
-        let config = try options.config.load()
+        let config = try options.load(for: .rm)
         try runTrainer { try RewardModelTrainer(config: config, options: options.trainerOptions()).train() }
     }
 }
@@ -114,7 +140,7 @@ struct PPO: ParsableCommand {
     @OptionGroup var options: TrainingOptions
 
     func run() throws {
-        let config = try options.config.load()
+        let config = try options.load(for: .ppo)
         try runTrainer { try RLVRTrainer(config: config, options: options.trainerOptions()).train() }
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Checkpoints
 import Foundation
 import Kernels
 import Verifiers
@@ -53,7 +54,8 @@ struct Verify: ParsableCommand {
         let source = input ?? "<stdin>"
         let data: Data
         if let input {
-            guard let contents = FileManager.default.contents(atPath: input) else { throw InputError("\(input): cannot be read") }
+            let contents: Data
+            do { contents = try InputFile.read(input) } catch let problem as InputFile.Problem { throw InputError(problem.description) }
             data = contents
         } else {
             data = FileHandle.standardInput.readDataToEndOfFile()

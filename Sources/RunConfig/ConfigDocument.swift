@@ -93,6 +93,9 @@ public struct ConfigDocument {
         guard !path.isEmpty, path.allSatisfy({ !$0.isEmpty && !$0.contains(where: \.isWhitespace) }) else {
             throw ConfigError(location: "--set \(text)", key: keyPath, problem: "expected a dotted key path like optimizer.lr")
         }
+        guard !valueText.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw ConfigError(location: "--set \(text)", key: keyPath, problem: "the value is empty (write null to clear an optional setting)")
+        }
         var value: Node
         do {
             value = try Yams.compose(yaml: valueText) ?? Node("null", .implicit, .plain)

@@ -17,6 +17,9 @@ public struct RunConfiguration: RunConfigSection, Equatable {
     public var rollout: RolloutSection
     public var algorithm: AlgorithmSection
 
+    /// The most threads a run may ask for (the engine's thread pool limit, `ComputeThreads.maximum`).
+    public static let maximumThreads = 64
+
     public enum Stage: String, ConfigChoice {
         case sft, dpo, rm, ppo
     }
@@ -62,7 +65,9 @@ public struct RunConfiguration: RunConfigSection, Equatable {
     public func problems() -> [ConfigProblem] {
         var found: [ConfigProblem] = []
         if seed < 0 { found.append(ConfigProblem("seed", "expected a non-negative integer, got \(seed)")) }
-        if let threads, threads < 1 { found.append(ConfigProblem("threads", "expected at least 1 (or null for one per core), got \(threads)")) }
+        if let threads, !(1...Self.maximumThreads).contains(threads) {
+            found.append(ConfigProblem("threads", "expected 1 to \(Self.maximumThreads) (or null for one per core), got \(threads)"))
+        }
         found += model.problems().map { $0.inSection("model") }
         found += data.problems().map { $0.inSection("data") }
         found += optimizer.problems().map { $0.inSection("optimizer") }

@@ -1,3 +1,4 @@
+import Checkpoints
 import Foundation
 import Tokenization
 import Verifiers
@@ -20,8 +21,8 @@ enum JSONLRows {
     }
 
     static func read<Row>(_ path: String, skipInvalid: Bool, parse: ([String: JSONValue]) throws -> Row) throws -> Outcome<Row> {
-        guard FileManager.default.fileExists(atPath: path) else { throw DataError("\(path): no such file") }
-        guard let data = FileManager.default.contents(atPath: path) else { throw DataError("\(path): cannot be read") }
+        let data: Data
+        do { data = try InputFile.read(path) } catch let problem as InputFile.Problem { throw DataError(problem.description) }
         var outcome = Outcome<Row>()
         for (index, line) in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated() {
             if line.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\r") || $0 == UInt8(ascii: "\t") }) { continue }

@@ -17,6 +17,23 @@ public struct RunFolder: Sendable {
 
     public var metricsPath: String { path + "/metrics.jsonl" }
 
+    /// What a run leaves in its folder (besides per-step logs such as samples.jsonl).
+    static let runEntries = ["config.yaml", "metrics.jsonl", "final", "value"]
+
+    /// True when `path` holds (part of) a run: its config, metrics, a checkpoint or results.
+    public static func holdsRun(_ path: String) -> Bool {
+        runEntries.contains { FileManager.default.fileExists(atPath: path + "/" + $0) } || !checkpointSteps(in: path).isEmpty
+    }
+
+    /// Removes an earlier run's files (so that a later `--resume` cannot pick up its checkpoints).
+    func clearPreviousRun(stepLogs: [String]) throws {
+        for entry in Self.runEntries + ["checkpoints"] + stepLogs.map({ ($0 as NSString).lastPathComponent }) {
+            let item = path + "/" + entry
+            if FileManager.default.fileExists(atPath: item) { try FileManager.default.removeItem(atPath: item) }
+        }
+        try FileManager.default.createDirectory(atPath: path + "/checkpoints", withIntermediateDirectories: true)
+    }
+
     /// Resumable state next to the weights and AdamW moments.
     public struct TrainerState: Codable, Equatable, Sendable {
         public var step: Int

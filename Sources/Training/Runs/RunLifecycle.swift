@@ -44,7 +44,10 @@ final class RunLifecycle {
             }
             options.log("resumed from step \(state.step)" + (group.size > 1 ? " on \(group.size) ranks" : ""))
         } else if writes {
-            for file in [run.metricsPath] + stepLogs { try? FileManager.default.removeItem(atPath: file) }
+            if options.existingRun == .refuse && RunFolder.holdsRun(run.path) {
+                throw TrainerError("\(run.path) already holds a run: carry it on with --resume \(run.path), replace it with --overwrite, or choose another folder with --out")
+            }
+            try run.clearPreviousRun(stepLogs: stepLogs)
             try run.writeConfig(try ConfigLoader.render(config))
         }
         if group.size > 1 && writes { TerminationNotice.install(Self.stoppedNotice(run: run.path)) }

@@ -9,6 +9,16 @@ public struct TrainerOptions: Sendable {
     public var maxSteps: Int?
     /// Resume from the run folder's newest checkpoint.
     public var resume: Bool
+    /// What a fresh start does when the run folder already holds a run.
+    public var existingRun: ExistingRun = .replace
+
+    public enum ExistingRun: Sendable {
+        /// Remove its logs, checkpoints and results, then start (the library's default, the demo's
+        /// and a pipeline's, which own their folders; `--overwrite` on the command line).
+        case replace
+        /// Refuse with a message (the command line without `--overwrite`).
+        case refuse
+    }
     /// Lines to keep (dataset counts, evaluations, per-step lines when there is no status line).
     public var log: @Sendable (String) -> Void
     /// A status line rewritten after every step (a progress bar on a terminal); nil: plain lines.
