@@ -35,13 +35,13 @@ struct TrainBench: ParsableCommand {
     @Option(help: "Benchmark a built-in architecture with random weights: smollm2-135m.")
     var preset: String?
 
-    @Option(help: "Sequences per step.")
+    @Option(parsing: .unconditional, help: "Sequences per step.")
     var batch = 4
 
-    @Option(help: "Tokens per sequence.")
+    @Option(parsing: .unconditional, help: "Tokens per sequence.")
     var seq = 512
 
-    @Option(help: "Timed steps (after one warm-up step).")
+    @Option(parsing: .unconditional, help: "Timed steps (after one warm-up step).")
     var steps = 3
 
     @Option(help: "Activations kept for backward: all (fastest) or recompute-mlp (less memory).")
@@ -106,16 +106,16 @@ struct StagesBench: ParsableCommand {
     @Option(help: "A .gguf file or a Hugging Face model folder.")
     var model: String
 
-    @Option(name: .customLong("prompt-words"), help: "Words per generated prompt.")
+    @Option(name: .customLong("prompt-words"), parsing: .unconditional, help: "Words per generated prompt.")
     var promptWords = 60
 
-    @Option(name: .customLong("response-words"), help: "Words per generated response.")
+    @Option(name: .customLong("response-words"), parsing: .unconditional, help: "Words per generated response.")
     var responseWords = 300
 
-    @Option(help: "Examples or pairs per optimizer step.")
+    @Option(parsing: .unconditional, help: "Examples or pairs per optimizer step.")
     var batch = 2
 
-    @Option(help: "Timed steps per stage (after one warm-up step).")
+    @Option(parsing: .unconditional, help: "Timed steps per stage (after one warm-up step).")
     var steps = 3
 
     @OptionGroup var compute: ComputeOptions
@@ -155,16 +155,16 @@ struct PPOBench: ParsableCommand {
     @Option(help: "A .gguf file or a Hugging Face model folder.")
     var model: String
 
-    @Option(help: "Prompts per step (one response each).")
+    @Option(parsing: .unconditional, help: "Prompts per step (one response each).")
     var prompts = 16
 
-    @Option(name: .customLong("response-tokens"), help: "Longest response.")
+    @Option(name: .customLong("response-tokens"), parsing: .unconditional, help: "Longest response.")
     var responseTokens = 128
 
     @Option(help: "Advantage estimator: gae (with a value model), grpo, rloo, reinforce_pp_baseline.")
     var advantage = "gae"
 
-    @Option(help: "Timed steps (after one warm-up step).")
+    @Option(parsing: .unconditional, help: "Timed steps (after one warm-up step).")
     var steps = 2
 
     @OptionGroup var compute: ComputeOptions
@@ -201,10 +201,10 @@ struct KernelsBench: ParsableCommand {
         discussion: "Runs on the active kernel path (RLVR_KERNELS=avx512|avx2|neon|portable to force one), or on every path this CPU has with --all-paths."
     )
 
-    @Option(help: "Rows (tokens) per product.")
+    @Option(parsing: .unconditional, help: "Rows (tokens) per product.")
     var rows = 2048
 
-    @Option(help: "Seconds each product is timed for.")
+    @Option(parsing: .unconditional, help: "Seconds each product is timed for.")
     var seconds = 0.3
 
     @Flag(help: "Measure every kernel path this CPU can run, one after another.")
@@ -249,13 +249,13 @@ struct GenerateBench: ParsableCommand {
     @Option(help: "Decode batch sizes, comma-separated.")
     var batches = "1,8,32"
 
-    @Option(name: .customLong("prompt-tokens"), help: "Prompt length for decoding.")
+    @Option(name: .customLong("prompt-tokens"), parsing: .unconditional, help: "Prompt length for decoding.")
     var promptTokens = 64
 
-    @Option(name: .customLong("new-tokens"), help: "Tokens generated per sequence.")
+    @Option(name: .customLong("new-tokens"), parsing: .unconditional, help: "Tokens generated per sequence.")
     var newTokens = 128
 
-    @Option(name: .customLong("prefill-tokens"), help: "Prompt length for the prompt-processing figure.")
+    @Option(name: .customLong("prefill-tokens"), parsing: .unconditional, help: "Prompt length for the prompt-processing figure.")
     var prefillTokens = 512
 
     @OptionGroup var compute: ComputeOptions
@@ -301,7 +301,7 @@ struct TokenizeBench: ParsableCommand {
     @Option(help: "A .gguf file or a Hugging Face model folder.")
     var model: String
 
-    @Option(help: "Megabytes of generated English-like text.")
+    @Option(parsing: .unconditional, help: "Megabytes of generated English-like text.")
     var megabytes = 4
 
     func run() throws {
@@ -339,10 +339,10 @@ struct AllReduceBench: ParsableCommand {
     @Option(help: "Gradient size in parameters (default: SmolLM2-135M).")
     var parameters = 134_515_008
 
-    @Option(help: "Timed repetitions.")
+    @Option(parsing: .unconditional, help: "Timed repetitions.")
     var repeats = 5
 
-    @Option(name: .customLong("link-gbits"), help: "Network speed to project the time onto, in Gb/s.")
+    @Option(name: .customLong("link-gbits"), parsing: .unconditional, help: "Network speed to project the time onto, in Gb/s.")
     var linkGbits = 10.0
 
     func validate() throws {

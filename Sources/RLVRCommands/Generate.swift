@@ -24,7 +24,7 @@ struct Generate: ParsableCommand {
     @Option(help: "A JSONL file of prompts (- for standard input).")
     var prompts: String?
 
-    @Option(help: "Samples per prompt.")
+    @Option(parsing: .unconditional, help: "Samples per prompt.")
     var n: Int = 1
 
     @Flag(help: "Treat --prompt as a user message and render it with the chat template.")
@@ -33,7 +33,7 @@ struct Generate: ParsableCommand {
     @Option(help: "Chat template: auto (from the checkpoint), chatml, tulu or plain.")
     var template: String = "auto"
 
-    @Option(help: "Most sequences decoded together.")
+    @Option(parsing: .unconditional, help: "Most sequences decoded together.")
     var batch: Int = 32
 
     @Flag(help: "Print one JSON object per sample.")

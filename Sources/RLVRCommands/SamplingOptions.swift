@@ -6,22 +6,22 @@ import Tokenization
 
 /// Sampling options shared by `generate` and `chat`.
 struct SamplingOptions: ParsableArguments {
-    @Option(help: "Sampling temperature (0: greedy).")
+    @Option(parsing: .unconditional, help: "Sampling temperature (0: greedy).")
     var temperature: Double = 1.0
 
-    @Option(name: .customLong("top-p"), help: "Nucleus sampling: keep tokens up to this cumulative probability.")
+    @Option(name: .customLong("top-p"), parsing: .unconditional, help: "Nucleus sampling: keep tokens up to this cumulative probability.")
     var topP: Double = 1.0
 
-    @Option(name: .customLong("top-k"), help: "Keep only the k most likely tokens (0: off).")
+    @Option(name: .customLong("top-k"), parsing: .unconditional, help: "Keep only the k most likely tokens (0: off).")
     var topK: Int = 0
 
-    @Option(name: .customLong("min-p"), help: "Drop tokens less likely than min-p × the most likely (0: off).")
+    @Option(name: .customLong("min-p"), parsing: .unconditional, help: "Drop tokens less likely than min-p × the most likely (0: off).")
     var minP: Double = 0
 
-    @Option(name: .customLong("max-new-tokens"), help: "Most tokens to generate per sample.")
+    @Option(name: .customLong("max-new-tokens"), parsing: .unconditional, help: "Most tokens to generate per sample.")
     var maxNewTokens: Int = 256
 
-    @Option(help: "Seed of the counter-based random numbers.")
+    @Option(parsing: .unconditional, help: "Seed of the counter-based random numbers.")
     var seed: UInt64 = 0
 
     @Option(name: .customLong("stop"), help: "Stop when this text appears (repeatable).")

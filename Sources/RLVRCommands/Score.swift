@@ -18,10 +18,10 @@ struct Score: ParsableCommand {
     @Option(help: "A .gguf file, a .safetensors file or a Hugging Face model folder.")
     var model: String
 
-    @Option(help: "Comma-separated token ids, e.g. 504,3575,282.")
+    @Option(parsing: .unconditional, help: "Comma-separated token ids, e.g. 504,3575,282.")
     var tokens: String?
 
-    @Option(help: "Text to tokenize and score.")
+    @Option(parsing: .unconditional, help: "Text to tokenize and score.")
     var text: String?
 
     @Flag(help: "Print JSON instead of a table.")
@@ -48,16 +48,16 @@ struct Score: ParsableCommand {
         print(json ? try report.json(modelPath: model) : report.table())
     }
 
-    static func parseTokens(_ text: String) throws -> [Int32] {
+    static func parseTokens(_ text: String, option: String = "--tokens") throws -> [Int32] {
         let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
         var ids: [Int32] = []
         for (index, part) in parts.enumerated() {
             guard let id = Int32(part), id >= 0 else {
-                throw InputError("--tokens: item \(index + 1) is \"\(part)\", expected a non-negative integer token id")
+                throw InputError("\(option): item \(index + 1) is \"\(part)\", expected a non-negative integer token id")
             }
             ids.append(id)
         }
-        guard !ids.isEmpty else { throw InputError("--tokens: expected at least one token id") }
+        guard !ids.isEmpty else { throw InputError("\(option): expected at least one token id") }
         return ids
     }
 }

@@ -12,7 +12,7 @@ struct Tokenize: ParsableCommand {
     @Option(help: "A .gguf file or a Hugging Face model folder (tokenizer.json).")
     var model: String
 
-    @Option(help: "Text to tokenize (with --decode: comma-separated ids).")
+    @Option(parsing: .unconditional, help: "Text to tokenize (with --decode: comma-separated ids).")
     var text: String?
 
     @Option(help: "A JSONL file of {\"text\": …} rows (- for standard input).")
@@ -32,7 +32,7 @@ struct Tokenize: ParsableCommand {
         let tokenizer = try BPETokenizer.load(checkpoint: model)
         if let text {
             if decode {
-                let ids = try Score.parseTokens(text)
+                let ids = try Score.parseTokens(text, option: "--text")
                 try Self.checkRange(ids.map(Int.init), vocabulary: tokenizer.tokens.count, place: "--text")
                 print(json ? try Self.jsonString(tokenizer.decode(ids)) : tokenizer.decode(ids))
             } else {

@@ -11,10 +11,10 @@ struct TrainingOptions: ParsableArguments {
     @Option(help: "The run folder (default: output.dir of the config).")
     var out: String?
 
-    @Option(name: .customLong("max-steps"), help: "The run's length in optimizer steps (sets training.max_steps): it ends there and writes final/.")
+    @Option(name: .customLong("max-steps"), parsing: .unconditional, help: "The run's length in optimizer steps (sets training.max_steps): it ends there and writes final/.")
     var maxSteps: Int?
 
-    @Option(name: .customLong("stop-after"), help: "Pause after this many optimizer steps: a checkpoint is written and --resume carries on.")
+    @Option(name: .customLong("stop-after"), parsing: .unconditional, help: "Pause after this many optimizer steps: a checkpoint is written and --resume carries on.")
     var stopAfter: Int?
 
     @Option(help: "Resume the run in this folder from its newest checkpoint.")
