@@ -77,12 +77,15 @@ struct Verify: ParsableCommand {
             case .number(let n)?: truth = .text(JSONValue.number(n).compactJSON)
             default: throw InputError("\(place): expected \"ground_truth\": a string or an object")
             }
+            let verifier: any Verifier
             do {
                 let name = mode == "loose" && dataset.lowercased() == "ifeval" ? "ifeval_loose" : dataset
-                chosen.append(try registry.verifier(named: name))
+                verifier = try registry.verifier(named: name)
             } catch let error as VerifierRegistry.UnknownVerifier {
                 throw InputError("\(place): \(error)")
             }
+            if let problem = verifier.groundTruthProblem(truth) { throw InputError("\(place): \(problem)") }
+            chosen.append(verifier)
             requests.append(Request(id: object["id"] ?? .number(Double(requests.count)), dataset: dataset, response: response,
                                     truth: truth, prompt: object["prompt"]?.string))
         }

@@ -46,6 +46,8 @@ public struct GSM8KVerifier: Verifier {
         return value(trimmed) != nil ? trimmed : lastNumber(trimmed)
     }
 
+    public func groundTruthProblem(_ truth: GroundTruth) -> String? { truth.answerProblem(verifier: name) }
+
     public func verify(response: String, groundTruth: GroundTruth, prompt: String?) -> Verdict {
         guard let goldText = Self.goldNumber(groundTruth.text), let gold = Self.value(goldText) else {
             return .wrong("the ground truth has no number", extracted: nil)

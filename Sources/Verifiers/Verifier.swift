@@ -83,4 +83,29 @@ public protocol Verifier: Sendable {
     /// Changes whenever a verdict could change; recorded with every run.
     var version: String { get }
     func verify(response: String, groundTruth: GroundTruth, prompt: String?) -> Verdict
+    /// Why this ground truth cannot be checked by this verifier (wrong kind of value, unknown
+    /// instruction), or nil. Data is checked with it when it is read, so a mistake is an error that
+    /// names the file and line rather than a silent zero (or a lucky one) for every answer.
+    func groundTruthProblem(_ truth: GroundTruth) -> String?
+}
+
+extension Verifier {
+    public func groundTruthProblem(_ truth: GroundTruth) -> String? { nil }
+}
+
+extension GroundTruth {
+    /// "a JSON object", "a list", "text": for messages.
+    public var kind: String {
+        switch self {
+        case .text: return "text"
+        case .object: return "a JSON object"
+        case .array: return "a list"
+        }
+    }
+
+    /// For verifiers of a single answer (a number or an expression): text only.
+    public func answerProblem(verifier: String) -> String? {
+        if case .text = self { return nil }
+        return "\(verifier) expects ground_truth as a number or a string, got \(kind)"
+    }
 }

@@ -30,6 +30,21 @@ import Testing
         #expect(missing.status == 2 && missing.output.contains("\(folder)/none.jsonl: No such file or directory"), "\(missing.output)")
     }
 
+    @Test func verifyRefusesWhatItCannotCheck() throws {
+        let cases: [(String, [String], String)] = [
+            (#"{"dataset": "gsm8k", "response": "8", "ground_truth": {"x": 8}}"#, [], "<stdin>:1: gsm8k expects ground_truth as a number or a string, got a JSON object"),
+            (#"{"dataset": "gsm8k", "response": "8", "ground_truth": [8]}"#, [], "<stdin>:1: gsm8k expects ground_truth as a number or a string, got a list"),
+            (#"{"dataset": "ifeval", "response": "x", "ground_truth": {"instruction_id_list": ["no:such"], "kwargs": [{}]}}"#, [],
+             "<stdin>:1: ifeval: unknown instruction id \"no:such\""),
+            (Self.request, ["--verifiers", "/nonexistent/plug-ins"], "/nonexistent/plug-ins: no such folder of plug-in verifiers"),
+        ]
+        for (row, options, message) in cases {
+            let outcome = try BinaryRunner.run(["verify"] + options, input: row + "\n")
+            #expect(outcome.status == 2, "\(row): \(outcome.output)")
+            #expect(outcome.output.contains(message), "\(row): \(outcome.output)")
+        }
+    }
+
     @Test func idsOutsideTheVocabularyAreErrors() throws {
         guard let model = Self.model else { return }
         for ids in ["49152", "1,2,70000"] {

@@ -88,6 +88,35 @@ import Verifiers
         #expect(!verdict.reason.contains("NSCocoaErrorDomain"), "\(verdict.reason)")
     }
 
+    @Test func aScoreOutsideZeroToOneIsAnErrorNotAClamp() throws {
+        let verifier = ExternalVerifier(name: "generous", command: ["sh", "-c", "while read -r line; do echo '{\"score\": 7.5}'; done"], timeout: 2)
+        let verdict = verifier.verify(response: "a", groundTruth: .text(""), prompt: nil)
+        #expect(verdict.score == 0 && !verdict.verified)
+        #expect(verdict.reason.contains("the answer's score 7.5 is outside 0…1"), "\(verdict.reason)")
+    }
+
+    @Test func aMissingPluginFolderIsAnError() throws {
+        let folder = try Self.temporaryFolder()
+        #expect(throws: PluginLoader.Problem.self) { try PluginLoader.load(folder: folder + "/none") }
+        try Data("x".utf8).write(to: URL(fileURLWithPath: folder + "/file"))
+        #expect(throws: PluginLoader.Problem.self) { try PluginLoader.load(folder: folder + "/file") }
+        #expect(try PluginLoader.load(folder: folder).isEmpty)
+    }
+
+    @Test func groundTruthsOfTheWrongKindAreNamed() {
+        let gsm8k = GSM8KVerifier(), math = MathVerifier(), ifeval = IFEvalVerifier(mode: .strict), tulu = IFEvalTuluVerifier()
+        #expect(gsm8k.groundTruthProblem(.text("8")) == nil)
+        #expect(gsm8k.groundTruthProblem(.object(["x": .number(8)])) == "gsm8k expects ground_truth as a number or a string, got a JSON object")
+        #expect(math.groundTruthProblem(.array([.number(8)])) == "math expects ground_truth as a number or a string, got a list")
+        let good: GroundTruth = .object(["instruction_id_list": .array([.string("punctuation:no_comma")]), "kwargs": .array([.object([:])])])
+        #expect(ifeval.groundTruthProblem(good) == nil)
+        #expect(ifeval.groundTruthProblem(.text("x"))?.contains("expects ground_truth {\"instruction_id_list\"") == true)
+        let unknown: GroundTruth = .object(["instruction_id_list": .array([.string("punctuation:no_semicolon")])])
+        #expect(ifeval.groundTruthProblem(unknown)?.contains("unknown instruction id \"punctuation:no_semicolon\"") == true)
+        #expect(tulu.groundTruthProblem(.object(["func_name": .string("validate_no_commas")])) == nil)
+        #expect(tulu.groundTruthProblem(.object(["func_name": .string("validate_nothing")])) == "ifeval_tulu: unknown func_name \"validate_nothing\"")
+    }
+
     @Test func aCrashingOrBabblingPluginScoresZero() throws {
         let folder = try Self.temporaryFolder()
         let crash = folder + "/crash.sh"

@@ -41,8 +41,9 @@ public struct PromptDataset: Sendable {
             let conversation = messages.last?.role == "assistant" ? Array(messages.dropLast()) : messages
             guard !conversation.isEmpty else { throw DataError("no prompt left once the final assistant turn is removed") }
             guard let dataset = row[fields.dataset]?.string, !dataset.isEmpty else { throw DataError("expected \"\(fields.dataset)\": a verifier name") }
+            let routed: [(verifier: any Verifier, weight: Double)]
             do {
-                _ = try router.verifiers(for: dataset)
+                routed = try router.verifiers(for: dataset)
             } catch {
                 throw DataError("\"\(fields.dataset)\": \(error)")
             }
@@ -56,6 +57,9 @@ public struct PromptDataset: Sendable {
                 truth = .array(array)
             } else {
                 truth = .text(value.compactJSON)
+            }
+            if let problem = routed.lazy.compactMap({ $0.verifier.groundTruthProblem(truth) }).first {
+                throw DataError("\"\(fields.groundTruth)\": \(problem)")
             }
             return (conversation, truth, dataset)
         }

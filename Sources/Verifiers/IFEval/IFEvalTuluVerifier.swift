@@ -27,6 +27,18 @@ public struct IFEvalTuluVerifier: Verifier {
 
     struct Failure: Error, CustomStringConvertible { let description: String }
 
+    public func groundTruthProblem(_ truth: GroundTruth) -> String? {
+        let object: [String: JSONValue]?
+        switch truth {
+        case .object(let o): object = o
+        case .text(let t): object = JSONValue.parse(t)?.object
+        case .array(let a): object = a.first?.object
+        }
+        guard let function = object?["func_name"]?.string else { return "\(name) expects ground_truth {\"func_name\": …, arguments}, got \(truth.kind) without func_name" }
+        guard Self.functions.contains(function) else { return "\(name): unknown func_name \"\(function)\"" }
+        return nil
+    }
+
     public func verify(response: String, groundTruth: GroundTruth, prompt: String?) -> Verdict {
         let truth: [String: JSONValue]
         switch groundTruth {

@@ -24,6 +24,20 @@ public struct IFEvalVerifier: Verifier {
         return [response, noStars(response), removeFirst, removeLast, removeBoth, noStars(removeFirst), noStars(removeLast), noStars(removeBoth)]
     }
 
+    public func groundTruthProblem(_ truth: GroundTruth) -> String? {
+        guard case .object(let object) = truth else { return "\(name) expects ground_truth {\"instruction_id_list\": [...], \"kwargs\": [...]}, got \(truth.kind)" }
+        guard let list = object["instruction_id_list"]?.array, list.allSatisfy({ $0.string != nil }) else {
+            return "\(name): ground_truth.instruction_id_list must be a list of instruction ids"
+        }
+        if let unknown = list.compactMap(\.string).first(where: { !IFEvalInstructions.ids.contains($0) }) {
+            return "\(name): unknown instruction id \"\(unknown)\" (known: \(IFEvalInstructions.ids.count) ids such as punctuation:no_comma)"
+        }
+        if let kwargs = object["kwargs"], kwargs.array?.allSatisfy({ $0.object != nil || $0.isNull }) != true {
+            return "\(name): ground_truth.kwargs must be a list of objects, one per instruction"
+        }
+        return nil
+    }
+
     public func verify(response: String, groundTruth: GroundTruth, prompt: String?) -> Verdict {
         guard case .object(let truth) = groundTruth, let ids = truth["instruction_id_list"]?.array?.compactMap(\.string) else {
             return .wrong("the ground truth must be {\"instruction_id_list\": [...], \"kwargs\": [...]}", extracted: nil)

@@ -48,6 +48,8 @@ public struct MathVerifier: Verifier {
         return nil
     }
 
+    public func groundTruthProblem(_ truth: GroundTruth) -> String? { truth.answerProblem(verifier: name) }
+
     public func verify(response: String, groundTruth: GroundTruth, prompt: String?) -> Verdict {
         let gold = Self.goldAnswer(groundTruth.text)
         guard !gold.isEmpty else { return .wrong("the ground truth is empty", extracted: nil) }

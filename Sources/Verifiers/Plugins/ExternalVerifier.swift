@@ -71,9 +71,10 @@ public final class ExternalVerifier: Verifier, @unchecked Sendable {
         }
         let score: Double
         switch object["score"] {
-        case .number(let n)?: score = n
+        case .number(let n)? where (0...1).contains(n): score = n
+        case .number(let n)?: return .wrong("\(name): the answer's score \(JSONValue.number(n).compactJSON) is outside 0…1", extracted: nil)
         case .bool(let b)?: score = b ? 1 : 0
-        default: return .wrong("\(name): the answer has no \"score\"", extracted: nil)
+        default: return .wrong("\(name): the answer has no \"score\" (a number in 0…1 or true/false)", extracted: nil)
         }
         return Verdict(score: score, reason: object["reason"]?.string ?? "\(name): score \(score)", extracted: object["extracted"]?.string)
     }

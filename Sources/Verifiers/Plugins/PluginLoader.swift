@@ -14,7 +14,18 @@ public enum PluginLoader {
     }
 
     public static func load(folder: String) throws -> [any Verifier] {
-        let files = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted()
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder) else {
+            throw Problem(description: "\(folder): no such folder of plug-in verifiers")
+        }
+        guard isFolder.boolValue else { throw Problem(description: "\(folder): is a file, expected a folder of plug-in verifiers (*.yaml)") }
+        let entries: [String]
+        do {
+            entries = try FileManager.default.contentsOfDirectory(atPath: folder)
+        } catch {
+            throw Problem(description: "\(folder): cannot be read (\(ExternalVerifier.describe(error)))")
+        }
+        let files = entries.filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted()
         return try files.map { try load(file: folder + "/" + $0) }
     }
 
