@@ -74,6 +74,8 @@ public enum CommandLineEntry {
         case let error as TokenizerError: return (2, "rlvr: error: \(error)")
         case let error as KernelPathError: return (2, "rlvr: error: \(error)")
         case let error as OutputError: return (1, "rlvr: error: \(error)")
+        case let error as NSError where error.domain == NSCocoaErrorDomain || error.domain == NSPOSIXErrorDomain:
+            return (1, "rlvr: error: \(describeFileError(error))")
         default:
             let code = RLVR.exitCode(for: error).rawValue
             let message = RLVR.fullMessage(for: error)
@@ -87,6 +89,28 @@ public enum CommandLineEntry {
 public struct InputError: Error, CustomStringConvertible {
     public var description: String
     public init(_ description: String) { self.description = description }
+}
+
+/// A Foundation file error in words: "runs/x/config.yaml: Permission denied" instead of
+/// "Error Domain=NSCocoaErrorDomain Code=513 …".
+func describeFileError(_ error: NSError) -> String {
+    let path = (error.userInfo[NSFilePathErrorKey] as? String) ?? (error.userInfo[NSURLErrorKey] as? URL)?.path
+    var reason: String
+    if let underlying = (error.userInfo[NSUnderlyingErrorKey] as? Error).map({ $0 as NSError }), underlying.domain == NSPOSIXErrorDomain {
+        reason = String(cString: strerror(Int32(underlying.code)))
+    } else if error.domain == NSPOSIXErrorDomain {
+        reason = String(cString: strerror(Int32(error.code)))
+    } else {
+        switch CocoaError.Code(rawValue: error.code) {
+        case .fileNoSuchFile, .fileReadNoSuchFile: reason = "no such file or folder"
+        case .fileWriteNoPermission, .fileReadNoPermission: reason = "permission denied"
+        case .fileWriteOutOfSpace: reason = "no space left on the device"
+        case .fileWriteVolumeReadOnly: reason = "the volume is read-only"
+        case .fileWriteFileExists: reason = "it already exists"
+        default: reason = "file operation failed (code \(error.code))"
+        }
+    }
+    return path.map { "\($0): \(reason)" } ?? reason
 }
 
 /// Output that could not be written: a run-time failure (exit 1).

@@ -35,9 +35,10 @@ struct TrainingOptions: ParsableArguments {
     func load(for stage: RunConfiguration.Stage) throws -> RunConfiguration {
         if let resume {
             var isFolder: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: resume, isDirectory: &isFolder), isFolder.boolValue else {
+            guard FileManager.default.fileExists(atPath: resume, isDirectory: &isFolder) else {
                 throw InputError("--resume \(resume): no such run folder")
             }
+            guard isFolder.boolValue else { throw InputError("--resume \(resume): is a file, not a run folder") }
             guard !RunFolder.checkpointSteps(in: resume).isEmpty else {
                 throw InputError("--resume \(resume): no checkpoint to resume from (expected \(resume)/checkpoints/step-N/)")
             }

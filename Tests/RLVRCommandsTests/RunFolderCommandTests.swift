@@ -61,6 +61,23 @@ import TestSupport
         #expect(missing.status == 2 && missing.output.contains("no such run folder"), "\(missing.output)")
     }
 
+    @Test func fileProblemsAreWords() throws {
+        let (folder, config) = try Self.setUp()
+        try Data("x".utf8).write(to: URL(fileURLWithPath: folder + "/plain-file"))
+        let outcome = try BinaryRunner.run(["sft", "--config", config, "--out", folder + "/plain-file/run"])
+        #expect(outcome.status == 1 && outcome.output.contains("\(folder)/plain-file/run: Not a directory"), "\(outcome.output)")
+        #expect(!outcome.output.contains("NSCocoaErrorDomain"), "\(outcome.output)")
+        let resume = try BinaryRunner.run(["sft", "--config", config, "--resume", folder + "/plain-file"])
+        #expect(resume.status == 2 && resume.output.contains("is a file, not a run folder"), "\(resume.output)")
+    }
+
+    @Test func anUnknownRouteVerifierNamesItsKey() throws {
+        let (_, config) = try Self.setUp()
+        let outcome = try BinaryRunner.run(["ppo", "--config", config, "--set", "stage=ppo", "--set", "rewards.routes.gsm8k=[{verifier: nope}]"])
+        #expect(outcome.status == 2, "\(outcome.output)")
+        #expect(outcome.output.contains("rewards.routes.gsm8k.0.verifier: unknown verifier \"nope\""), "\(outcome.output)")
+    }
+
     @Test func mistakenSettingsAreErrors() throws {
         let (_, config) = try Self.setUp()
         let empty = try BinaryRunner.run(["sft", "--config", config, "--set", "optimizer.lr="])

@@ -43,14 +43,33 @@ public final class RLVRTrainer {
     let parallel: DataParallelStep
     var group: ProcessGroup { parallel.group }
 
+    /// The verifiers of `rewards`: plug-ins loaded, every route's verifier known — a mistake names its key.
+    static func rewardRouter(_ rewards: RewardSection) throws -> RewardRouter {
+        let registry: VerifierRegistry
+        do {
+            registry = try rewards.plugins.map { try VerifierRegistry.withPlugins(folder: $0) } ?? VerifierRegistry.builtIn
+        } catch let problem as PluginLoader.Problem {
+            throw TrainerError("rewards.plugins: \(problem)")
+        }
+        for (dataset, routes) in rewards.routes.sorted(by: { $0.key < $1.key }) {
+            for (index, route) in routes.enumerated() {
+                do {
+                    _ = try registry.verifier(named: route.verifier)
+                } catch let unknown as VerifierRegistry.UnknownVerifier {
+                    throw TrainerError("rewards.routes.\(dataset).\(index).verifier: \(unknown)")
+                }
+            }
+        }
+        return try RewardRouter(registry: registry, scale: rewards.scale,
+                                routes: rewards.routes.mapValues { $0.map { RewardRouter.Route(verifier: $0.verifier, weight: $0.weight) } })
+    }
+
     public init(config: RunConfiguration, options: TrainerOptions) throws {
         self.config = config
         self.options = options
         setup = try TrainerSetup(config: config)
         policy = setup.model
-        let registry = try config.rewards.plugins.map { try VerifierRegistry.withPlugins(folder: $0) } ?? VerifierRegistry.builtIn
-        router = try RewardRouter(registry: registry, scale: config.rewards.scale,
-                                  routes: config.rewards.routes.mapValues { $0.map { RewardRouter.Route(verifier: $0.verifier, weight: $0.weight) } })
+        router = try Self.rewardRouter(config.rewards)
         let read = { [setup, router] (path: String) in
             try PromptDataset(path: path, fields: config.data.fields, maxPromptLength: config.rollout.maxPromptLength,
                               skipInvalid: config.data.skipInvalid, template: setup.template, tokenizer: setup.tokenizer, router: router)
