@@ -320,7 +320,7 @@ struct VerifyBench: ParsableCommand {
         abstract: "Verifier throughput on a JSONL file of requests (the rlvr verify format), all cores."
     )
 
-    @OptionGroup var verify: Verify
+    @OptionGroup var verify: VerifyOptions
 
     func run() throws {
         try requireOneProcess("bench verify")
@@ -336,7 +336,7 @@ struct AllReduceBench: ParsableCommand {
         discussion: "mpirun -np 2 rlvr bench allreduce   # SmolLM2-135M's 134,515,008 parameters (538 MB of fp32 gradient)"
     )
 
-    @Option(help: "Gradient size in parameters (default: SmolLM2-135M).")
+    @Option(help: "Gradient size in parameters (the default is SmolLM2-135M's).")
     var parameters = 134_515_008
 
     @Option(parsing: .unconditional, help: "Timed repetitions.")

@@ -24,6 +24,7 @@ public enum CommandLineEntry {
             return 1
         }
         do {
+            try checkHelpTopic(arguments)
             var command = try RLVR.parseAsRoot(arguments)
             try KernelPath.configureFromEnvironment()
             if let notice = KernelPath.fallbackNotice, group.rank == 0 {
@@ -55,6 +56,23 @@ public enum CommandLineEntry {
                 if code == 0 { group.finish() } else { group.abort(code: code) }
             }
             return code
+        }
+    }
+
+    /// `rlvr help a b` names commands that exist (ArgumentParser would print the top-level help and
+    /// succeed for any name).
+    static func checkHelpTopic(_ arguments: [String]) throws {
+        guard arguments.first == "help" else { return }
+        var command: ParsableCommand.Type = RLVR.self
+        var path = ["rlvr"]
+        for name in arguments.dropFirst() where !name.hasPrefix("-") {
+            let children = command.configuration.subcommands
+            guard let child = children.first(where: { $0._commandName == name }) else {
+                let known = children.map { $0._commandName }.joined(separator: ", ")
+                throw InputError("help: \(path.joined(separator: " ")) has no command \"\(name)\"" + (known.isEmpty ? "" : " (commands: \(known))"))
+            }
+            command = child
+            path.append(name)
         }
     }
 

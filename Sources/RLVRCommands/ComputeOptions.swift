@@ -5,7 +5,7 @@ import Kernels
 
 /// `--threads N`: one budget for OpenBLAS and for the engine's own parallel kernels.
 struct ComputeOptions: ParsableArguments {
-    @Option(parsing: .unconditional, help: "Threads for matrix products and kernels (default: one per core this process may use; under mpirun, its share of them).")
+    @Option(parsing: .unconditional, help: "Threads the command uses (default: one per core this process may use; under mpirun, its share of them).")
     var threads: Int?
 
     func validate() throws {

@@ -25,10 +25,10 @@ struct ConfigCommand: ParsableCommand {
 
 /// `--config FILE [--set key.path=value …]`, shared by every command that takes a run configuration.
 struct ConfigOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("The YAML run configuration.", valueName: "FILE"))
+    @Option(name: .long, help: ArgumentHelp("The YAML run configuration.", valueName: "file"))
     var config: String
 
-    @Option(name: .customLong("set"), help: ArgumentHelp("Override one setting, e.g. --set optimizer.lr=3e-6 (repeatable).", valueName: "KEY=VALUE"))
+    @Option(name: .customLong("set"), help: ArgumentHelp("Override one setting, e.g. --set optimizer.lr=3e-6 (repeatable).", valueName: "key=value"))
     var overrides: [String] = []
 
     func load() throws -> RunConfiguration {

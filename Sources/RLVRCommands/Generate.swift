@@ -76,8 +76,8 @@ struct Generate: ParsableCommand {
         }
         let stats = generator.statistics
         let total = samples.reduce(0) { $0 + $1.tokens.count }
-        FileHandle.standardError.write(Data(String(format: "%d samples, %d tokens in %.2f s (prefill %d tokens %.2f s, decode %.1f tokens/s)\n",
-                                                   samples.count, total, seconds, stats.prefillTokens, stats.prefillSeconds,
+        FileHandle.standardError.write(Data(String(format: "%d sample%@, %d tokens in %.2f s (prefill %d tokens %.2f s, decode %.1f tokens/s)\n",
+                                                   samples.count, samples.count == 1 ? "" : "s", total, seconds, stats.prefillTokens, stats.prefillSeconds,
                                                    Double(stats.decodedTokens) / max(stats.decodeSeconds, 1e-9)).utf8))
     }
 

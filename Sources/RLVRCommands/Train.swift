@@ -153,10 +153,14 @@ struct PipelineCommand: ParsableCommand {
         discussion: "The file lists stages {name, config, set}; in set, {name} is an earlier stage's final/ folder. Finished stages are skipped, a stopped one resumes."
     )
 
-    @OptionGroup var config: ConfigOptions
+    @Option(name: .long, help: ArgumentHelp("The YAML pipeline file (out, stages).", valueName: "file"))
+    var config: String
+
+    @Option(name: .customLong("set"), help: ArgumentHelp("Override one setting of the pipeline file, e.g. --set out=runs/p2 (repeatable).", valueName: "key=value"))
+    var overrides: [String] = []
 
     func run() throws {
-        let pipeline = try ConfigLoader.load(PipelineConfiguration.self, file: config.config, overrides: config.overrides)
+        let pipeline = try ConfigLoader.load(PipelineConfiguration.self, file: config, overrides: overrides)
         try runTrainer {
             try Pipeline(configuration: pipeline, options: TrainingOptions.processOptions()).run()
         }

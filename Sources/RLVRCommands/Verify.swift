@@ -15,7 +15,17 @@ struct Verify: ParsableCommand {
         """
     )
 
-    @Option(help: "A JSONL file of requests (default: standard input).")
+    @OptionGroup var options: VerifyOptions
+
+    func run() throws {
+        options.compute.apply()
+        try options.runVerification(benchmark: false)
+    }
+}
+
+/// What `rlvr verify` and `rlvr bench verify` share: the requests, the verifiers, the mode.
+struct VerifyOptions: ParsableArguments {
+    @Option(help: "A JSONL file of requests, or - (default: standard input).")
     var input: String?
 
     @Option(help: "A folder of plug-in verifiers (*.yaml rule files and external programs); default: ./verifiers when it exists.")
@@ -36,11 +46,6 @@ struct Verify: ParsableCommand {
         var response: String
         var truth: GroundTruth
         var prompt: String?
-    }
-
-    func run() throws {
-        compute.apply()
-        try runVerification(benchmark: false)
     }
 
     func runVerification(benchmark: Bool) throws {

@@ -84,7 +84,7 @@ final class RunLifecycle {
             options.log("stopped at step \(state.step) of \(totalSteps); carry on with --resume \(run.path)")
         } else {
             if writes { try saveFinal(run.path + "/final") }
-            options.log("\(state.step) steps done (\(Self.duration(secondsThisRun)) this run): \(run.path)/final")
+            options.log("\(state.step) step\(state.step == 1 ? "" : "s") done (\(Self.duration(secondsThisRun)) this run): \(run.path)/final")
         }
         try group.barrier()
     }
