@@ -97,3 +97,22 @@ private func fixtureRows(_ name: String) throws -> [[String: Any]] {
         #expect(missed.isEmpty, "\(missed)")
     }
 }
+
+/// JSON as Python's `json.loads` reads it (the json_format instructions): 1,444 texts — edge cases
+/// (trailing commas, comments, quotes, NaN/Infinity, control characters, escapes, numbers,
+/// whitespace, depth) and mutations of random documents — with the verdicts Python gave
+/// (`scripts/make_python_json_cases.py`).
+@Suite struct PythonJSONAgreementTests {
+    @Test func jsonFormatAgreesWithPythonJSONLoads() throws {
+        let rows = try fixtureRows("python_json_cases.jsonl")
+        #expect(rows.count > 1000)
+        let tulu = IFEvalTuluVerifier()
+        var disagreements: [String] = []
+        for row in rows {
+            let text = try #require(row["text"] as? String), valid = try #require(row["valid"] as? Bool)
+            let verdict = tulu.verify(response: text, groundTruth: .object(["func_name": .string("validate_json_format")]), prompt: nil)
+            if verdict.verified != valid { disagreements.append("\(valid ? "valid" : "invalid") in Python: \(text.debugDescription.prefix(80))") }
+        }
+        #expect(disagreements.isEmpty, "\(disagreements.count) disagreements, e.g. \(disagreements.prefix(5))")
+    }
+}

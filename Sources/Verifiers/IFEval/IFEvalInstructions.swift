@@ -198,12 +198,7 @@ public enum IFEvalInstructions {
             v.removeFirst(prefix.count)
         }
         if v.hasSuffix("```") { v.removeLast(3) }
-        v = PythonText.strip(v)
-        if JSONValue.parse(v) != nil { return true }
-        // Python's json also accepts NaN, Infinity and -Infinity.
-        let replaced = v.replacingOccurrences(of: "-Infinity", with: "0").replacingOccurrences(of: "Infinity", with: "0")
-            .replacingOccurrences(of: "NaN", with: "0")
-        return replaced != v && JSONValue.parse(replaced) != nil
+        return PythonJSON.isValid(PythonText.strip(v))
     }
 }
 

@@ -133,7 +133,7 @@ public struct IFEvalTuluVerifier: Verifier {
             if sections.first == "" { sections.removeFirst() }
             return sections.count == (try int("N"))
         case "validate_json_format":
-            return JSONValue.parse(text) != nil
+            return PythonJSON.isValid(text)
         case "validate_repeat_prompt":
             return text.hasPrefixScalars(try string("original_prompt"))
         case "validate_two_responses":
