@@ -1,7 +1,7 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
-// Module map (DESIGN §2): the numeric core knows nothing of Llama; the model knows nothing of file
+// Module map (README, "Layout"): the numeric core knows nothing of Llama; the model knows nothing of file
 // formats; checkpoints know nothing of Llama; config is plain data; only the commands see everything.
 let package = Package(
     name: "rlvr",
@@ -11,7 +11,7 @@ let package = Package(
         // Everything a Swift program needs to drive the engine without the command line.
         .library(
             name: "RLVREngine",
-            targets: ["Kernels", "Collectives", "Checkpoints", "LlamaModel", "TextPatterns", "Tokenization", "ModelIO", "Generation", "Verifiers", "RunConfig", "Training", "RLVRCommands"]
+            targets: ["Diagnostics", "Kernels", "Collectives", "Checkpoints", "LlamaModel", "TextPatterns", "Tokenization", "ModelIO", "Generation", "Verifiers", "RunConfig", "Training", "Benchmarks", "Demo", "RLVRCommands"]
         ),
     ],
     dependencies: [
@@ -38,37 +38,44 @@ let package = Package(
         // The MPI calls the engine makes, behind plain C types (Open MPI's handles are macros).
         .target(name: "CMessagePassing", dependencies: ["CMPI"]),
 
+        // What every module's input errors are: the command line maps them to exit status 2.
+        .target(name: "Diagnostics"),
         // Batch-invariant kernels in C: AVX-512, AVX2, NEON and portable paths with the same bits.
         .target(name: "CKernels"),
         // The worker threads behind parallelFor: hand-offs in about a microsecond.
         .target(name: "CWorkers"),
         // Numeric core: buffers, the sgemm wrapper, threads, forward/backward op pairs.
-        .target(name: "Kernels", dependencies: ["COpenBLAS", "CKernels", "CWorkers"]),
+        .target(name: "Kernels", dependencies: ["Diagnostics", "COpenBLAS", "CKernels", "CWorkers"]),
         // Data-parallel processes: one rank alone, or many under mpirun; the fixed-order gradient sum.
         .target(name: "Collectives", dependencies: ["CMessagePassing", "Kernels"]),
         // File formats: safetensors and GGUF, with no knowledge of any model.
-        .target(name: "Checkpoints"),
-        // The Llama architecture: its configuration (and, later, forward/backward).
-        .target(name: "LlamaModel", dependencies: ["Kernels"]),
+        .target(name: "Checkpoints", dependencies: ["Diagnostics"]),
+        // The Llama architecture: configuration, parameter layout, activations, forward and backward, KV-cache decoding.
+        .target(name: "LlamaModel", dependencies: ["Diagnostics", "Kernels", "CKernels"]),
         // PCRE2 patterns with Unicode properties and bounded matching (tokenizer, verifiers).
         .target(name: "TextPatterns", dependencies: ["CPCRE2"]),
         // Tokens and text: byte-level BPE, pre-tokenizers, chat templates.
-        .target(name: "Tokenization", dependencies: ["TextPatterns"]),
+        .target(name: "Tokenization", dependencies: ["Diagnostics", "TextPatterns"]),
         // Where file formats meet the model: configs from GGUF metadata, model summaries.
-        .target(name: "ModelIO", dependencies: ["Checkpoints", "LlamaModel", "Kernels", "Tokenization"]),
+        .target(name: "ModelIO", dependencies: ["Diagnostics", "Checkpoints", "LlamaModel", "Kernels", "Tokenization"]),
         // Sampling: KV-cache decoding in batches, counter-based random numbers, samplers.
         .target(name: "Generation", dependencies: ["Kernels", "LlamaModel"]),
         // Verifiable rewards: GSM8K, MATH, IFEval and plug-ins; no tensors, no model.
-        .target(name: "Verifiers", dependencies: ["TextPatterns", .product(name: "Yams", package: "Yams")], resources: [.copy("Resources")]),
-        // Optimizers, schedules and (later) datasets, loss heads and trainers.
-        .target(name: "Training", dependencies: ["Kernels", "Collectives", "LlamaModel", "ModelIO", "RunConfig", "Generation", "Tokenization", "Verifiers"]),
+        .target(name: "Verifiers", dependencies: ["Diagnostics", "TextPatterns", .product(name: "Yams", package: "Yams")], resources: [.copy("Resources")]),
+        // Datasets, loss heads, optimizers and schedules, the trainers, the demo and the benchmarks.
+        .target(name: "Training", dependencies: ["Diagnostics", "Kernels", "Collectives", "Checkpoints", "LlamaModel", "ModelIO", "RunConfig", "Generation", "Tokenization", "Verifiers"]),
+        // The speed and memory benchmarks behind `rlvr bench` (they drive the real trainers and kernels).
+        .target(name: "Benchmarks", dependencies: ["Diagnostics", "Kernels", "LlamaModel", "ModelIO", "RunConfig", "Generation", "Tokenization", "Training"]),
+        // `rlvr demo`: a small Llama built from a config, SFT then RLVR on generated arithmetic problems.
+        .target(name: "Demo", dependencies: ["Kernels", "LlamaModel", "ModelIO", "RunConfig", "Generation", "Tokenization", "Training", "Verifiers"]),
         // Run configuration: YAML → Codable sections, --set overrides, strict validation.
-        .target(name: "RunConfig", dependencies: [.product(name: "Yams", package: "Yams")]),
+        .target(name: "RunConfig", dependencies: ["Diagnostics", .product(name: "Yams", package: "Yams")]),
         // The command-line commands as a library, so tests can run them in-process.
         .target(
             name: "RLVRCommands",
             dependencies: [
-                "Kernels", "Collectives", "Checkpoints", "LlamaModel", "ModelIO", "RunConfig", "Training", "Tokenization", "Generation", "Verifiers", "CPCRE2",
+                "Diagnostics", "Kernels", "Collectives", "Checkpoints", "LlamaModel", "ModelIO", "RunConfig", "Training", "Benchmarks", "Demo",
+                "Tokenization", "Generation", "Verifiers",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -76,18 +83,19 @@ let package = Package(
 
         // Helpers shared by the test targets (byte builders, a deterministic RNG, a tiny chat model).
         .target(name: "TestSupport", dependencies: ["LlamaModel", "ModelIO", "Tokenization"], path: "Tests/TestSupport"),
-        .testTarget(name: "KernelsTests", dependencies: ["Kernels"]),
+        .testTarget(name: "KernelsTests", dependencies: ["Kernels", "CKernels"]),
         .testTarget(name: "CollectivesTests", dependencies: ["Collectives", "Kernels"]),
         .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints", "TestSupport"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "LlamaModelTests", dependencies: ["LlamaModel", "ModelIO", "Checkpoints", "Kernels", "Training", "Generation", "Tokenization", "TestSupport"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "ModelIOTests", dependencies: ["ModelIO", "Checkpoints", "TestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "LlamaModelTests", dependencies: ["LlamaModel", "ModelIO", "Checkpoints", "Kernels", "CKernels", "Training", "Generation", "Tokenization", "TestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ModelIOTests", dependencies: ["ModelIO", "Checkpoints", "LlamaModel", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "RunConfigTests", dependencies: ["RunConfig"]),
         .testTarget(name: "TextPatternsTests", dependencies: ["TextPatterns"]),
         .testTarget(name: "VerifiersTests", dependencies: ["Verifiers"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TokenizationTests", dependencies: ["Tokenization"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Kernels", "Tokenization", "RunConfig", "LlamaModel", "ModelIO", "TestSupport"]),
+        .testTarget(name: "DemoTests", dependencies: ["Demo", "Training", "RunConfig"]),
         .testTarget(name: "GenerationTests", dependencies: ["Generation", "LlamaModel", "Kernels", "TestSupport"]),
-        .testTarget(name: "RLVRCommandsTests", dependencies: ["RLVRCommands", "LlamaModel", "ModelIO", "Tokenization", "TestSupport"]),
+        .testTarget(name: "RLVRCommandsTests", dependencies: ["RLVRCommands", "Checkpoints", "Kernels", "LlamaModel", "ModelIO", "RunConfig", "Tokenization", "TestSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -2,7 +2,9 @@
 ///
 /// `field` names the place in the format, e.g. `header.tensor_count`, `metadata["general.alignment"]`
 /// or `tensor "blk.0.attn_q.weight".offset`, so a user can find what is wrong without a hex editor.
-public struct CheckpointError: Error, CustomStringConvertible, Equatable, Sendable {
+import Diagnostics
+
+public struct CheckpointError: LocatedBadInput, Equatable, Sendable {
     public var file: String
     public var field: String
     public var problem: String
@@ -13,7 +15,6 @@ public struct CheckpointError: Error, CustomStringConvertible, Equatable, Sendab
         self.problem = problem
     }
 
-    public var description: String {
-        field.isEmpty ? "\(file): \(problem)" : "\(file): \(field): \(problem)"
-    }
+    public var place: String { file }
+    public var key: String { field }
 }

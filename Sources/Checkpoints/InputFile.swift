@@ -1,9 +1,10 @@
+import Diagnostics
 import Foundation
 
 /// Reads a whole input file the way Unix tools do: a path, `-` for standard input, or a pipe such as
 /// `/dev/stdin` or a shell's `<(…)`; a failure says why in words.
 public enum InputFile {
-    public struct Problem: Error, CustomStringConvertible {
+    public struct Problem: BadInput {
         public let description: String
     }
 

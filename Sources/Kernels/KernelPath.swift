@@ -1,3 +1,4 @@
+import Diagnostics
 import CKernels
 
 /// The instruction-set path the batch-invariant kernels run on. Every path gives the same bits
@@ -78,7 +79,7 @@ public enum KernelPath: Int, CaseIterable, Sendable, CustomStringConvertible {
 }
 
 /// A kernel path that cannot be used here.
-public struct KernelPathError: Error, CustomStringConvertible, Equatable {
+public struct KernelPathError: BadInput, Equatable {
     public var description: String
     public init(_ description: String) { self.description = description }
 }

@@ -102,27 +102,27 @@ extension LlamaModel {
                     rope.forward(ws.key.pointer, rows: b, heads: c.numKeyValueHeads, positionOfRow: pos)
                 }
                 Profiler.measure(.attentionForward) {
-                for (row, cache) in caches.enumerated() {
-                    (cache.keys(layer: l) + cache.count * kvw).update(from: ws.key.pointer + row * kvw, count: kvw)
-                    (cache.values(layer: l) + cache.count * kvw).update(from: ws.value.pointer + row * kvw, count: kvw)
-                }
-                let shape = attentionShape, scale = shape.scale, stride = max(16, ws.longest)
-                parallelChunks(b * c.numAttentionHeads) { chunk, range in
-                    let scores = ws.scores.pointer + chunk * stride
-                    for item in range {
-                        let row = item / shape.queryHeads, head = item % shape.queryHeads
-                        let cache = caches[row], kvOffset = (head / shape.group) * d
-                        let own = cache.count + 1   // this token's row is written above
-                        let prefixCount = cache.prefix?.count ?? 0
-                        let prefixKeys = cache.prefix.map { UnsafePointer($0.keys(layer: l)) } ?? UnsafePointer(cache.keys(layer: l))
-                        let prefixValues = cache.prefix.map { UnsafePointer($0.values(layer: l)) } ?? UnsafePointer(cache.values(layer: l))
-                        _ = rlvr_attend_segments(
-                            ws.query.pointer + row * qw + head * d,
-                            prefixKeys + kvOffset, prefixValues + kvOffset, kvw, prefixCount,
-                            cache.keys(layer: l) + kvOffset, cache.values(layer: l) + kvOffset, kvw, own,
-                            d, scale, scores, ws.attention.pointer + row * qw + head * d)
+                    for (row, cache) in caches.enumerated() {
+                        (cache.keys(layer: l) + cache.count * kvw).update(from: ws.key.pointer + row * kvw, count: kvw)
+                        (cache.values(layer: l) + cache.count * kvw).update(from: ws.value.pointer + row * kvw, count: kvw)
                     }
-                }
+                    let shape = attentionShape, scale = shape.scale, stride = max(16, ws.longest)
+                    parallelChunks(b * c.numAttentionHeads) { chunk, range in
+                        let scores = ws.scores.pointer + chunk * stride
+                        for item in range {
+                            let row = item / shape.queryHeads, head = item % shape.queryHeads
+                            let cache = caches[row], kvOffset = (head / shape.group) * d
+                            let own = cache.count + 1   // this token's row is written above
+                            let prefixCount = cache.prefix?.count ?? 0
+                            let prefixKeys = cache.prefix.map { UnsafePointer($0.keys(layer: l)) } ?? UnsafePointer(cache.keys(layer: l))
+                            let prefixValues = cache.prefix.map { UnsafePointer($0.values(layer: l)) } ?? UnsafePointer(cache.values(layer: l))
+                            _ = rlvr_attend_segments(
+                                ws.query.pointer + row * qw + head * d,
+                                prefixKeys + kvOffset, prefixValues + kvOffset, kvw, prefixCount,
+                                cache.keys(layer: l) + kvOffset, cache.values(layer: l) + kvOffset, kvw, own,
+                                d, scale, scores, ws.attention.pointer + row * qw + head * d)
+                        }
+                    }
                 }
                 Profiler.measure(.projectionsForward) {
                     Linear.forward(ws.projected.pointer, ws.attention.pointer, w + p.output, rows: b, inFeatures: qw, outFeatures: h)

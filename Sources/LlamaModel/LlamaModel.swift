@@ -222,21 +222,21 @@ public final class LlamaModel: @unchecked Sendable {
                 let middle = a.middle[l].pointer
                 Profiler.measure(.norms) { RMSNorm.recompute(normed, rstd: a.rstd2[l].pointer, middle, weight: w + p.postNorm, rows: n, dim: h) }
                 Profiler.measure(.mlpBackward) {
-                if a.retention == .recomputeMLP {
-                    Linear.forward(a.gate[l].pointer, normed, w + p.gate, rows: n, inFeatures: h, outFeatures: inter)
-                    Linear.forward(a.up[l].pointer, normed, w + p.up, rows: n, inFeatures: h, outFeatures: inter)
-                }
-                SwiGLU.forward(a.hiddenMLP.pointer, gate: a.gate[l].pointer, up: a.up[l].pointer, count: n * inter)
-                zero(s.dHiddenMLP, n * inter)
-                Linear.backward(dx: s.dHiddenMLP.pointer, dw: g + p.down, dy: dx, x: a.hiddenMLP.pointer, w: w + p.down,
-                                rows: n, inFeatures: inter, outFeatures: h)
-                zero(s.dGate, n * inter)
-                zero(s.dUp, n * inter)
-                SwiGLU.backward(dgate: s.dGate.pointer, dup: s.dUp.pointer, dh: s.dHiddenMLP.pointer,
-                                gate: a.gate[l].pointer, up: a.up[l].pointer, count: n * inter)
-                zero(s.dNormed, n * h)
-                Linear.backward(dx: dNormed, dw: g + p.gate, dy: s.dGate.pointer, x: normed, w: w + p.gate, rows: n, inFeatures: h, outFeatures: inter)
-                Linear.backward(dx: dNormed, dw: g + p.up, dy: s.dUp.pointer, x: normed, w: w + p.up, rows: n, inFeatures: h, outFeatures: inter)
+                    if a.retention == .recomputeMLP {
+                        Linear.forward(a.gate[l].pointer, normed, w + p.gate, rows: n, inFeatures: h, outFeatures: inter)
+                        Linear.forward(a.up[l].pointer, normed, w + p.up, rows: n, inFeatures: h, outFeatures: inter)
+                    }
+                    SwiGLU.forward(a.hiddenMLP.pointer, gate: a.gate[l].pointer, up: a.up[l].pointer, count: n * inter)
+                    zero(s.dHiddenMLP, n * inter)
+                    Linear.backward(dx: s.dHiddenMLP.pointer, dw: g + p.down, dy: dx, x: a.hiddenMLP.pointer, w: w + p.down,
+                                    rows: n, inFeatures: inter, outFeatures: h)
+                    zero(s.dGate, n * inter)
+                    zero(s.dUp, n * inter)
+                    SwiGLU.backward(dgate: s.dGate.pointer, dup: s.dUp.pointer, dh: s.dHiddenMLP.pointer,
+                                    gate: a.gate[l].pointer, up: a.up[l].pointer, count: n * inter)
+                    zero(s.dNormed, n * h)
+                    Linear.backward(dx: dNormed, dw: g + p.gate, dy: s.dGate.pointer, x: normed, w: w + p.gate, rows: n, inFeatures: h, outFeatures: inter)
+                    Linear.backward(dx: dNormed, dw: g + p.up, dy: s.dUp.pointer, x: normed, w: w + p.up, rows: n, inFeatures: h, outFeatures: inter)
                 }
                 Profiler.measure(.norms) {
                     RMSNorm.backward(dinp: dx, dweight: g + p.postNorm, dout: dNormed, inp: middle, weight: w + p.postNorm,
@@ -249,13 +249,13 @@ public final class LlamaModel: @unchecked Sendable {
                                     rows: n, inFeatures: qw, outFeatures: h)
                 }
                 Profiler.measure(.attentionBackward) {
-                zero(s.dQuery, n * qw)
-                zero(s.dKey, n * kvw)
-                zero(s.dValue, n * kvw)
-                CausalAttention.backward(dq: s.dQuery.pointer, dk: s.dKey.pointer, dv: s.dValue.pointer, dout: s.dAttention.pointer,
-                                         q: a.query[l].pointer, k: a.key[l].pointer, v: a.value[l].pointer,
-                                         out: a.attention[l].pointer, lse: a.lse[l].pointer, sequences: sequences,
-                                         shape: attentionShape, scratch: a.attentionScratch.pointer)
+                    zero(s.dQuery, n * qw)
+                    zero(s.dKey, n * kvw)
+                    zero(s.dValue, n * kvw)
+                    CausalAttention.backward(dq: s.dQuery.pointer, dk: s.dKey.pointer, dv: s.dValue.pointer, dout: s.dAttention.pointer,
+                                             q: a.query[l].pointer, k: a.key[l].pointer, v: a.value[l].pointer,
+                                             out: a.attention[l].pointer, lse: a.lse[l].pointer, sequences: sequences,
+                                             shape: attentionShape, scratch: a.attentionScratch.pointer)
                 }
                 Profiler.measure(.elementwise) {
                     rope.backward(s.dQuery.pointer, rows: n, heads: c.numAttentionHeads, positionOfRow: positions)
@@ -264,10 +264,10 @@ public final class LlamaModel: @unchecked Sendable {
                 let x = a.residual[l].pointer
                 Profiler.measure(.norms) { RMSNorm.recompute(normed, rstd: a.rstd1[l].pointer, x, weight: w + p.inputNorm, rows: n, dim: h) }
                 Profiler.measure(.projectionsBackward) {
-                zero(s.dNormed, n * h)
-                Linear.backward(dx: dNormed, dw: g + p.query, dy: s.dQuery.pointer, x: normed, w: w + p.query, rows: n, inFeatures: h, outFeatures: qw)
-                Linear.backward(dx: dNormed, dw: g + p.key, dy: s.dKey.pointer, x: normed, w: w + p.key, rows: n, inFeatures: h, outFeatures: kvw)
-                Linear.backward(dx: dNormed, dw: g + p.value, dy: s.dValue.pointer, x: normed, w: w + p.value, rows: n, inFeatures: h, outFeatures: kvw)
+                    zero(s.dNormed, n * h)
+                    Linear.backward(dx: dNormed, dw: g + p.query, dy: s.dQuery.pointer, x: normed, w: w + p.query, rows: n, inFeatures: h, outFeatures: qw)
+                    Linear.backward(dx: dNormed, dw: g + p.key, dy: s.dKey.pointer, x: normed, w: w + p.key, rows: n, inFeatures: h, outFeatures: kvw)
+                    Linear.backward(dx: dNormed, dw: g + p.value, dy: s.dValue.pointer, x: normed, w: w + p.value, rows: n, inFeatures: h, outFeatures: kvw)
                 }
                 Profiler.measure(.norms) {
                     RMSNorm.backward(dinp: dx, dweight: g + p.inputNorm, dout: dNormed, inp: x, weight: w + p.inputNorm,

@@ -1,5 +1,7 @@
 /// A model file or folder that is missing something or holds a value the engine cannot use.
-public struct ModelFileError: Error, CustomStringConvertible, Equatable, Sendable {
+import Diagnostics
+
+public struct ModelFileError: LocatedBadInput, Equatable, Sendable {
     public var file: String
     public var key: String
     public var problem: String
@@ -10,7 +12,5 @@ public struct ModelFileError: Error, CustomStringConvertible, Equatable, Sendabl
         self.problem = problem
     }
 
-    public var description: String {
-        key.isEmpty ? "\(file): \(problem)" : "\(file): \(key): \(problem)"
-    }
+    public var place: String { file }
 }

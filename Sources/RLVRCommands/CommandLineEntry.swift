@@ -1,3 +1,4 @@
+import Diagnostics
 import ArgumentParser
 import Checkpoints
 import Collectives
@@ -84,13 +85,7 @@ public enum CommandLineEntry {
     /// The exit code and message for an error thrown by parsing or running a command.
     public static func outcome(of error: Error) -> (code: Int32, message: String) {
         switch error {
-        case let error as CheckpointError: return (2, "rlvr: error: \(error)")
-        case let error as ModelFileError: return (2, "rlvr: error: \(error)")
-        case let error as ConfigError: return (2, "rlvr: error: \(error)")
-        case let error as InputError: return (2, "rlvr: error: \(error)")
-        case let error as LlamaModelError: return (2, "rlvr: error: \(error)")
-        case let error as TokenizerError: return (2, "rlvr: error: \(error)")
-        case let error as KernelPathError: return (2, "rlvr: error: \(error)")
+        case let error as BadInput: return (2, "rlvr: error: \(error)")
         case let error as OutputError: return (1, "rlvr: error: \(error)")
         case let error as NSError where error.domain == NSCocoaErrorDomain || error.domain == NSPOSIXErrorDomain:
             return (1, "rlvr: error: \(describeFileError(error))")
@@ -104,7 +99,7 @@ public enum CommandLineEntry {
 }
 
 /// Bad input that is not a checkpoint or config problem: a missing file, a malformed argument.
-public struct InputError: Error, CustomStringConvertible {
+public struct InputError: BadInput {
     public var description: String
     public init(_ description: String) { self.description = description }
 }

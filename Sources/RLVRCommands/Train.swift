@@ -66,16 +66,10 @@ struct TrainingOptions: ParsableArguments {
     }
 }
 
-/// Runs a trainer, turning its input problems (data, config, checkpoint) into exit status 2.
+/// Runs a trainer (its input problems are `BadInput`s: exit status 2).
 @discardableResult
 func runTrainer<T>(_ body: () throws -> T) throws -> T {
-    do {
-        return try body()
-    } catch let error as DataError {
-        throw InputError(error.description)
-    } catch let error as TrainerError {
-        throw InputError(error.description)
-    }
+    try body()
 }
 
 struct SFT: ParsableCommand {

@@ -1,6 +1,8 @@
 /// A configuration that cannot be used, located as precisely as possible: the file and line of the
 /// offending YAML node, or the `--set` override that introduced it.
-public struct ConfigError: Error, CustomStringConvertible, Equatable, Sendable {
+import Diagnostics
+
+public struct ConfigError: LocatedBadInput, Equatable, Sendable {
     /// `configs/sft.yaml:12:3`, `--set optimizer.lr=abc`, or just the file.
     public var location: String
     /// Dotted key path, e.g. `optimizer.lr`; empty for the whole document.
@@ -13,9 +15,7 @@ public struct ConfigError: Error, CustomStringConvertible, Equatable, Sendable {
         self.problem = problem
     }
 
-    public var description: String {
-        key.isEmpty ? "\(location): \(problem)" : "\(location): \(key): \(problem)"
-    }
+    public var place: String { location }
 }
 
 /// One thing wrong with a decoded configuration, found by `validate`.

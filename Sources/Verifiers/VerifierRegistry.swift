@@ -1,6 +1,8 @@
+import Diagnostics
+
 /// Verifiers by name. Names are case-insensitive; an unknown name is an error listing the known ones.
 public struct VerifierRegistry: Sendable {
-    public struct UnknownVerifier: Error, CustomStringConvertible {
+    public struct UnknownVerifier: BadInput {
         public let name: String
         public let known: [String]
         public var description: String { "unknown verifier \"\(name)\" (known: \(known.joined(separator: ", ")))" }

@@ -25,7 +25,7 @@ private func trainingLogProbs(_ model: LlamaModel, prompt: [Int32], response: [I
 }
 
 @Suite(.serialized) struct GenerationTests {
-    /// DESIGN §3: the log-prob returned with each sampled token is, bit for bit, the trainer's, on
+    /// docs/core.md: the log-prob returned with each sampled token is, bit for bit, the trainer's, on
     /// every kernel path; and every path samples the same tokens with the same log-probs.
     @Test(arguments: KernelPath.available) func sampledLogProbsEqualTheTrainingForwardPass(path: KernelPath) throws {
         try KernelPath.with(path) { try checkSampledLogProbs(path) }

@@ -7,7 +7,7 @@ import TestSupport
 import Training
 
 /// A token's log-probability must not depend on what else is in the batch, on the thread count,
-/// or on which instruction set computes it (DESIGN §3): that is what makes the PPO ratio exactly 1.
+/// or on which instruction set computes it (docs/core.md, "Batch invariance"): that is what makes the PPO ratio exactly 1.
 /// Every test runs on every kernel path this CPU has.
 @Suite(.serialized) struct BatchInvarianceTests {
     static let paths = KernelPath.available

@@ -1,5 +1,5 @@
 /// The RL algorithm: advantage estimator, KL penalty, clipping, PPO epochs, value model, and the
-/// DAPO switches. Defaults are Tulu 3's PPO-RLVR (DESIGN §5); docs/algorithms.md maps every setting to
+/// DAPO switches. Defaults are Tulu 3's PPO-RLVR; docs/algorithms.md maps every setting to
 /// the anchor whose convention it reproduces.
 public struct AlgorithmSection: RunConfigSection, Equatable {
     public var advantage: Advantage

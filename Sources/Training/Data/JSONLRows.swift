@@ -1,10 +1,11 @@
+import Diagnostics
 import Checkpoints
 import Foundation
 import Tokenization
 import Verifiers
 
 /// A problem in a data file: names the file and, for a bad row, its line.
-public struct DataError: Error, CustomStringConvertible {
+public struct DataError: BadInput {
     public let description: String
     public init(_ description: String) { self.description = description }
 }

@@ -8,7 +8,7 @@ import RunConfig
 import Tokenization
 import Verifiers
 
-/// Reinforcement learning from verifiable rewards (Tulu 3's RLVR; DESIGN §5): each step samples
+/// Reinforcement learning from verifiable rewards (Tulu 3's RLVR; docs/algorithms.md): each step samples
 /// responses to a batch of prompts through the generation engine, scores them with the verifiers,
 /// penalises KL divergence from a frozen copy of the starting weights, estimates advantages (GAE with
 /// a value model, GRPO, RLOO or REINFORCE++-baseline) and updates the policy with PPO's clipped

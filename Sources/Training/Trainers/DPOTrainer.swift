@@ -72,7 +72,7 @@ public final class DPOTrainer {
     /// Loads the reference log-probs from the cache, or computes and stores them. Runs before any
     /// optimizer step, so when the reference is `model.path` the model still holds those weights.
     /// With several ranks, rank 0 reads the cache and sends it; the ranks share a missing pass.
-    func prepareReference(log: (String) -> Void) throws {
+    public func prepareReference(log: (String) -> Void) throws {
         let group = loop.group
         guard config.dpo.loss != .simpo, reference == nil else { return }
         let pairs = trainPairs + evalPairs

@@ -1,3 +1,4 @@
+import Diagnostics
 import Collectives
 
 /// How a trainer is run: where it writes, when it stops early, whether it resumes, where its
@@ -43,7 +44,7 @@ public struct TrainerOptions: Sendable {
 }
 
 /// A problem with a trainer's inputs (config, data, checkpoint) that the user must fix.
-public struct TrainerError: Error, CustomStringConvertible {
+public struct TrainerError: BadInput {
     public let description: String
     public init(_ description: String) { self.description = description }
 }

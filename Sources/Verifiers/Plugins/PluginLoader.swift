@@ -1,3 +1,4 @@
+import Diagnostics
 import Foundation
 import Yams
 
@@ -9,7 +10,7 @@ import Yams
 ///     normalize: [strip, uppercase]                  command: [python3, verifiers/examples/length_bonus.py]
 ///     compare: exact                                 timeout: 5
 public enum PluginLoader {
-    public struct Problem: Error, CustomStringConvertible {
+    public struct Problem: BadInput {
         public let description: String
     }
 

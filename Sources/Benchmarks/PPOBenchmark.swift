@@ -1,4 +1,5 @@
 import Foundation
+import Training
 import RunConfig
 
 /// Times RLVR steps through the real trainer on generated prompts: the split between sampling,

@@ -1,4 +1,5 @@
 import Foundation
+import Training
 
 /// A dependency-free SVG of an RL run's mean score and KL per step (two panels).
 enum DemoPlot {

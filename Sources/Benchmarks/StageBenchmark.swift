@@ -1,4 +1,5 @@
 import Foundation
+import Training
 import RunConfig
 
 /// Times the real trainers (SFT, DPO with a cached reference, RM) on generated conversations of a

@@ -1,4 +1,5 @@
 import Foundation
+import Training
 import Generation
 
 /// The demo's synthetic verifiable task: one-step addition word problems answered GSM8K-style
