@@ -11,7 +11,7 @@ let package = Package(
         // Everything a Swift program needs to drive the engine without the command line.
         .library(
             name: "RLVREngine",
-            targets: ["Diagnostics", "Kernels", "Collectives", "Checkpoints", "LlamaModel", "TextPatterns", "Tokenization", "ModelIO", "Generation", "Verifiers", "RunConfig", "Training", "Benchmarks", "Demo", "RLVRCommands"]
+            targets: ["Diagnostics", "JSON", "Kernels", "Collectives", "Checkpoints", "LlamaModel", "TextPatterns", "Tokenization", "ModelIO", "Generation", "Verifiers", "RunConfig", "Training", "Benchmarks", "Demo", "RLVRCommands"]
         ),
     ],
     dependencies: [
@@ -40,6 +40,8 @@ let package = Package(
 
         // What every module's input errors are: the command line maps them to exit status 2.
         .target(name: "Diagnostics"),
+        // JSON values, exact numbers and JSON Lines rows with file:line errors, for every reader.
+        .target(name: "JSON", dependencies: ["Diagnostics"]),
         // Batch-invariant kernels in C: AVX-512, AVX2, NEON and portable paths with the same bits.
         .target(name: "CKernels"),
         // The worker threads behind parallelFor: hand-offs in about a microsecond.
@@ -49,7 +51,7 @@ let package = Package(
         // Data-parallel processes: one rank alone, or many under mpirun; the fixed-order gradient sum.
         .target(name: "Collectives", dependencies: ["CMessagePassing", "Kernels"]),
         // File formats: safetensors and GGUF, with no knowledge of any model.
-        .target(name: "Checkpoints", dependencies: ["Diagnostics"]),
+        .target(name: "Checkpoints", dependencies: ["Diagnostics", "JSON"]),
         // The Llama architecture: configuration, parameter layout, activations, forward and backward, KV-cache decoding.
         .target(name: "LlamaModel", dependencies: ["Diagnostics", "Kernels", "CKernels"]),
         // PCRE2 patterns with Unicode properties and bounded matching (tokenizer, verifiers).
@@ -57,13 +59,13 @@ let package = Package(
         // Tokens and text: byte-level BPE, pre-tokenizers, chat templates.
         .target(name: "Tokenization", dependencies: ["Diagnostics", "TextPatterns"]),
         // Where file formats meet the model: configs from GGUF metadata, model summaries.
-        .target(name: "ModelIO", dependencies: ["Diagnostics", "Checkpoints", "LlamaModel", "Kernels", "Tokenization"]),
+        .target(name: "ModelIO", dependencies: ["Diagnostics", "JSON", "Checkpoints", "LlamaModel", "Kernels", "Tokenization"]),
         // Sampling: KV-cache decoding in batches, counter-based random numbers, samplers.
         .target(name: "Generation", dependencies: ["Kernels", "LlamaModel"]),
         // Verifiable rewards: GSM8K, MATH, IFEval and plug-ins; no tensors, no model.
-        .target(name: "Verifiers", dependencies: ["Diagnostics", "TextPatterns", .product(name: "Yams", package: "Yams")], resources: [.copy("Resources")]),
+        .target(name: "Verifiers", dependencies: ["Diagnostics", "JSON", "TextPatterns", .product(name: "Yams", package: "Yams")], resources: [.copy("Resources")]),
         // Datasets, loss heads, optimizers and schedules, the trainers, the demo and the benchmarks.
-        .target(name: "Training", dependencies: ["Diagnostics", "Kernels", "Collectives", "Checkpoints", "LlamaModel", "ModelIO", "RunConfig", "Generation", "Tokenization", "Verifiers"]),
+        .target(name: "Training", dependencies: ["Diagnostics", "JSON", "Kernels", "Collectives", "Checkpoints", "LlamaModel", "ModelIO", "RunConfig", "Generation", "Tokenization", "Verifiers"]),
         // The speed and memory benchmarks behind `rlvr bench` (they drive the real trainers and kernels).
         .target(name: "Benchmarks", dependencies: ["Diagnostics", "Kernels", "LlamaModel", "ModelIO", "RunConfig", "Generation", "Tokenization", "Training"]),
         // `rlvr demo`: a small Llama built from a config, SFT then RLVR on generated arithmetic problems.
@@ -74,7 +76,7 @@ let package = Package(
         .target(
             name: "RLVRCommands",
             dependencies: [
-                "Diagnostics", "Kernels", "Collectives", "Checkpoints", "LlamaModel", "ModelIO", "RunConfig", "Training", "Benchmarks", "Demo",
+                "Diagnostics", "JSON", "Kernels", "Collectives", "Checkpoints", "LlamaModel", "ModelIO", "RunConfig", "Training", "Benchmarks", "Demo",
                 "Tokenization", "Generation", "Verifiers",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -90,7 +92,7 @@ let package = Package(
         .testTarget(name: "ModelIOTests", dependencies: ["ModelIO", "Checkpoints", "LlamaModel", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "RunConfigTests", dependencies: ["RunConfig"]),
         .testTarget(name: "TextPatternsTests", dependencies: ["TextPatterns"]),
-        .testTarget(name: "VerifiersTests", dependencies: ["Verifiers"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "VerifiersTests", dependencies: ["Verifiers", "JSON"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TokenizationTests", dependencies: ["Tokenization"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Kernels", "Tokenization", "RunConfig", "LlamaModel", "ModelIO", "TestSupport"]),
         .testTarget(name: "DemoTests", dependencies: ["Demo", "Training", "RunConfig"]),

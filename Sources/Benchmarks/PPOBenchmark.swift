@@ -22,11 +22,11 @@ public struct PPOBenchmark {
     public let modelPath: String
     public let prompts: Int
     public let responseTokens: Int
-    public let advantage: String
+    public let advantage: AlgorithmSection.Advantage
     public let steps: Int
     public let threads: Int
 
-    public init(modelPath: String, prompts: Int = 16, responseTokens: Int = 128, advantage: String = "gae", steps: Int = 2, threads: Int) {
+    public init(modelPath: String, prompts: Int = 16, responseTokens: Int = 128, advantage: AlgorithmSection.Advantage = .gae, steps: Int = 2, threads: Int) {
         self.modelPath = modelPath
         self.prompts = prompts
         self.responseTokens = responseTokens
@@ -57,11 +57,11 @@ public struct PPOBenchmark {
         config.rollout.samplesPerPrompt = 1
         config.rollout.maxResponseLength = responseTokens
         config.rollout.sampleEvery = 0
-        config.algorithm.advantage = AlgorithmSection.Advantage(rawValue: advantage) ?? .gae
+        config.algorithm.advantage = advantage
         config.output.dir = folder + "/run"
         config.output.evalEvery = 0
         resetPeakResident()
-        log("\(steps + 1) RL steps of \(prompts) prompts × up to \(responseTokens) response tokens (\(advantage)); the first untimed")
+        log("\(steps + 1) RL steps of \(prompts) prompts × up to \(responseTokens) response tokens (\(advantage.rawValue)); the first untimed")
         try RLVRTrainer(config: config, options: TrainerOptions(log: log)).train()
         let lines = try String(contentsOfFile: folder + "/run/metrics.jsonl", encoding: .utf8).split(separator: "\n").dropFirst()
         let objects = lines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }

@@ -1,5 +1,6 @@
 import Checkpoints
 import Foundation
+import JSON
 
 /// Typed, error-reporting access to a JSON object read from a file: every failed lookup names the
 /// file, the key and what was expected.

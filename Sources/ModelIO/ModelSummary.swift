@@ -1,5 +1,6 @@
 import Checkpoints
 import Foundation
+import JSON
 import LlamaModel
 
 /// What `rlvr inspect` reports about a checkpoint: enough to know what it is and whether the engine

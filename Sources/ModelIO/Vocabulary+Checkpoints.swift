@@ -1,5 +1,6 @@
 import Checkpoints
 import Foundation
+import JSON
 import Tokenization
 
 extension TokenVocabulary {

@@ -5,6 +5,7 @@ import Foundation
 import Kernels
 import LlamaModel
 import ModelIO
+import RunConfig
 import Tokenization
 import Training
 
@@ -172,13 +173,16 @@ struct PPOBench: ParsableCommand {
 
     func validate() throws {
         if prompts < 1 || responseTokens < 1 || steps < 1 { throw ValidationError("--prompts, --response-tokens and --steps must be at least 1") }
-        if !["gae", "grpo", "rloo", "reinforce_pp_baseline"].contains(advantage) { throw ValidationError("unknown --advantage \"\(advantage)\"") }
+        if AlgorithmSection.Advantage(rawValue: advantage) == nil {
+            throw ValidationError("unknown --advantage \"\(advantage)\" (known: \(AlgorithmSection.Advantage.allCases.map(\.rawValue).joined(separator: ", ")))")
+        }
     }
 
     func run() throws {
         try requireOneProcess("bench ppo")
         compute.apply()
-        let benchmark = PPOBenchmark(modelPath: model, prompts: prompts, responseTokens: responseTokens, advantage: advantage, steps: steps,
+        let benchmark = PPOBenchmark(modelPath: model, prompts: prompts, responseTokens: responseTokens,
+                                     advantage: AlgorithmSection.Advantage(rawValue: advantage) ?? .gae, steps: steps,
                                      threads: ComputeThreads.count)
         print("model: \(model), \(ComputeThreads.count) threads, \(prompts) prompts × \(responseTokens) response tokens, \(advantage), micro-batch 4")
         print(KernelPath.summary)

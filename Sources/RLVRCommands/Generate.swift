@@ -1,5 +1,7 @@
 import ArgumentParser
+import Checkpoints
 import Foundation
+import JSON
 import Generation
 import Kernels
 import Tokenization
@@ -88,12 +90,12 @@ struct Generate: ParsableCommand {
         }
         let path = prompts ?? ""
         var texts: [String] = []
-        try JSONLines.forEachObject(in: path) { line, row in
-            if let text = row["prompt"] as? String {
+        for (line, row) in try JSONLines.objects(try InputFile.read(path), source: path) {
+            if let text = row["prompt"]?.string {
                 texts.append(chat ? loaded.template.render([ChatMessage(role: "user", content: text)], addGenerationPrompt: true) : text)
-            } else if let messages = row["messages"] as? [[String: Any]] {
+            } else if let messages = row["messages"]?.array {
                 let parsed = try messages.enumerated().map { item -> ChatMessage in
-                    guard let role = item.element["role"] as? String, let content = item.element["content"] as? String else {
+                    guard let role = item.element.object?["role"]?.string, let content = item.element.object?["content"]?.string else {
                         throw InputError("\(path):\(line): messages[\(item.offset)]: expected \"role\" and \"content\" strings")
                     }
                     return ChatMessage(role: role, content: content)

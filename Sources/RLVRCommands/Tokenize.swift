@@ -1,5 +1,7 @@
 import ArgumentParser
+import Checkpoints
 import Foundation
+import JSON
 import ModelIO
 import Tokenization
 
@@ -48,13 +50,15 @@ struct Tokenize: ParsableCommand {
             return
         }
         let path = input ?? ""
-        try JSONLines.forEachObject(in: path) { line, row in
+        for (line, row) in try JSONLines.objects(try InputFile.read(path), source: path) {
             if decode {
-                guard let ids = row["ids"] as? [Int] else { throw InputError("\(path):\(line): expected \"ids\": [integers]") }
+                guard let values = row["ids"]?.array, let ids = Optional(values.compactMap(\.int)), ids.count == values.count else {
+                    throw InputError("\(path):\(line): expected \"ids\": [integers]")
+                }
                 try Self.checkRange(ids, vocabulary: tokenizer.tokens.count, place: "\(path):\(line)")
                 print(try Self.jsonString(tokenizer.decode(ids.map(Int32.init))))
             } else {
-                guard let text = row["text"] as? String else { throw InputError("\(path):\(line): expected \"text\": a string") }
+                guard let text = row["text"]?.string else { throw InputError("\(path):\(line): expected \"text\": a string") }
                 print("[" + tokenizer.encode(text).map(String.init).joined(separator: ",") + "]")
             }
         }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Checkpoints
 import Foundation
+import JSON
 import Kernels
 import Verifiers
 
@@ -67,11 +68,8 @@ struct VerifyOptions: ParsableArguments {
         }
         var requests: [Request] = []
         var chosen: [any Verifier] = []
-        for (index, line) in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated() {
-            if line.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\r") || $0 == UInt8(ascii: "\t") }) { continue }
-            let place = "\(source):\(index + 1)"
-            guard let text = String(validating: line, as: UTF8.self) else { throw InputError("\(place): the line is not valid UTF-8") }
-            guard let object = JSONValue.parse(text)?.object else { throw InputError("\(place): expected a JSON object") }
+        for (line, object) in try JSONLines.objects(data, source: source) {
+            let place = "\(source):\(line)"
             guard let dataset = object["dataset"]?.string else { throw InputError("\(place): expected \"dataset\": a verifier name") }
             guard let response = object["response"]?.string else { throw InputError("\(place): expected \"response\": a string") }
             let truth: GroundTruth

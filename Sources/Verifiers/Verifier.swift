@@ -1,3 +1,4 @@
+import JSON
 /// The outcome of checking one response.
 public struct Verdict: Equatable, Sendable, Codable {
     /// In [0, 1]: 1 or 0 for answer matchers, the fraction of instructions followed for IFEval.

@@ -1,6 +1,7 @@
 import Diagnostics
 import Checkpoints
 import Foundation
+import JSON
 import Tokenization
 import Verifiers
 
@@ -25,16 +26,16 @@ enum JSONLRows {
         let data: Data
         do { data = try InputFile.read(path) } catch let problem as InputFile.Problem { throw DataError(problem.description) }
         var outcome = Outcome<Row>()
-        for (index, line) in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated() {
-            if line.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\r") || $0 == UInt8(ascii: "\t") }) { continue }
+        for entry in JSONLines.rows(data) {
             outcome.lines += 1
             do {
-                guard let text = String(validating: line, as: UTF8.self) else { throw DataError("the line is not valid UTF-8") }
-                guard let object = JSONValue.parse(text)?.object else { throw DataError("expected a JSON object") }
-                outcome.rows.append(try parse(object))
+                switch entry.row {
+                case .bad(let problem): throw DataError(problem)
+                case .object(let object): outcome.rows.append(try parse(object))
+                }
             } catch let problem as DataError {
                 if skipInvalid { outcome.skippedInvalid += 1; continue }
-                throw DataError("\(path):\(index + 1): \(problem.description)")
+                throw DataError("\(path):\(entry.line): \(problem.description)")
             }
         }
         return outcome

@@ -1,4 +1,5 @@
 import Foundation
+import RunConfig
 
 /// Advantage estimators of RL from verifiable rewards. Sequences are response tokens only; index 0
 /// is the first generated token.
@@ -68,5 +69,16 @@ public enum Advantages {
     public static func groupCentred(_ rewards: [Double]) -> [Double] {
         let mean = rewards.reduce(0, +) / Double(max(1, rewards.count))
         return rewards.map { $0 - mean }
+    }
+}
+
+extension Advantages.StandardDeviation {
+    /// The configuration's choice (`algorithm.group_std`), mapped exhaustively.
+    public init(_ choice: AlgorithmSection.GroupStd) {
+        switch choice {
+        case .unbiased: self = .unbiased
+        case .biased: self = .biased
+        case .none: self = .none
+        }
     }
 }

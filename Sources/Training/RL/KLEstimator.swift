@@ -1,4 +1,5 @@
 import Foundation
+import RunConfig
 
 /// Per-token estimators of KL(π ‖ π_ref) from d = log π(y_t) − log π_ref(y_t) at the sampled token
 /// (Schulman, "Approximating KL divergence", 2020; open-instruct's kl1/kl2/kl3):
@@ -25,6 +26,17 @@ public enum KLEstimator: String, Sendable, CaseIterable {
         case .k1: 1
         case .k2: d
         case .k3: -expm1(-d)
+        }
+    }
+}
+
+extension KLEstimator {
+    /// The configuration's choice (`algorithm.kl_estimator`), mapped exhaustively.
+    public init(_ choice: AlgorithmSection.Estimator) {
+        switch choice {
+        case .k1: self = .k1
+        case .k2: self = .k2
+        case .k3: self = .k3
         }
     }
 }

@@ -88,7 +88,7 @@ extension RLVRTrainer {
     func estimateAdvantages(_ rollouts: inout [Rollout]) -> Double {
         let algorithm = config.algorithm
         let beta = algorithm.klCoef
-        let estimator = KLEstimator(rawValue: algorithm.klEstimator.rawValue) ?? .k1
+        let estimator = KLEstimator(algorithm.klEstimator)
         let klInReward = algorithm.resolvedKLPlacement == .reward
         // per-token KL penalties (zero when the KL goes into the loss)
         let penalties: [[Double]] = rollouts.map { rollout in klInReward ? rollout.logRatios.map { -beta * estimator.value($0) } : rollout.logRatios.map { _ in 0 } }
@@ -112,7 +112,7 @@ extension RLVRTrainer {
                 // with the KL in the reward, each response's reward is its score minus β·Σ_t KL_t (TRL RLOO)
                 let rewards = members.map { rollouts[$0].score + penalties[$0].reduce(0, +) }
                 let advantages = algorithm.advantage == .grpo
-                    ? Advantages.groupNormalised(rewards, std: Advantages.StandardDeviation(rawValue: algorithm.groupStd.rawValue) ?? .unbiased,
+                    ? Advantages.groupNormalised(rewards, std: Advantages.StandardDeviation(algorithm.groupStd),
                                                  epsilon: algorithm.groupEpsilon)
                     : Advantages.leaveOneOut(rewards)
                 for (member, advantage) in zip(members, advantages) {

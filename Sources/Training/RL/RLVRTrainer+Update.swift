@@ -73,7 +73,7 @@ extension RLVRTrainer {
     /// KL in the loss when so placed) and the value model (clipped value loss); its figures.
     private func microBatch(_ micro: [Rollout], weight: (Rollout) -> Double, measureRatio: Bool) throws -> [Double] {
         let algorithm = config.algorithm
-        let estimator = KLEstimator(rawValue: algorithm.klEstimator.rawValue) ?? .k1
+        let estimator = KLEstimator(algorithm.klEstimator)
         let klInLoss = algorithm.resolvedKLPlacement == .loss && algorithm.klCoef > 0
         var figures = [Double](repeating: 0, count: Figure.allCases.count)
         func add(_ figure: Figure, _ amount: Double) { figures[figure.rawValue] += amount }

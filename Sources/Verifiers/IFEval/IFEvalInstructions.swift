@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// The 25 instruction checks of Google's IFEval (Zhou et al. 2023; `instructions.py`
 /// `check_following`), each exactly as the reference computes it — including its quirks: keywords

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// Tulu 3's RLVR instruction-following data in the "old" format: the ground truth is JSON
 /// `{"func_name": …, <kwargs>}` naming one of open-instruct's 25 `if_functions` (null kwargs are

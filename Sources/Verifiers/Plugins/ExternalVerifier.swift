@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// A verifier that is a separate program: it reads one JSON request per line on standard input,
 /// `{"response": …, "ground_truth": …, "prompt": …}`, and writes one JSON verdict per line on

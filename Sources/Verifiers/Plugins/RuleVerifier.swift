@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import TextPatterns
 
 /// A verifier declared in a YAML file (`verifiers/*.yaml`), loaded by name like the built-ins:

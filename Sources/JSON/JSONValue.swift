@@ -1,6 +1,6 @@
 import Foundation
 
-/// A parsed JSON value (for ground truths and verifier kwargs), with Python-like accessors.
+/// A parsed JSON value (data rows, ground truths, verifier kwargs), with Python-like accessors.
 public indirect enum JSONValue: Equatable, Sendable {
     case null
     case bool(Bool)
@@ -13,8 +13,8 @@ public indirect enum JSONValue: Equatable, Sendable {
     public init(any value: Any) {
         switch value {
         case is NSNull: self = .null
-        case let n as NSNumber where String(cString: n.objCType) == "c": self = .bool(n.boolValue)
-        case let n as NSNumber: self = .number(n is NSDecimalNumber ? Double(n.stringValue) ?? n.doubleValue : n.doubleValue)
+        case let n as NSNumber where JSONNumbers.isBoolean(n): self = .bool(n.boolValue)
+        case let n as NSNumber: self = .number(JSONNumbers.double(n) ?? n.doubleValue)
         case let s as String: self = .string(s)
         case let a as [Any]: self = .array(a.map(JSONValue.init(any:)))
         case let o as [String: Any]: self = .object(o.mapValues(JSONValue.init(any:)))
