@@ -12,30 +12,17 @@
 #define RLVR_FMA(a, b, c) __builtin_fmaf(a, b, c)
 #include "scalar_kernels.h"
 #include "x86_vectors.h"
+#include "x86_elementwise.h"
 
 KERNEL_INLINE __mmask16 mask16(long left) {
     return left >= 16 ? (__mmask16)0xFFFF : left <= 0 ? (__mmask16)0 : (__mmask16)((1u << left) - 1u);
 }
 
-/* e^x, sixteen at a time (scalar_exp's operations). */
+/* e^x, sixteen at a time: the 8-lane exp8 on each half (the same operations per element). */
 KERNEL_INLINE __m512 exp16(__m512 x) {
-    __mmask16 underflow = _mm512_cmp_ps_mask(x, _mm512_set1_ps(RLVR_EXP_LO), _CMP_LT_OQ);
-    __m512 clamped = _mm512_min_ps(_mm512_set1_ps(RLVR_EXP_HI), x);
-    __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(clamped, _mm512_set1_ps(RLVR_LOG2E)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    __m512 r = _mm512_fmadd_ps(n, _mm512_set1_ps(RLVR_LN2_HI), clamped);
-    r = _mm512_fmadd_ps(n, _mm512_set1_ps(RLVR_LN2_LO), r);
-    __m512 p = _mm512_set1_ps(RLVR_EXP_P0);
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(RLVR_EXP_P1));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(RLVR_EXP_P2));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(RLVR_EXP_P3));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(RLVR_EXP_P4));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(RLVR_EXP_P5));
-    __m512 e = _mm512_fmadd_ps(p, _mm512_mul_ps(r, r), r);
-    e = _mm512_add_ps(e, _mm512_set1_ps(1.0f));
-    __m512 safe = _mm512_min_ps(_mm512_max_ps(n, _mm512_set1_ps(-127.0f)), _mm512_set1_ps(128.0f));
-    __m512i bits = _mm512_slli_epi32(_mm512_add_epi32(_mm512_cvtps_epi32(safe), _mm512_set1_epi32(127)), 23);
-    e = _mm512_mul_ps(e, _mm512_castsi512_ps(bits));
-    return _mm512_maskz_mov_ps((__mmask16)~underflow, e);
+    __m256 lo = exp8(_mm512_castps512_ps256(x));
+    __m256 hi = exp8(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(x), 1)));
+    return _mm512_castpd_ps(_mm512_insertf64x4(_mm512_castps_pd(_mm512_castps256_ps512(lo)), _mm256_castps_pd(hi), 1));
 }
 
 /* s8 = acc[0..7] + acc[8..15], the tree's first step. */
@@ -258,74 +245,6 @@ KERNEL void score_gradients_avx512(float *p, float *ds, long count, float scale,
 #define PATH_SCORE_GRADIENTS score_gradients_avx512
 #include "attention_backward_blocked.h"
 
-/* ---- elementwise and softmax ---- */
-
-RLVR_TARGET static void vocabulary_gradient_avx512(float *z, long n, float log_z, float g, float g_entropy, float entropy) {
-    __m512 vlz = _mm512_set1_ps(log_z), vg = _mm512_set1_ps(-g), vgh = _mm512_set1_ps(-g_entropy), vh = _mm512_set1_ps(entropy);
-    long v = 0;
-    for (; v + 16 <= n; v += 16) {
-        __m512 shifted = _mm512_sub_ps(_mm512_loadu_ps(z + v), vlz);
-        __m512 p = exp16(shifted);
-        __m512 r = _mm512_fmadd_ps(_mm512_mul_ps(vgh, p), _mm512_add_ps(shifted, vh), _mm512_mul_ps(vg, p));
-        _mm512_storeu_ps(z + v, r);
-    }
-    scalar_vocabulary_gradient_row(z + v, n - v, log_z, g, g_entropy, entropy);
-}
-
-RLVR_TARGET static void silu_mul_avx512(const float *g, const float *u, float *h, long n) {
-    long i = 0;
-    for (; i + 16 <= n; i += 16) {
-        __m512 gv = _mm512_loadu_ps(g + i);
-        __m512 e = exp16(_mm512_sub_ps(_mm512_setzero_ps(), gv));
-        __m512 s = _mm512_div_ps(gv, _mm512_add_ps(_mm512_set1_ps(1.0f), e));
-        _mm512_storeu_ps(h + i, _mm512_mul_ps(s, _mm512_loadu_ps(u + i)));
-    }
-    scalar_silu_mul(g + i, u + i, h + i, n - i);
-}
-
-RLVR_TARGET static void silu_mul_backward_avx512(const float *g, const float *u, const float *dh, float *dg, float *du, long n) {
-    __m512 one = _mm512_set1_ps(1.0f);
-    long i = 0;
-    for (; i + 16 <= n; i += 16) {
-        __m512 gv = _mm512_loadu_ps(g + i), uv = _mm512_loadu_ps(u + i), dhv = _mm512_loadu_ps(dh + i);
-        __m512 sigmoid = _mm512_div_ps(one, _mm512_add_ps(one, exp16(_mm512_sub_ps(_mm512_setzero_ps(), gv))));
-        __m512 silu = _mm512_mul_ps(gv, sigmoid);
-        _mm512_storeu_ps(du + i, _mm512_fmadd_ps(dhv, silu, _mm512_loadu_ps(du + i)));
-        __m512 slope = _mm512_mul_ps(sigmoid, _mm512_fmadd_ps(gv, _mm512_sub_ps(one, sigmoid), one));
-        _mm512_storeu_ps(dg + i, _mm512_fmadd_ps(_mm512_mul_ps(dhv, uv), slope, _mm512_loadu_ps(dg + i)));
-    }
-    scalar_silu_mul_backward(g + i, u + i, dh + i, dg + i, du + i, n - i);
-}
-
-RLVR_TARGET static void online_softmax_update_avx512(const float *z, long n, float *m, float *s, float *a) {
-    __m512 vmax = _mm512_set1_ps(-INFINITY);
-    long i = 0;
-    for (; i + 16 <= n; i += 16) vmax = _mm512_max_ps(_mm512_loadu_ps(z + i), vmax);
-    float chunk_max = horizontal_max16(vmax);
-    for (; i < n; i++) if (z[i] > chunk_max) chunk_max = z[i];
-    chunk_max = rlvr_canonical_zero(chunk_max);
-    float new_max = chunk_max > *m ? chunk_max : *m;
-    __m512 vm = _mm512_set1_ps(new_max);
-    __m512 sums = _mm512_setzero_ps(), weighted = _mm512_setzero_ps();
-    for (i = 0; i < n; i += 16) {
-        __mmask16 mask = mask16(n - i);
-        __m512 zv = _mm512_maskz_loadu_ps(mask, z + i);
-        __m512 e = _mm512_maskz_mov_ps(mask, exp16(_mm512_sub_ps(zv, vm)));
-        sums = _mm512_add_ps(sums, e);
-        weighted = _mm512_fmadd_ps(e, zv, weighted);
-    }
-    float rescale = *m == -INFINITY ? 0.0f : scalar_exp(*m - new_max);
-    *s = RLVR_FMA(*s, rescale, tree16x(sums));
-    *a = RLVR_FMA(*a, rescale, tree16x(weighted));
-    *m = new_max;
-}
-
-RLVR_TARGET static void exp_many_avx512(const float *x, float *y, long n) {
-    long i = 0;
-    for (; i + 16 <= n; i += 16) _mm512_storeu_ps(y + i, exp16(_mm512_loadu_ps(x + i)));
-    scalar_exp_many(x + i, y + i, n - i);
-}
-
 const rlvr_kernel_table rlvr_avx512_table = {
     .path = RLVR_PATH_AVX512,
     .dot = dot_avx512,
@@ -333,11 +252,11 @@ const rlvr_kernel_table rlvr_avx512_table = {
     .linear_forward = linear_forward_avx512,
     .attend_segments = attend_avx512,
     .attention_backward = blocked_attention_backward,
-    .vocabulary_gradient_row = vocabulary_gradient_avx512,
-    .silu_mul = silu_mul_avx512,
-    .silu_mul_backward = silu_mul_backward_avx512,
-    .online_softmax_update = online_softmax_update_avx512,
-    .exp_many = exp_many_avx512,
+    .vocabulary_gradient_row = vocabulary_gradient8,
+    .silu_mul = silu_mul8,
+    .silu_mul_backward = silu_mul_backward8,
+    .online_softmax_update = online_softmax_update8,
+    .exp_many = exp_many8,
     .log = scalar_log,
 };
 #endif

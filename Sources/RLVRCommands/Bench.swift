@@ -133,7 +133,7 @@ struct StagesBench: ParsableCommand {
                                        threads: ComputeThreads.count)
         print("model: \(model), \(ComputeThreads.count) threads, batch \(batch), micro-batch 1, prompt \(promptWords) words, response \(responseWords) words")
         print(KernelPath.summary)
-        let results = try runTrainer { try benchmark.run { FileHandle.standardError.write(Data(("  " + $0 + "\n").utf8)) } }
+        let results = try benchmark.run { FileHandle.standardError.write(Data(("  " + $0 + "\n").utf8)) }
         for r in results {
             let unit = r.stage == "sft" ? "example" : "pair"
             var line = String(format: "%-4@ %7.1f tokens/s  %6.2f s per %@ (%5.0f tokens)", r.stage as NSString, r.tokensPerSecond, r.secondsPerItem, unit as NSString, r.tokensPerItem)
@@ -186,7 +186,7 @@ struct PPOBench: ParsableCommand {
                                      threads: ComputeThreads.count)
         print("model: \(model), \(ComputeThreads.count) threads, \(prompts) prompts × \(responseTokens) response tokens, \(advantage), micro-batch 4")
         print(KernelPath.summary)
-        let r = try runTrainer { try benchmark.run { FileHandle.standardError.write(Data(("  " + $0 + "\n").utf8)) } }
+        let r = try benchmark.run { FileHandle.standardError.write(Data(("  " + $0 + "\n").utf8)) }
         print(String(format: "step: %.2f s (median of %d)", r.stepSeconds, steps))
         for (phase, seconds) in r.phases {
             print("  " + phase.padding(toLength: 10, withPad: " ", startingAt: 0) + String(format: " %7.2f s  %5.1f%%", seconds, 100 * seconds / max(1e-9, r.stepSeconds)))

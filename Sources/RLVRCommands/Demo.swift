@@ -22,7 +22,7 @@ struct Demo: ParsableCommand {
         try requireOneProcess("demo")
         compute.apply()
         let pipeline = DemoPipeline(out: out, threads: ComputeThreads.count, quick: quick, log: TerminalProgress.log)
-        let summary = try runTrainer { try pipeline.run() }
+        let summary = try pipeline.run()
         print("")
         print("held-out problems answered correctly (greedy, GSM8K verifier), \(summary.heldOutPrompts) problems:")
         print("  stage                       verified")

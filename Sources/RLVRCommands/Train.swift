@@ -66,28 +66,29 @@ struct TrainingOptions: ParsableArguments {
     }
 }
 
-/// Runs a trainer (its input problems are `BadInput`s: exit status 2).
-@discardableResult
-func runTrainer<T>(_ body: () throws -> T) throws -> T {
-    try body()
+/// `rlvr sft|dpo|rm|ppo`: the shared options, the stage's configuration check, its trainer.
+protocol TrainerCommand: ParsableCommand {
+    static var stage: RunConfiguration.Stage { get }
+    var options: TrainingOptions { get }
 }
 
-struct SFT: ParsableCommand {
+extension TrainerCommand {
+    func run() throws {
+        try StageRunner.train(Self.stage, config: try options.load(for: Self.stage), options: options.trainerOptions())
+    }
+}
+
+struct SFT: TrainerCommand {
     static let configuration = CommandConfiguration(
         commandName: "sft",
         abstract: "Supervised fine-tuning on conversations (loss on assistant tokens).",
         discussion: "Writes config.yaml, metrics.jsonl, checkpoints/step-N and final/ (a Hugging Face folder) into the run folder."
     )
-
+    static let stage = RunConfiguration.Stage.sft
     @OptionGroup var options: TrainingOptions
-
-    func run() throws {
-        let config = try options.load(for: .sft)
-        try runTrainer { try SFTTrainer(config: config, options: options.trainerOptions()).train() }
-    }
 }
 
-struct DPO: ParsableCommand {
+struct DPO: TrainerCommand {
     static let configuration = CommandConfiguration(
         commandName: "dpo",
         abstract: "Direct preference optimisation on chosen/rejected pairs (dpo, dpo_norm or simpo).",
@@ -97,31 +98,21 @@ struct DPO: ParsableCommand {
         checkpoints/step-N and final/ (a Hugging Face folder) into the run folder.
         """
     )
-
+    static let stage = RunConfiguration.Stage.dpo
     @OptionGroup var options: TrainingOptions
-
-    func run() throws {
-        let config = try options.load(for: .dpo)
-        try runTrainer { try DPOTrainer(config: config, options: options.trainerOptions()).train() }
-    }
 }
 
-struct RewardModel: ParsableCommand {
+struct RewardModel: TrainerCommand {
     static let configuration = CommandConfiguration(
         commandName: "rm",
         abstract: "Reward-model training: a scalar head on the last token, Bradley–Terry loss on chosen/rejected pairs.",
         discussion: "final/ is a LlamaForSequenceClassification folder (score.weight), the PPO value model's starting point."
     )
-
+    static let stage = RunConfiguration.Stage.rm
     @OptionGroup var options: TrainingOptions
-
-    func run() throws {
-        let config = try options.load(for: .rm)
-        try runTrainer { try RewardModelTrainer(config: config, options: options.trainerOptions()).train() }
-    }
 }
 
-struct PPO: ParsableCommand {
+struct PPO: TrainerCommand {
     static let configuration = CommandConfiguration(
         commandName: "ppo",
         abstract: "RL from verifiable rewards: sample, verify, KL-penalise, update (PPO with GAE, or GRPO, RLOO, REINFORCE++-baseline).",
@@ -131,13 +122,8 @@ struct PPO: ParsableCommand {
         final/ (the policy) and value/ (the value model, with gae) into the run folder.
         """
     )
-
+    static let stage = RunConfiguration.Stage.ppo
     @OptionGroup var options: TrainingOptions
-
-    func run() throws {
-        let config = try options.load(for: .ppo)
-        try runTrainer { try RLVRTrainer(config: config, options: options.trainerOptions()).train() }
-    }
 }
 
 struct PipelineCommand: ParsableCommand {
@@ -155,8 +141,6 @@ struct PipelineCommand: ParsableCommand {
 
     func run() throws {
         let pipeline = try ConfigLoader.load(PipelineConfiguration.self, file: config, overrides: overrides)
-        try runTrainer {
-            try Pipeline(configuration: pipeline, options: TrainingOptions.processOptions()).run()
-        }
+        try Pipeline(configuration: pipeline, options: TrainingOptions.processOptions()).run()
     }
 }

@@ -244,6 +244,17 @@ static void online_softmax_special_cases(void) {
     online_softmax_values_case(seventeen, 1, tiny, 86.9f, -0.0f);
 }
 
+/* An elementwise function of `n` inputs on every path against the portable one. */
+static void unary_case(const char *name, int (*run)(rlvr_kernel_path, const float *, float *, long), const float *x, float *reference,
+                       float *out, long n) {
+    run(RLVR_PATH_PORTABLE, x, reference, n);
+    for (int i = 1; i < path_count; i++) {
+        run(paths[i], x, out, n);
+        compare(name, paths[i], reference, out, n);
+    }
+    printf("%-64s %016llx\n", name, (unsigned long long)digest(reference, n));
+}
+
 /* e^x and log x over a sweep of their ranges and special values. */
 static void exp_log_case(void) {
     enum { SWEEP = 20000, SPECIAL = 16 };
@@ -253,12 +264,7 @@ static void exp_log_case(void) {
     const float special[SPECIAL] = {0.0f, -0.0f, 88.0f, 88.5f, -87.0f, -87.5f, 1e-8f, -1e-8f, 0.5f, -0.5f,
                                     INFINITY, -INFINITY, NAN, 88.7f, -86.99f, 1.0f};
     memcpy(x + SWEEP, special, sizeof special);
-    rlvr_path_exp(RLVR_PATH_PORTABLE, x, reference, n);
-    for (int i = 1; i < path_count; i++) {
-        rlvr_path_exp(paths[i], x, out, n);
-        compare("exp", paths[i], reference, out, n);
-    }
-    printf("%-64s %016llx\n", "exp sweep [-104, 96] and special values", (unsigned long long)digest(reference, n));
+    unary_case("exp sweep [-104, 96] and special values", rlvr_path_exp, x, reference, out, n);
     for (long i = 0; i < SWEEP; i++) {
         uint32_t bits = (uint32_t)(splitmix64() >> 33);  /* positive floats of every exponent, subnormals included */
         memcpy(&x[i], &bits, 4);
@@ -266,12 +272,7 @@ static void exp_log_case(void) {
     const float log_special[SPECIAL] = {0.0f, -0.0f, 1.0f, -1.0f, INFINITY, -INFINITY, NAN, 1e-45f,
                                         1.17549435e-38f, 3.4028235e38f, 0.70710677f, 0.70710683f, 2.0f, 0.5f, 1.0000001f, 0.99999994f};
     memcpy(x + SWEEP, log_special, sizeof log_special);
-    rlvr_path_log(RLVR_PATH_PORTABLE, x, reference, n);
-    for (int i = 1; i < path_count; i++) {
-        rlvr_path_log(paths[i], x, out, n);
-        compare("log", paths[i], reference, out, n);
-    }
-    printf("%-64s %016llx\n", "log of positive floats of every exponent and special values", (unsigned long long)digest(reference, n));
+    unary_case("log of positive floats of every exponent and special values", rlvr_path_log, x, reference, out, n);
     free(x), free(reference), free(out);
 }
 

@@ -46,12 +46,7 @@ public final class VocabularyHead: @unchecked Sendable {
         precondition(rows <= capacity, "\(rows) rows exceed the head's capacity \(capacity)")
         let m = runningMax.pointer, s = runningSum.pointer, a = runningWeighted.pointer, zt = targetLogit.pointer
         for r in 0..<rows { m[r] = -.infinity; s[r] = 0; a[r] = 0; zt[r] = 0 }
-        var first = 0
-        while first < vocabulary {
-            let width = min(chunkSize, vocabulary - first)
-            let logits = chunk.pointer
-            Linear.forward(logits, hidden, weight + first * hiddenSize, rows: rows, inFeatures: hiddenSize, outFeatures: width)
-            let start = first
+        forEachChunk(hidden: hidden, weight: weight, rows: rows) { start, width, logits in
             parallelFor(rows, minimumChunk: 8) { range in
                 for r in range {
                     let row = logits + r * width
@@ -60,7 +55,6 @@ public final class VocabularyHead: @unchecked Sendable {
                     if t >= start && t < start + width { zt[r] = row[t - start] }
                 }
             }
-            first += width
         }
         for r in 0..<rows {
             let lz = m[r] + rlvr_log(s[r])   // our own log: the same bits with every C library
@@ -78,12 +72,7 @@ public final class VocabularyHead: @unchecked Sendable {
         logZ: UnsafePointer<Float>, entropy: UnsafePointer<Float>,
         dLogProb: UnsafePointer<Float>, dEntropy: UnsafePointer<Float>?
     ) {
-        var first = 0
-        while first < vocabulary {
-            let width = min(chunkSize, vocabulary - first)
-            let dz = chunk.pointer
-            Linear.forward(dz, hidden, weight + first * hiddenSize, rows: rows, inFeatures: hiddenSize, outFeatures: width)
-            let start = first
+        forEachChunk(hidden: hidden, weight: weight, rows: rows) { start, width, dz in
             parallelFor(rows, minimumChunk: 8) { range in
                 for r in range {
                     let row = dz + r * width
@@ -93,8 +82,20 @@ public final class VocabularyHead: @unchecked Sendable {
                     if t >= 0 && t < width { row[t] += g }
                 }
             }
-            Linear.backward(dx: dhidden, dw: dweight.map { $0 + first * hiddenSize }, dy: dz, x: hidden,
-                            w: weight + first * hiddenSize, rows: rows, inFeatures: hiddenSize, outFeatures: width)
+            Linear.backward(dx: dhidden, dw: dweight.map { $0 + start * hiddenSize }, dy: dz, x: hidden,
+                            w: weight + start * hiddenSize, rows: rows, inFeatures: hiddenSize, outFeatures: width)
+        }
+    }
+
+    /// The vocabulary `chunkSize` entries at a time: `body(first entry, width, logits [rows, width])`
+    /// after the chunk's logits are computed into the shared chunk buffer.
+    private func forEachChunk(hidden: UnsafePointer<Float>, weight: UnsafePointer<Float>, rows: Int,
+                              _ body: (_ first: Int, _ width: Int, _ logits: UnsafeMutablePointer<Float>) -> Void) {
+        var first = 0
+        while first < vocabulary {
+            let width = min(chunkSize, vocabulary - first)
+            Linear.forward(chunk.pointer, hidden, weight + first * hiddenSize, rows: rows, inFeatures: hiddenSize, outFeatures: width)
+            body(first, width, chunk.pointer)
             first += width
         }
     }

@@ -40,13 +40,8 @@ public struct Pipeline {
             var stageOptions = options
             stageOptions.outDir = folder
             stageOptions.resume = resume
-            switch config.stage {
-            case .sft: try SFTTrainer(config: config, options: stageOptions).train()
-            case .dpo: try DPOTrainer(config: config, options: stageOptions).train()
-            case .rm: try RewardModelTrainer(config: config, options: stageOptions).train()
-            case .ppo: try RLVRTrainer(config: config, options: stageOptions).train()
-            case nil: throw TrainerError("\(stage.config): stage: required in a pipeline (sft, dpo, rm or ppo)")
-            }
+            guard let kind = config.stage else { throw TrainerError("\(stage.config): stage: required in a pipeline (sft, dpo, rm or ppo)") }
+            try StageRunner.train(kind, config: config, options: stageOptions)
             guard try options.group.rootDecides({ FileManager.default.fileExists(atPath: folder + "/final") }) else {
                 throw TrainerError("stage \(stage.name) stopped before its end (no \(folder)/final); run the pipeline again to resume it")
             }

@@ -32,11 +32,8 @@ public final class DPOTrainer {
 
     public init(config: RunConfiguration, options: TrainerOptions) throws {
         self.config = config
-        setup = try TrainerSetup(config: config)
-        let data = try PreferenceData(config: config, setup: setup, log: options.log)
-        (trainPairs, evalPairs) = (data.train, data.eval)
-        guard !trainPairs.isEmpty else { throw TrainerError("\(setup.trainPath): no training pairs left") }
-        model = setup.model
+        let loaded = try PreferenceData.load(config: config, log: options.log)
+        (setup, trainPairs, evalPairs, model) = (loaded.setup, loaded.data.train, loaded.data.eval, loaded.setup.model)
         if let path = config.dpo.reference, !FileManager.default.fileExists(atPath: path) {
             throw TrainerError("dpo.reference: \(path): no such file or folder")
         }

@@ -21,5 +21,12 @@ struct PreferenceData {
         let stats = dataset.statistics
         log("\(setup.trainPath): \(stats.rows) rows → \(train.count) training, \(eval.count) held-out pairs"
             + " (\(stats.truncated) truncated to \(setup.maxLength) tokens, \(stats.droppedNoResponse) with the response cut away, \(stats.skippedInvalid) invalid skipped)")
+        guard !train.isEmpty else { throw TrainerError("\(setup.trainPath): no training pairs left") }
+    }
+
+    /// What the DPO and reward-model trainers load first: the model and tokenizer, then the pairs.
+    static func load(config: RunConfiguration, log: (String) -> Void) throws -> (setup: TrainerSetup, data: PreferenceData) {
+        let setup = try TrainerSetup(config: config)
+        return (setup, try PreferenceData(config: config, setup: setup, log: log))
     }
 }

@@ -33,11 +33,8 @@ public final class RewardModelTrainer {
 
     public init(config: RunConfiguration, options: TrainerOptions) throws {
         self.config = config
-        setup = try TrainerSetup(config: config)
-        let data = try PreferenceData(config: config, setup: setup, log: options.log)
-        (trainPairs, evalPairs) = (data.train, data.eval)
-        guard !trainPairs.isEmpty else { throw TrainerError("\(setup.trainPath): no training pairs left") }
-        model = setup.model
+        let loaded = try PreferenceData.load(config: config, log: options.log)
+        (setup, trainPairs, evalPairs, model) = (loaded.setup, loaded.data.train, loaded.data.eval, loaded.setup.model)
         let hidden = model.config.hiddenSize
         head = HeadParameters(name: "score.weight", shape: [1, hidden], settings: TrainingLoop.adamSettings(config.optimizer))
         Self.initialiseHead(head.values, seed: UInt64(config.seed))
