@@ -72,10 +72,8 @@ public struct TrainStepBenchmark {
     public func run(progress: (String) -> Void = { _ in }) throws -> Result {
         let c = model.config
         let n = batch * sequenceLength
-        model.enableGradients()
+        let optimizer = try OptimizerGroup(model: model, settings: .init(weightDecay: 0.01), maxGradNorm: 1.0)
         let activations = LlamaActivations(config: c, capacity: n, longestSequence: sequenceLength, retention: retention)
-        let decayed = model.layout.entries.filter { !$0.isNorm }.map { $0.offset..<($0.offset + $0.count) }
-        let optimizer = AdamW(parameterCount: model.layout.count, decayedRanges: decayed, settings: .init(weightDecay: 0.01))
         let parameterBytes = model.layout.count * MemoryLayout<Float>.stride
         let planned: [(String, Int)] = [
             ("parameters", parameterBytes), ("gradients", parameterBytes), ("AdamW moments", 2 * parameterBytes),
@@ -102,10 +100,7 @@ public struct TrainStepBenchmark {
             try model.forward(tokens: tokens, sequences: sequences, activations: activations)
             try model.tokenLogProbs(targets: targets, activations: activations)
             model.backward(dLogProb: dLogProb, activations: activations)
-            Profiler.measure(.optimizer) {
-                GradientClipping.clip(model.gradients!, maxNorm: 1.0)
-                optimizer.update(parameters: model.parameters, gradients: model.gradients!, lr: 1e-5)
-            }
+            Profiler.measure(.optimizer) { _ = optimizer.step(lr: 1e-5) }
         }
 
         progress("warm-up step")

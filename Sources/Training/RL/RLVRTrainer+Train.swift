@@ -9,8 +9,8 @@ import Verifiers
 
 extension RLVRTrainer {
     var checkpointParts: [RunFolder.Part] {
-        var parts = [RunFolder.Part(model: policy, optimizer: policyOptimizer)]
-        if let value { parts.append(RunFolder.Part(subfolder: "value", model: value.model, optimizer: value.optimizer, heads: [value.head])) }
+        var parts = [RunFolder.Part(model: policy, optimizer: policyOptimizer.optimizer)]
+        if let value { parts.append(RunFolder.Part(subfolder: "value", model: value.model, optimizer: value.optimizer.optimizer, heads: [value.head])) }
         return parts
     }
 
@@ -138,7 +138,7 @@ extension RLVRTrainer {
             metrics["clip_fraction/value"] = Double(stats.valueClipped) / Double(max(1, stats.valueTokens))
             metrics["grad_norm/value"] = stats.valueGradNorm
         }
-        metrics["lr"] = TrainingLoop.schedule(config, totalSteps: totalOptimizerSteps).rate(at: max(0, policyOptimizer.step - 1))
+        metrics["lr"] = TrainingLoop.schedule(config, totalSteps: totalOptimizerSteps).rate(at: max(0, policyOptimizer.stepsTaken - 1))
         for (phase, seconds) in times { metrics["time/\(phase)"] = seconds }
         metrics["tokens_per_s/sampling"] = Double(lengths.reduce(0, +)) / max(1e-9, times["sample"] ?? 0)
         // why sampling runs below the decode benchmark: the prefill, and rows leaving the batch as responses stop

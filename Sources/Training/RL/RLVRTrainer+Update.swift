@@ -26,6 +26,8 @@ extension RLVRTrainer {
         let algorithm = config.algorithm
         var stats = UpdateStatistics()
         let schedule = TrainingLoop.schedule(config, totalSteps: totalOptimizerSteps)
+        // the value model follows the same shape of schedule, peaking at value_lr when one is set
+        let valueSchedule = value.map { _ in TrainingLoop.schedule(config, totalSteps: totalOptimizerSteps, peak: algorithm.valueLr) }
         for epoch in 0..<algorithm.ppoEpochs {
             let permutation = EpochOrder.permutation(count: rollouts.count, seed: UInt64(config.seed) &+ 0x5151, stream: step * algorithm.ppoEpochs + epoch)
             let size = (rollouts.count + algorithm.minibatches - 1) / algorithm.minibatches
@@ -53,15 +55,9 @@ extension RLVRTrainer {
                     stats.valueClipped += Int(part[Figure.valueClipped.rawValue])
                     stats.valueTokens += Int(part[Figure.valueTokens.rawValue])
                 }
-                let lr = schedule.rate(at: policyOptimizer.step)
-                stats.gradNorm = config.optimizer.maxGradNorm.map { GradientClipping.clip(policyGradients, maxNorm: $0) } ?? GradientClipping.globalNorm(policyGradients)
-                policyOptimizer.update(parameters: policy.parameters, gradients: policyGradients, lr: Float(lr))
-                if let value, let gradients = value.model.gradients {
-                    let valueLr = algorithm.valueLr.map { $0 * lr / config.optimizer.lr } ?? lr
-                    let buffers = [gradients, value.head.gradients]
-                    stats.valueGradNorm = config.optimizer.maxGradNorm.map { GradientClipping.clip(buffers, maxNorm: $0) } ?? GradientClipping.globalNorm(buffers)
-                    value.optimizer.update(parameters: value.model.parameters, gradients: gradients, lr: Float(valueLr))
-                    value.head.optimizer.update(parameters: value.head.values, gradients: value.head.gradients, lr: Float(valueLr))
+                stats.gradNorm = policyOptimizer.step(lr: schedule.rate(at: policyOptimizer.stepsTaken))
+                if let value, let valueSchedule {
+                    stats.valueGradNorm = value.optimizer.step(lr: valueSchedule.rate(at: value.optimizer.stepsTaken))
                 }
                 stats.optimizerSteps += 1
             }

@@ -24,8 +24,8 @@ public final class RLVRTrainer {
     /// A read-only copy of the starting weights (never reloaded from disk).
     let reference: LlamaModel
     let value: ValueModel?
-    let policyOptimizer: AdamW
-    let policyGradients: FloatBuffer
+    /// AdamW, clipping and the step over the policy.
+    let policyOptimizer: OptimizerGroup
     public let trainPrompts: [RLPrompt]
     public let evalPrompts: [RLPrompt]
     let router: RewardRouter
@@ -88,18 +88,13 @@ public final class RLVRTrainer {
         eosTokens = Set(policy.config.eosTokenIDs.map { Int32($0) } + (setup.tokenizer.eosTokenID.map { [$0] } ?? []))
         reference = try LlamaModel(config: policy.config)
         reference.parameters.copy(from: policy.parameters)
-        policy.enableGradients()
-        guard let gradients = policy.gradients else { throw TrainerError("gradients could not be allocated") }
-        policyGradients = gradients
-        let decayed = policy.layout.entries.filter { !$0.isNorm }.map { $0.offset..<($0.offset + $0.count) }
-        policyOptimizer = AdamW(parameterCount: policy.layout.count, decayedRanges: decayed, settings: TrainingLoop.adamSettings(config.optimizer))
+        policyOptimizer = try OptimizerGroup(model: policy, config: config.optimizer)
 
         let longestPrompt = (trainPrompts + evalPrompts).map(\.tokens.count).max() ?? 1
         let longest = min(policy.config.maxPositionEmbeddings, longestPrompt + config.rollout.maxResponseLength)
         let capacity = config.training.microBatchSize * longest
         activations = LlamaActivations(config: policy.config, capacity: capacity, longestSequence: longest)
         if config.algorithm.advantage == .gae {
-            let valueSettings = TrainingLoop.adamSettings(config.optimizer)
             let (valueWeights, score): (LlamaModel, [Float]?)
             if let path = config.algorithm.valueModel {
                 valueWeights = try LlamaCheckpoint.load(path)
@@ -116,13 +111,12 @@ public final class RLVRTrainer {
                 score = nil
             }
             let valueLongest = min(valueWeights.config.maxPositionEmbeddings, longest)
-            value = ValueModel(model: valueWeights, score: score, seed: UInt64(config.seed), settings: valueSettings,
-                               capacity: config.training.microBatchSize * valueLongest, longestSequence: valueLongest)
+            value = try ValueModel(model: valueWeights, score: score, seed: UInt64(config.seed), optimizer: config.optimizer,
+                                   capacity: config.training.microBatchSize * valueLongest, longestSequence: valueLongest)
         } else {
             value = nil
         }
-        var gradientBuffers = [policyGradients]
-        if let value, let gradients = value.model.gradients { gradientBuffers += [gradients, value.head.gradients] }
+        let gradientBuffers = policyOptimizer.allGradients + (value?.optimizer.allGradients ?? [])
         if let threads = config.threads, let warning = options.group.oversubscription(threads: threads) { options.log(warning) }
         parallel = DataParallelStep(group: options.group, buffers: gradientBuffers, running: config.training.gradientSum == .running)
         run = try RunFolder(path: options.outDir ?? config.output.dir)

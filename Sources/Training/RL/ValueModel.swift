@@ -2,6 +2,7 @@ import Foundation
 import Kernels
 import LlamaModel
 import ModelIO
+import RunConfig
 
 /// PPO's critic: a Llama decoder with a scalar head, V(s_t) = w · h_t at the row before each
 /// response token, trained with its own AdamW. Initialised from a reward model
@@ -10,23 +11,22 @@ import ModelIO
 final class ValueModel {
     let model: LlamaModel
     let head: HeadParameters
-    let optimizer: AdamW
+    /// AdamW and clipping over the decoder and its head.
+    let optimizer: OptimizerGroup
     let activations: LlamaActivations
     /// dL/d(final hidden) [capacity, hidden].
     private let dHidden: FloatBuffer
 
-    init(model: LlamaModel, score: [Float]?, seed: UInt64, settings: AdamW.Settings, capacity: Int, longestSequence: Int) {
+    init(model: LlamaModel, score: [Float]?, seed: UInt64, optimizer section: OptimizerSection, capacity: Int, longestSequence: Int) throws {
         self.model = model
-        model.enableGradients()
         let hidden = model.config.hiddenSize
-        head = HeadParameters(name: "score.weight", shape: [1, hidden], settings: settings)
+        head = HeadParameters(name: "score.weight", shape: [1, hidden], settings: OptimizerGroup.settings(section))
         if let score {
             for (i, value) in score.enumerated() { head.values[i] = value }
         } else {
             RewardModelTrainer.initialiseHead(head.values, seed: seed)
         }
-        let decayed = model.layout.entries.filter { !$0.isNorm }.map { $0.offset..<($0.offset + $0.count) }
-        optimizer = AdamW(parameterCount: model.layout.count, decayedRanges: decayed, settings: settings)
+        optimizer = try OptimizerGroup(model: model, heads: [head], config: section)
         activations = LlamaActivations(config: model.config, capacity: capacity, longestSequence: longestSequence)
         dHidden = FloatBuffer(count: capacity * hidden)
     }

@@ -36,7 +36,7 @@ public final class RewardModelTrainer {
         let loaded = try PreferenceData.load(config: config, log: options.log)
         (setup, trainPairs, evalPairs, model) = (loaded.setup, loaded.data.train, loaded.data.eval, loaded.setup.model)
         let hidden = model.config.hiddenSize
-        head = HeadParameters(name: "score.weight", shape: [1, hidden], settings: TrainingLoop.adamSettings(config.optimizer))
+        head = HeadParameters(name: "score.weight", shape: [1, hidden], settings: OptimizerGroup.settings(config.optimizer))
         Self.initialiseHead(head.values, seed: UInt64(config.seed))
         loop = try TrainingLoop(config: config, options: options, model: model, itemCount: trainPairs.count, heads: [head])
         let lengths = (trainPairs + evalPairs).flatMap { [$0.chosen.tokens.count, $0.rejected.tokens.count] }

@@ -34,9 +34,10 @@ final class TrainingLoop {
     let model: LlamaModel
     let heads: [HeadParameters]
     let run: RunFolder
-    let optimizer: AdamW
+    /// AdamW, clipping and the step over the model and its heads.
+    let optimizer: OptimizerGroup
     /// The model's gradient arena (layout order), filled by the mode's backward passes.
-    let gradients: FloatBuffer
+    var gradients: FloatBuffer { optimizer.gradients }
     /// Training items (examples or pairs) per epoch.
     let itemCount: Int
     let totalSteps: Int
@@ -51,17 +52,13 @@ final class TrainingLoop {
         self.heads = heads
         self.itemCount = itemCount
         run = try RunFolder(path: options.outDir ?? config.output.dir)
-        model.enableGradients()
-        guard let gradients = model.gradients else { throw TrainerError("gradients could not be allocated") }
-        self.gradients = gradients
-        let decayed = model.layout.entries.filter { !$0.isNorm }.map { $0.offset..<($0.offset + $0.count) }
-        optimizer = AdamW(parameterCount: model.layout.count, decayedRanges: decayed, settings: Self.adamSettings(config.optimizer))
+        optimizer = try OptimizerGroup(model: model, heads: heads, config: config.optimizer)
         let stepsPerEpoch = (itemCount + config.training.batchSize - 1) / config.training.batchSize
         var total = stepsPerEpoch * config.training.epochs
         if let limit = config.training.maxSteps { total = min(total, limit) }
         totalSteps = total
         if let threads = config.threads, let warning = options.group.oversubscription(threads: threads) { options.log(warning) }
-        parallel = DataParallelStep(group: options.group, buffers: [gradients] + heads.map(\.gradients), running: config.training.gradientSum == .running)
+        parallel = DataParallelStep(group: options.group, buffers: optimizer.allGradients, running: config.training.gradientSum == .running)
     }
 
     /// Logs the memory the run holds before its first step: weights, gradients, AdamW moments and
@@ -81,10 +78,6 @@ final class TrainingLoop {
             + "; total \(formatBytes(parts.reduce(0) { $0 + $1.1 }))" + (group.size > 1 ? " per rank (\(group.size) ranks)" : ""))
     }
 
-    static func adamSettings(_ optimizer: OptimizerSection) -> AdamW.Settings {
-        .init(beta1: Float(optimizer.betas[0]), beta2: Float(optimizer.betas[1]), eps: Float(optimizer.eps), weightDecay: Float(optimizer.weightDecay))
-    }
-
     // MARK: Data order
 
     private lazy var order = EpochOrder(count: itemCount, seed: UInt64(config.seed))
@@ -101,19 +94,16 @@ final class TrainingLoop {
     func train(plan: ([Int]) throws -> StepPlan, evaluate: (() throws -> [String: Double])?,
                saveFinal: (String) throws -> Void) throws -> [Double] {
         let lifecycle = RunLifecycle(run: run, config: config, options: options,
-                                     parts: [RunFolder.Part(model: model, optimizer: optimizer, heads: heads)], totalSteps: totalSteps)
+                                     parts: [RunFolder.Part(model: model, optimizer: optimizer.optimizer, heads: heads)], totalSteps: totalSteps)
         var state = try lifecycle.start()
         let schedule = Self.schedule(config, totalSteps: totalSteps)
         var losses: [Double] = []
-        let allGradients = [gradients] + heads.map(\.gradients)
         while state.step < lifecycle.stopAt {
             let started = Profiler.now()
             let batch = (0..<config.training.batchSize).map { item(at: state.examplesSeen + $0) }
             let result = try parallel.run(try plan(batch))
-            let norm = config.optimizer.maxGradNorm.map { GradientClipping.clip(allGradients, maxNorm: $0) } ?? GradientClipping.globalNorm(allGradients)
             let lr = schedule.rate(at: state.step)
-            optimizer.update(parameters: model.parameters, gradients: gradients, lr: Float(lr))
-            for head in heads { head.optimizer.update(parameters: head.values, gradients: head.gradients, lr: Float(lr)) }
+            let norm = optimizer.step(lr: lr)
             state.step += 1
             state.examplesSeen += batch.count
             losses.append(result.loss)
@@ -138,13 +128,14 @@ final class TrainingLoop {
         return losses
     }
 
-    static func schedule(_ config: RunConfiguration, totalSteps: Int) -> LearningRateSchedule {
+    /// The configuration's schedule over `totalSteps`, peaking at `optimizer.lr` (or at `peak`).
+    static func schedule(_ config: RunConfiguration, totalSteps: Int, peak: Double? = nil) -> LearningRateSchedule {
         let warmup = config.schedule.warmupSteps ?? LearningRateSchedule.warmupSteps(ratio: config.schedule.warmupRatio, totalSteps: totalSteps)
         let kind: LearningRateSchedule.Kind = switch config.schedule.kind {
         case .linear: .linear
         case .constant: .constant
         case .cosine: .cosine
         }
-        return LearningRateSchedule(kind: kind, peak: config.optimizer.lr, warmupSteps: warmup, totalSteps: totalSteps)
+        return LearningRateSchedule(kind: kind, peak: peak ?? config.optimizer.lr, warmupSteps: warmup, totalSteps: totalSteps)
     }
 }
