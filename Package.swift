@@ -83,7 +83,8 @@ let package = Package(
         ),
         .executableTarget(name: "rlvr", dependencies: ["RLVRCommands"]),
 
-        // Helpers shared by the test targets (byte builders, a deterministic RNG, a tiny chat model).
+        // Helpers shared by the test targets (byte builders, a deterministic RNG, a tiny chat model,
+        // scratch folders removed when the test process exits).
         .target(name: "TestSupport", dependencies: ["LlamaModel", "ModelIO", "Tokenization"], path: "Tests/TestSupport"),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "CKernels"]),
         .testTarget(name: "CollectivesTests", dependencies: ["Collectives", "Kernels"]),
@@ -92,10 +93,10 @@ let package = Package(
         .testTarget(name: "ModelIOTests", dependencies: ["ModelIO", "Checkpoints", "LlamaModel", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "RunConfigTests", dependencies: ["RunConfig"]),
         .testTarget(name: "TextPatternsTests", dependencies: ["TextPatterns"]),
-        .testTarget(name: "VerifiersTests", dependencies: ["Verifiers", "JSON"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "TokenizationTests", dependencies: ["Tokenization"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "VerifiersTests", dependencies: ["Verifiers", "JSON", "TestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "TokenizationTests", dependencies: ["Tokenization", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Kernels", "Tokenization", "RunConfig", "LlamaModel", "ModelIO", "TestSupport"]),
-        .testTarget(name: "DemoTests", dependencies: ["Demo", "Training", "RunConfig"]),
+        .testTarget(name: "DemoTests", dependencies: ["Demo", "Training", "RunConfig", "TestSupport"]),
         .testTarget(name: "GenerationTests", dependencies: ["Generation", "LlamaModel", "Kernels", "TestSupport"]),
         .testTarget(name: "RLVRCommandsTests", dependencies: ["RLVRCommands", "Checkpoints", "Kernels", "LlamaModel", "ModelIO", "RunConfig", "Tokenization", "TestSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
     ],

@@ -86,13 +86,13 @@ struct Generate: ParsableCommand {
     /// The text of each prompt, chat-rendered where asked.
     private func promptTexts(_ loaded: LoadedChatModel) throws -> [String] {
         if let prompt {
-            return [chat ? loaded.template.render([ChatMessage(role: "user", content: prompt)], addGenerationPrompt: true) : prompt]
+            return [chat ? try loaded.template().render([ChatMessage(role: "user", content: prompt)], addGenerationPrompt: true) : prompt]
         }
         let path = prompts ?? ""
         var texts: [String] = []
         for (line, row) in try JSONLines.objects(try InputFile.read(path), source: path) {
             if let text = row["prompt"]?.string {
-                texts.append(chat ? loaded.template.render([ChatMessage(role: "user", content: text)], addGenerationPrompt: true) : text)
+                texts.append(chat ? try loaded.template().render([ChatMessage(role: "user", content: text)], addGenerationPrompt: true) : text)
             } else if let messages = row["messages"]?.array {
                 let parsed = try messages.enumerated().map { item -> ChatMessage in
                     guard let role = item.element.object?["role"]?.string, let content = item.element.object?["content"]?.string else {
@@ -100,7 +100,7 @@ struct Generate: ParsableCommand {
                     }
                     return ChatMessage(role: role, content: content)
                 }
-                texts.append(loaded.template.render(parsed, addGenerationPrompt: true))
+                texts.append(try loaded.template().render(parsed, addGenerationPrompt: true))
             } else {
                 throw InputError("\(path):\(line): expected \"prompt\" (a string) or \"messages\" (a list)")
             }
@@ -131,6 +131,7 @@ struct Chat: ParsableCommand {
     func run() throws {
         compute.apply()
         let loaded = try LoadedChatModel(path: model, templateName: template)
+        let chatTemplate = try loaded.template()
         let tokenizer = loaded.tokenizer
         var messages: [ChatMessage] = system.map { [ChatMessage(role: "system", content: $0)] } ?? []
         var turn = 0
@@ -143,7 +144,7 @@ struct Chat: ParsableCommand {
                 continue
             }
             messages.append(ChatMessage(role: "user", content: line))
-            let prompt = tokenizer.encode(loaded.template.render(messages, addGenerationPrompt: true))
+            let prompt = tokenizer.encode(chatTemplate.render(messages, addGenerationPrompt: true))
             var settings = sampling.settings
             settings.seed = sampling.seed &+ UInt64(turn)
             let generator = try Generator(model: loaded.model, settings: settings, eosTokens: loaded.eosTokens, maxBatch: 1,

@@ -40,16 +40,27 @@ struct SamplingOptions: ParsableArguments {
 struct LoadedChatModel {
     let model: LlamaModel
     let tokenizer: BPETokenizer
-    let template: ChatTemplate
     let eosTokens: Set<Int32>
+    /// The chat template, or why there is none: a checkpoint without one under `--template auto`
+    /// is an error only once a prompt is rendered as chat (plain prompts need no template).
+    private let resolvedTemplate: Result<ChatTemplate, TokenizerError>
 
+    /// An unknown `templateName` is an error at once.
     init(path: String, templateName: String) throws {
         let model = try LlamaCheckpoint.load(path)
         let tokenizer = try BPETokenizer.load(checkpoint: path)
         let eosText = tokenizer.eosTokenID.map { tokenizer.tokens[Int($0)] } ?? "</s>"
-        template = try ChatTemplate.resolve(name: templateName, checkpointTemplate: tokenizer.chatTemplate, eosToken: eosText)
+        if templateName == "auto" && tokenizer.chatTemplate == nil {
+            let families = ChatTemplate.Family.allCases.map(\.rawValue).joined(separator: ", ")
+            resolvedTemplate = .failure(TokenizerError("\(path): the checkpoint has no chat template; choose one with --template (\(families))"))
+        } else {
+            resolvedTemplate = .success(try ChatTemplate.resolve(name: templateName, checkpointTemplate: tokenizer.chatTemplate, eosToken: eosText))
+        }
         eosTokens = Set(model.config.eosTokenIDs.map(Int32.init) + (tokenizer.eosTokenID.map { [$0] } ?? []))
         self.model = model
         self.tokenizer = tokenizer
     }
+
+    /// The chat template (an error naming `--template` when the checkpoint has none).
+    func template() throws -> ChatTemplate { try resolvedTemplate.get() }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// Paths of committed fixtures and of the (optional, git-ignored) real model.
 enum Fixtures {
@@ -21,9 +22,7 @@ enum Fixtures {
     static var realModelPresent: Bool { FileManager.default.fileExists(atPath: realModelPath) }
 
     static func temporaryDirectory() throws -> String {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("rlvr-tests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url.path
+        try ScratchFolder.make("rlvr-checkpoints")
     }
 }
 

@@ -1,10 +1,11 @@
 import Demo
 import Foundation
 import Testing
+import TestSupport
 
 /// The demo's pipeline end to end in its quick form (a smoke test: a few steps of each stage).
 @Test func demoPipelineWritesItsSummaryAndPlot() throws {
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("rlvr-demo-\(UUID().uuidString)").path
+    let folder = ScratchFolder.path("rlvr-demo")
     let summary = try DemoPipeline(out: folder, threads: 2, quick: true, log: { _ in }).run()
     #expect(summary.steps == 4 && summary.heldOutPrompts == 32)
     let data = try Data(contentsOf: URL(fileURLWithPath: folder + "/summary.json"))

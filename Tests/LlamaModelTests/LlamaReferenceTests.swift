@@ -6,6 +6,7 @@ import ModelIO
 import Testing
 import Training
 import Generation
+import TestSupport
 
 /// Whole-model checks against the independent numpy reference. Tolerance: float32 against a
 /// float64 reference, |Δ| ≤ 1e-5 · max(|x|, scale) where scale is the tensor's largest magnitude
@@ -140,7 +141,7 @@ import Generation
     @Test func savedCheckpointLoadsBackIdentical() throws {
         let fixture = try ReferenceFixture("untied")
         let model = try fixture.model()
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("rlvr-save-\(UUID().uuidString)").path
+        let folder = ScratchFolder.path("rlvr-save")
         try LlamaCheckpoint.save(model, to: folder)
         let again = try LlamaCheckpoint.load(folder)
         #expect(again.config == model.config)

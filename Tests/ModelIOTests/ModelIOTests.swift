@@ -15,9 +15,7 @@ private let realModelPath = packageRoot.appendingPathComponent("models/SmolLM2-1
 private let realModelPresent = FileManager.default.fileExists(atPath: realModelPath)
 
 private func temporaryFolder() throws -> String {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("rlvr-modelio-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    return url.path
+    try ScratchFolder.make("rlvr-modelio")
 }
 
 @Suite struct HuggingFaceConfigTests {

@@ -10,9 +10,7 @@ import TestSupport
 import RLVRCommands
 
 func temporaryFolder() throws -> String {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("rlvr-cli-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    return url.path
+    try ScratchFolder.make("rlvr-cli")
 }
 
 /// A complete tiny Llama GGUF: metadata of SmolLM2's shape (scaled down) and one Q8_0 tensor.
@@ -172,6 +170,17 @@ private func tinyChatModelFolder() throws -> String {
 }
 
 @Suite struct GenerationCommandTests {
+    // A checkpoint without a chat template generates from plain prompts; only rendering a chat needs
+    // one (an error naming --template), and an unknown template name is refused either way.
+    @Test func plainPromptsNeedNoChatTemplate() throws {
+        let folder = try tinyModelFolder(prefix: "no-template") + "/model"
+        let base = ["generate", "--model", folder, "--prompt", "ab", "--max-new-tokens", "2", "--threads", "1"]
+        #expect(CommandLineEntry.run(base) == 0)
+        #expect(CommandLineEntry.run(base + ["--chat"]) == 2)
+        #expect(CommandLineEntry.run(base + ["--chat", "--template", "chatml"]) == 0)
+        #expect(CommandLineEntry.run(base + ["--template", "nosuch"]) == 2)
+    }
+
     @Test func tokenizeRoundTripsThroughTheCommand() throws {
         let folder = try tinyChatModelFolder()
         let tokenizer = try BPETokenizer.load(checkpoint: folder)

@@ -37,7 +37,7 @@ import TestSupport
             environment["OMPI_MCA_btl_vader_single_copy_mechanism"] = "none"
             process.environment = environment
         }
-        let log = FileManager.default.temporaryDirectory.appendingPathComponent("rlvr-mpi-\(UUID().uuidString).log")
+        let log = URL(fileURLWithPath: ScratchFolder.path("rlvr-mpi", suffix: ".log"))
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let handle = try FileHandle(forWritingTo: log)
         process.standardOutput = handle

@@ -6,7 +6,7 @@ import Tokenization
 /// A temporary folder holding a tiny byte-level chat model saved as a Hugging Face folder
 /// (`model/`: 2 layers, hidden 32, ChatML markers) for trainer tests.
 public func tinyModelFolder(prefix: String) throws -> String {
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)").path
+    let folder = try ScratchFolder.make(prefix)
     try FileManager.default.createDirectory(atPath: folder + "/model", withIntermediateDirectories: true)
     let tokens = (0..<256).map { ByteLevel.token(for: [UInt8($0)]) } + ["<|im_start|>", "<|im_end|>"]
     let config = LlamaConfig(vocabSize: tokens.count, hiddenSize: 32, intermediateSize: 64, numHiddenLayers: 2,

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import Tokenization
+import TestSupport
 
 /// Writing `tokenizer.json` back out (what a model trained from a GGUF leaves in `final/`): the model
 /// section equals the file Hugging Face `tokenizers` wrote, and the reloaded tokenizer encodes every
@@ -31,8 +32,7 @@ import Tokenization
 
     @Test func reloadedTokenizerEncodesTheGoldenTexts() throws {
         let tokenizer = try #require(TokenizerGoldenTests.tokenizer)
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tokenizer-export-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let folder = try ScratchFolder.make("tokenizer-export")
         defer { try? FileManager.default.removeItem(atPath: folder) }
         for (name, object) in [("tokenizer.json", tokenizer.huggingFaceTokenizerJSON()), ("tokenizer_config.json", tokenizer.huggingFaceTokenizerConfig())] {
             try JSONSerialization.data(withJSONObject: object).write(to: URL(fileURLWithPath: folder + "/" + name))

@@ -3,6 +3,7 @@ import RunConfig
 import Testing
 import Tokenization
 import Training
+import TestSupport
 
 /// A byte-level tokenizer with a few merges and ChatML's special tokens.
 private func tinyTokenizer() throws -> BPETokenizer {
@@ -42,8 +43,7 @@ private func tinyTokenizer() throws -> BPETokenizer {
 
     @Test func datasetFormatsCountsAndErrors() throws {
         let tokenizer = try tinyTokenizer()
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("rlvr-sft-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let folder = try ScratchFolder.make("rlvr-sft")
         let path = folder + "/train.jsonl"
         try Data("""
         {"messages": [{"role": "user", "content": "a"}, {"role": "assistant", "content": "b"}]}
@@ -78,8 +78,7 @@ private func tinyTokenizer() throws -> BPETokenizer {
     static let template = SFTDataTests.template
 
     private func dataset(_ text: String, maxLength: Int = 96, skipInvalid: Bool = false, fields: DataSection.FieldNames = .init()) throws -> PreferenceDataset {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("rlvr-pref-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let folder = try ScratchFolder.make("rlvr-pref")
         try Data(text.utf8).write(to: URL(fileURLWithPath: folder + "/pairs.jsonl"))
         return try PreferenceDataset(path: folder + "/pairs.jsonl", fields: fields, maxLength: maxLength, skipInvalid: skipInvalid,
                                      template: Self.template, tokenizer: try tinyTokenizer())

@@ -1,14 +1,13 @@
 import Foundation
 import Testing
 import Verifiers
+import TestSupport
 
 @Suite(.serialized) struct PluginTests {
     static let projectRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     static func temporaryFolder() throws -> String {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("rlvr-plugins-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url.path
+        try ScratchFolder.make("rlvr-plugins")
     }
 
     @Test func ruleFilesInTheProjectLoadAndWork() throws {
