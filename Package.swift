@@ -70,6 +70,9 @@ let package = Package(
         .target(name: "Benchmarks", dependencies: ["Diagnostics", "Kernels", "LlamaModel", "ModelIO", "RunConfig", "Generation", "Tokenization", "Training"]),
         // `rlvr demo`: a small Llama built from a config, SFT then RLVR on generated arithmetic problems.
         .target(name: "Demo", dependencies: ["Kernels", "LlamaModel", "ModelIO", "RunConfig", "Generation", "Tokenization", "Training", "Verifiers"]),
+        // `rlvr eval`: benchmark tasks in lm-eval's and lighteval's prompt formats, log-likelihood
+        // multiple choice on shared context caches, generation scored by the verifiers, results and caches.
+        .target(name: "Evaluation", dependencies: ["Diagnostics", "JSON", "Kernels", "LlamaModel", "Generation", "Tokenization", "TextPatterns", "Verifiers"]),
         // Run configuration: YAML → Codable sections, --set overrides, strict validation.
         .target(name: "RunConfig", dependencies: ["Diagnostics", .product(name: "Yams", package: "Yams")]),
         // The command-line commands as a library, so tests can run them in-process.
@@ -77,7 +80,7 @@ let package = Package(
             name: "RLVRCommands",
             dependencies: [
                 "Diagnostics", "JSON", "Kernels", "Collectives", "Checkpoints", "LlamaModel", "ModelIO", "RunConfig", "Training", "Benchmarks", "Demo",
-                "Tokenization", "Generation", "Verifiers",
+                "Evaluation", "Tokenization", "Generation", "Verifiers",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -96,6 +99,7 @@ let package = Package(
         .testTarget(name: "VerifiersTests", dependencies: ["Verifiers", "JSON", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TokenizationTests", dependencies: ["Tokenization", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Kernels", "Tokenization", "RunConfig", "LlamaModel", "ModelIO", "TestSupport"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Checkpoints", "JSON", "LlamaModel", "Tokenization", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DemoTests", dependencies: ["Demo", "Training", "RunConfig", "TestSupport"]),
         .testTarget(name: "GenerationTests", dependencies: ["Generation", "LlamaModel", "Kernels", "TestSupport"]),
         .testTarget(name: "RLVRCommandsTests", dependencies: ["RLVRCommands", "Checkpoints", "Kernels", "LlamaModel", "ModelIO", "RunConfig", "Tokenization", "TestSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")]),

@@ -4,7 +4,7 @@ import Foundation
 /// semantics (code points, Unicode whitespace including \x1c–\x1f, full case mapping).
 public enum PythonText {
     /// `str.isspace()` characters: Unicode White_Space plus the separators \x1c–\x1f.
-    static func isSpace(_ scalar: Unicode.Scalar) -> Bool {
+    public static func isSpace(_ scalar: Unicode.Scalar) -> Bool {
         scalar.properties.isWhitespace || (0x1C...0x1F).contains(scalar.value)
     }
 
@@ -85,6 +85,12 @@ public enum PythonText {
             if p.isLowercase { cased = true }
         }
         return cased
+    }
+
+    /// `s.capitalize()`: the first character title-cased, every other one lower-cased.
+    public static func capitalize(_ s: String) -> String {
+        guard let first = s.unicodeScalars.first else { return s }
+        return first.properties.titlecaseMapping + String(s.unicodeScalars.dropFirst()).lowercased()
     }
 
     /// Number of code points (Python `len`).

@@ -1,0 +1,219 @@
+import Foundation
+import Generation
+import Kernels
+import LlamaModel
+import Tokenization
+
+/// How an evaluation runs: prompt format, chat or plain, shots, sampling.
+public struct EvalSettings: Codable, Equatable, Sendable {
+    public var format: PromptFormat
+    /// Prompts rendered with the model's chat template (else plain text).
+    public var chat: Bool
+    /// Few-shot examples per prompt; nil: each task's default.
+    public var shots: Int?
+    /// Samples per generative prompt (pass@k, maj@k, avg@k when above 1).
+    public var samples: Int
+    /// 0: greedy.
+    public var temperature: Double
+    public var seed: UInt64
+    /// At most this many new tokens (nil: each task's own limit).
+    public var maxNewTokens: Int?
+
+    public init(format: PromptFormat = .lmEval, chat: Bool = false, shots: Int? = nil, samples: Int = 1, temperature: Double = 0,
+                seed: UInt64 = 0, maxNewTokens: Int? = nil) {
+        self.format = format
+        self.chat = chat
+        self.shots = shots
+        self.samples = samples
+        self.temperature = temperature
+        self.seed = seed
+        self.maxNewTokens = maxNewTokens
+    }
+
+    var taskOptions: TaskOptions { TaskOptions(format: format, shots: shots) }
+}
+
+/// A task's outcome: metrics over its documents, with what produced them.
+public struct TaskResult: Codable, Equatable, Sendable {
+    public var task: String
+    public var metrics: [String: MetricSummary]
+    /// Reported metric names, headline first.
+    public var metricOrder: [String]
+    public var items: Int
+    public var shots: Int
+    public var settings: EvalSettings
+    public var modelSHA256: String
+    /// Tokens through the model (prompts, continuations, generated) and wall seconds in this run
+    /// (documents taken from the cache cost nothing).
+    public var tokens: Int
+    public var seconds: Double
+
+    enum CodingKeys: String, CodingKey {
+        case task, metrics, metricOrder = "metric_order", items, shots, settings, modelSHA256 = "model_sha256", tokens, seconds
+    }
+}
+
+/// Runs tasks on a model: renders and tokenizes prompts, scores choices or generates, scores
+/// responses, caches every finished document, and folds the documents into metrics.
+public final class EvalRunner {
+    public let model: LlamaModel
+    public let tokenizer: BPETokenizer
+    public let template: ChatTemplate?
+    public let eosTokens: Set<Int32>
+    public let data: BenchmarkData
+    public let settings: EvalSettings
+    public let modelSHA256: String
+    public let store: SampleStore?
+    /// Documents per scoring call (a call's results are cached together).
+    public var questionsPerCall = 32
+    public var promptsPerCall = 16
+    /// Called after every call: task, documents done, documents in all, tokens/s of this run.
+    public var progress: ((String, Int, Int, Double) -> Void)?
+
+    public init(model: LlamaModel, tokenizer: BPETokenizer, template: ChatTemplate?, eosTokens: Set<Int32>, data: BenchmarkData,
+                settings: EvalSettings, modelSHA256: String, store: SampleStore?) throws {
+        if settings.chat && template == nil { throw EvalError("--chat needs a chat template") }
+        guard settings.samples >= 1 else { throw EvalError("samples per prompt must be ≥ 1, got \(settings.samples)") }
+        guard settings.temperature >= 0, settings.temperature.isFinite else { throw EvalError("temperature must be ≥ 0, got \(settings.temperature)") }
+        if settings.samples > 1 && settings.temperature == 0 { throw EvalError("\(settings.samples) samples per prompt need a temperature above 0 (greedy samples are all the same)") }
+        if let n = settings.maxNewTokens, n < 1 { throw EvalError("max new tokens must be ≥ 1, got \(n)") }
+        if let shots = settings.shots, shots < 0 { throw EvalError("shots must be ≥ 0, got \(shots)") }
+        self.model = model
+        self.tokenizer = tokenizer
+        self.template = settings.chat ? template : nil
+        self.eosTokens = eosTokens
+        self.data = data
+        self.settings = settings
+        self.modelSHA256 = modelSHA256
+        self.store = store
+    }
+
+    /// The task's documents (the first `limit`), checked against the shots its exemplars allow.
+    public func items(_ task: any EvalTask, limit: Int?) throws -> [EvalItem] {
+        let options = settings.taskOptions
+        if let shots = options.shots, let most = task.maximumShots, shots > most {
+            throw EvalError("\(task.name): --shots \(shots) asks for more examples than the task's \(most)")
+        }
+        let items = try task.items(data, options)
+        return limit.map { Array(items.prefix($0)) } ?? items
+    }
+
+    public func run(_ task: any EvalTask, limit: Int?) throws -> TaskResult {
+        let options = settings.taskOptions
+        let items = try self.items(task, limit: limit)
+        let done = Dictionary((store?.records ?? []).filter { $0.task == task.name }.map { ($0.docIndex, $0) }, uniquingKeysWith: { a, _ in a })
+        let todo = items.filter { done[$0.index] == nil }
+        var records = items.compactMap { done[$0.index] }
+        let began = Profiler.now()
+        var tokens = 0
+        var start = 0
+        let perCall = todo.first.map { if case .choices = $0.request { return questionsPerCall } else { return promptsPerCall } } ?? 1
+        while start < todo.count {
+            let chunk = Array(todo[start..<min(todo.count, start + perCall)])
+            let (new, used) = try score(chunk, task: task, options: options)
+            tokens += used
+            try store?.append(new)
+            records += new
+            start += chunk.count
+            progress?(task.name, records.count, items.count, Double(tokens) / max(1e-9, Profiler.now() - began))
+        }
+        let order = task.metrics(options)
+        var values: [String: [Double]] = [:]
+        for record in records { for (name, list) in record.metrics { values[name, default: []] += list } }
+        var names = order + values.keys.filter { !order.contains($0) }.sorted()
+        names = names.filter { values[$0] != nil }
+        return TaskResult(task: task.name, metrics: values.mapValues(MetricSummary.init), metricOrder: names, items: records.count,
+                          shots: options.shots ?? task.defaultShots(options), settings: settings, modelSHA256: modelSHA256,
+                          tokens: tokens, seconds: Profiler.now() - began)
+    }
+
+    /// Context and continuation tokens of every choice (lm-eval's `_encode_pair`).
+    public func choiceRequest(_ item: EvalItem, choices: [String]) -> (ChoiceRequest, context: String, continuations: [String]) {
+        let context = item.prompt.rendered(chat: template)
+        let delimiter = settings.format == .lmEval && settings.chat ? "" : item.prompt.answerDelimiter
+        var contextTokens: [Int32] = [], continuationTokens: [[Int32]] = [], continuations: [String] = []
+        var movedContext = context
+        for choice in choices {
+            let (head, tail) = movingTrailingWhitespace(context: context, continuation: delimiter + choice)
+            movedContext = head
+            if contextTokens.isEmpty { contextTokens = tokenizer.encode(head) }
+            let whole = tokenizer.encode(head + tail)
+            continuationTokens.append(Array(whole.dropFirst(contextTokens.count)))
+            continuations.append(tail)
+        }
+        return (ChoiceRequest(context: contextTokens, continuations: continuationTokens), movedContext, continuations)
+    }
+
+    private func score(_ items: [EvalItem], task: any EvalTask, options: TaskOptions) throws -> ([SampleRecord], Int) {
+        guard let first = items.first else { return ([], 0) }
+        if case .choices = first.request { return try scoreChoices(items, task: task) }
+        return try generate(items, task: task, options: options)
+    }
+
+    private func scoreChoices(_ items: [EvalItem], task: any EvalTask) throws -> ([SampleRecord], Int) {
+        var requests: [ChoiceRequest] = [], rendered: [(String, [String])] = [], golds: [Int] = [], choiceTexts: [[String]] = []
+        for item in items {
+            guard case .choices(let choices, let gold) = item.request else { throw EvalError("\(task.name): mixed request kinds") }
+            let (request, context, continuations) = choiceRequest(item, choices: choices)
+            requests.append(request)
+            rendered.append((context, continuations))
+            golds.append(gold)
+            choiceTexts.append(choices)
+        }
+        let scorer = ChoiceScorer(model: model, maxBatch: 64)
+        let results = try scorer.score(requests)
+        var records: [SampleRecord] = []
+        for (index, item) in items.enumerated() {
+            let result = results[index], gold = golds[index]
+            let lengths = choiceTexts[index].map { Double(max(1, $0.unicodeScalars.count)) }
+            let acc = argmax(result.logLikelihoods) == gold ? 1.0 : 0.0
+            let accNorm = argmax(zip(result.logLikelihoods, lengths).map { $0 / $1 }) == gold ? 1.0 : 0.0
+            records.append(SampleRecord(task: task.name, docIndex: item.index, group: item.group, prompt: rendered[index].0,
+                                        continuations: rendered[index].1, gold: gold, loglikelihoods: result.logLikelihoods,
+                                        isGreedy: result.greedy, metrics: ["acc": [acc], "acc_norm": [accNorm]]))
+        }
+        return (records, scorer.scoredTokens)
+    }
+
+    /// numpy `argmax`: the first index of the largest value.
+    func argmax(_ values: [Double]) -> Int {
+        var best = 0
+        for i in values.indices where values[i] > values[best] { best = i }
+        return best
+    }
+
+    private func generate(_ items: [EvalItem], task: any EvalTask, options: TaskOptions) throws -> ([SampleRecord], Int) {
+        guard case .generation(let stop, let taskLimit) = items[0].request else { throw EvalError("\(task.name): mixed request kinds") }
+        let newTokens = settings.maxNewTokens ?? taskLimit
+        let window = model.config.maxPositionEmbeddings
+        guard newTokens < window else { throw EvalError("\(newTokens) new tokens do not fit the model's context of \(window)") }
+        let prompts = items.map { $0.prompt.rendered(chat: template) }
+        let requests = items.enumerated().map { offset, item in
+            // lm-eval keeps the last (context − new tokens) tokens of a prompt that is too long.
+            GenerationRequest(id: item.index, prompt: Array(tokenizer.encode(prompts[offset]).suffix(window - newTokens)), samples: settings.samples)
+        }
+        let sampling = SamplingSettings(temperature: settings.temperature, maxNewTokens: newTokens, stopStrings: stop, seed: settings.seed)
+        let generator = try Generator(model: model, settings: sampling, eosTokens: eosTokens, maxBatch: 32,
+                                      decode: { [tokenizer] in tokenizer.decode($0) })
+        let samples = try generator.generate(requests)
+        let metrics = task.metrics(options)
+        var records: [SampleRecord] = []
+        for (offset, item) in items.enumerated() {
+            let mine = samples.filter { $0.requestID == item.index }.sorted { $0.sampleIndex < $1.sampleIndex }
+            let responses = mine.map { response(of: $0, stop: stop) }
+            let scores = responses.map { task.score(response: $0, item: item, options: options) }
+            records.append(SampleRecord(task: task.name, docIndex: item.index, group: item.group, prompt: prompts[offset],
+                                        reference: item.reference.string ?? item.reference.compactJSON, responses: responses,
+                                        extracted: scores.map(\.extracted), metrics: combine(scores, metrics: metrics)))
+        }
+        let statistics = generator.statistics
+        return (records, statistics.prefillTokens + statistics.decodedTokens)
+    }
+
+    /// The response text: generated tokens without special tokens, cut at the first stop string.
+    func response(of sample: GeneratedSample, stop: [String]) -> String {
+        let text = tokenizer.decode(sample.tokens, skipSpecial: true)
+        guard let cut = stop.filter({ !$0.isEmpty }).compactMap({ text.range(of: $0)?.lowerBound }).min() else { return text }
+        return String(text[..<cut])
+    }
+}
