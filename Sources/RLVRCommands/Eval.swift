@@ -93,6 +93,10 @@ struct Eval: ParsableCommand {
                                     modelSHA256: digest, store: store)
         // Every task's prompts are built first, so a bad file or setting stops the run before any scoring.
         for task in selected { _ = try runner.items(task, limit: limit) }
+        if let shots, shots > 0 {
+            let fixed = selected.filter { $0.maximumShots == 0 }.map(\.name)
+            if !fixed.isEmpty { FileHandle.standardError.write(Data(("rlvr: notice: " + "\(fixed.joined(separator: ", ")) \(fixed.count == 1 ? "is" : "are") 0-shot only; --shots \(shots) applies to the other tasks\n").utf8)) }
+        }
         if let status = TerminalProgress.status {
             runner.progress = { task, done, total, tokensPerSecond in
                 let width = 24, filled = total > 0 ? width * done / total : width

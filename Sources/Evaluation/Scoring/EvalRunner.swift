@@ -88,9 +88,16 @@ public final class EvalRunner {
         self.store = store
     }
 
+    /// The settings a task sees: `--shots` does not apply to tasks without few-shot examples.
+    public func options(for task: any EvalTask) -> TaskOptions {
+        var options = settings.taskOptions
+        if task.maximumShots == 0 { options.shots = nil }
+        return options
+    }
+
     /// The task's documents (the first `limit`), checked against the shots its exemplars allow.
     public func items(_ task: any EvalTask, limit: Int?) throws -> [EvalItem] {
-        let options = settings.taskOptions
+        let options = self.options(for: task)
         if let shots = options.shots, let most = task.maximumShots, shots > most {
             throw EvalError("\(task.name): --shots \(shots) asks for more examples than the task's \(most)")
         }
@@ -99,7 +106,7 @@ public final class EvalRunner {
     }
 
     public func run(_ task: any EvalTask, limit: Int?) throws -> TaskResult {
-        let options = settings.taskOptions
+        let options = self.options(for: task)
         let items = try self.items(task, limit: limit)
         let done = Dictionary((store?.records ?? []).filter { $0.task == task.name }.map { ($0.docIndex, $0) }, uniquingKeysWith: { a, _ in a })
         let todo = items.filter { done[$0.index] == nil }
@@ -117,6 +124,7 @@ public final class EvalRunner {
             start += chunk.count
             progress?(task.name, records.count, items.count, Double(tokens) / max(1e-9, Profiler.now() - began))
         }
+        records.sort { $0.docIndex < $1.docIndex }   // the same sums whether or not the run resumed
         let order = task.metrics(options)
         var values: [String: [Double]] = [:]
         for record in records { for (name, list) in record.metrics { values[name, default: []] += list } }
