@@ -66,6 +66,9 @@ struct Eval: ParsableCommand {
     @Option(name: .customLong("max-new-tokens"), parsing: .unconditional, help: "Cap on generated tokens (default: each task's own).")
     var maxNewTokens: Int?
 
+    @Option(help: "For a run folder: final (its final/) or all (every saved step and final/, one table).")
+    var checkpoints: String = "final"
+
     @Option(help: "Folder of the benchmark files.")
     var data: String = "data/eval"
 
@@ -77,95 +80,46 @@ struct Eval: ParsableCommand {
             throw ValidationError("--format must be one of \(PromptFormat.allCases.map(\.rawValue).joined(separator: ", ")), got \"\(format)\"")
         }
         if overwrite && out == nil { throw ValidationError("--overwrite needs --out") }
+        if !["final", "all"].contains(checkpoints) { throw ValidationError("--checkpoints must be final or all, got \"\(checkpoints)\"") }
     }
 
     func run() throws {
         compute.apply()
-        let selected = try TaskCatalog.resolve(tasks)
-        let settings = EvalSettings(format: PromptFormat(rawValue: format)!, chat: chat, shots: shots, samples: samples,
-                                    temperature: temperature, seed: seed, maxNewTokens: maxNewTokens)
-        let path = Self.modelPath(model)
-        let loaded = try LoadedChatModel(path: path, templateName: template)
-        let digest = try Self.weightsDigest(path)
-        let store = try out.map { try Self.prepare(folder: $0, settings: settings, digest: digest, overwrite: overwrite) }
-        let runner = try EvalRunner(model: loaded.model, tokenizer: loaded.tokenizer, template: chat ? try loaded.template() : nil,
-                                    eosTokens: loaded.eosTokens, data: BenchmarkData(root: data), settings: settings,
-                                    modelSHA256: digest, store: store)
-        // Every task's prompts are built first, so a bad file or setting stops the run before any scoring.
-        for task in selected { _ = try runner.items(task, limit: limit) }
+        var job = EvalJob(modelPath: model, templateName: template, tasks: try TaskCatalog.resolve(tasks),
+                          settings: EvalSettings(format: PromptFormat(rawValue: format)!, chat: chat, shots: shots, samples: samples,
+                                                 temperature: temperature, seed: seed, maxNewTokens: maxNewTokens),
+                          limit: limit, data: BenchmarkData(root: data), out: out, overwrite: overwrite)
         if let shots, shots > 0 {
-            let fixed = selected.filter { $0.maximumShots == 0 }.map(\.name)
-            if !fixed.isEmpty { FileHandle.standardError.write(Data(("rlvr: notice: " + "\(fixed.joined(separator: ", ")) \(fixed.count == 1 ? "is" : "are") 0-shot only; --shots \(shots) applies to the other tasks\n").utf8)) }
+            let fixed = job.tasks.filter { $0.maximumShots == 0 }.map(\.name)
+            if !fixed.isEmpty {
+                FileHandle.standardError.write(Data("rlvr: notice: \(fixed.joined(separator: ", ")) \(fixed.count == 1 ? "is" : "are") 0-shot only; --shots \(shots) applies to the other tasks\n".utf8))
+            }
         }
         if let status = TerminalProgress.status {
-            runner.progress = { task, done, total, tokensPerSecond in
-                let width = 24, filled = total > 0 ? width * done / total : width
-                status("\(task) [\(String(repeating: "#", count: filled))\(String(repeating: ".", count: width - filled))] \(done)/\(total)  "
-                       + String(format: "%.0f tok/s", tokensPerSecond))
+            job.progress = { p in
+                let width = 24, filled = p.total > 0 ? width * p.done / p.total : width
+                let eta = p.done < p.total ? String(format: "  ETA %.0f s", p.secondsLeft) : ""
+                status("\(p.task) [\(String(repeating: "#", count: filled))\(String(repeating: ".", count: width - filled))] \(p.done)/\(p.total)  "
+                       + String(format: "%.1f items/s  %.0f tok/s", p.documentsPerSecond, p.tokensPerSecond) + eta)
             }
         }
-        var results: [TaskResult] = []
-        for task in selected {
-            results.append(try runner.run(task, limit: limit))
-            if TerminalProgress.isTerminal { StandardOutput.write("\r\u{1B}[K") }
+        if checkpoints == "all" {
+            // Every saved step with the run's tokenizer (checkpoints keep none), each into its own sub-folder.
+            var reports: [(label: String, report: EvalReport)] = []
+            let saved = try EvalJob.runCheckpoints(model)
+            job.tokenizerPath = model + "/final"
+            for (label, path) in saved {
+                job.modelPath = path
+                job.out = out.map { $0 + "/" + label.replacingOccurrences(of: " ", with: "-") }
+                reports.append((label, try job.run()))
+                if TerminalProgress.isTerminal { StandardOutput.write("\r\u{1B}[K") }
+            }
+            StandardOutput.write(json ? "[" + (try reports.map { try $0.report.json() }).joined(separator: ",\n") + "]\n"
+                                      : EvalReport.markdown(checkpoints: reports))
+            return
         }
-        let report = EvalReport(model: model, modelSHA256: digest, settings: settings, results: results)
-        if let out { try report.write(to: out + "/results.json") }
+        let report = try job.run()
+        if TerminalProgress.isTerminal { StandardOutput.write("\r\u{1B}[K") }
         StandardOutput.write(json ? try report.json() + "\n" : report.markdown())
-    }
-
-    /// A run folder's `final/`, else the path itself.
-    static func modelPath(_ path: String) -> String {
-        var isFolder: ObjCBool = false
-        let final = path + "/final"
-        if FileManager.default.fileExists(atPath: final, isDirectory: &isFolder), isFolder.boolValue { return final }
-        return path
-    }
-
-    /// SHA-256 over the weight files (the file itself, or a folder's .safetensors/.gguf files in name order).
-    static func weightsDigest(_ path: String) throws -> String {
-        var isFolder: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else { throw InputError("\(path): no such file or folder") }
-        let files = isFolder.boolValue
-            ? ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).filter { $0.hasSuffix(".safetensors") || $0.hasSuffix(".gguf") }.sorted().map { path + "/" + $0 }
-            : [path]
-        if files.count == 1 { return try SHA256.hex(file: files[0]) }
-        return SHA256.hex(Array(try files.map { try SHA256.hex(file: $0) }.joined(separator: "\n").utf8))
-    }
-
-    /// The output folder with its settings checked against an earlier run's (resume) or replaced (--overwrite).
-    static func prepare(folder: String, settings: EvalSettings, digest: String, overwrite: Bool) throws -> SampleStore {
-        let manager = FileManager.default
-        try manager.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let settingsFile = folder + "/eval_settings.json", samples = folder + "/samples.jsonl"
-        let identity = EvalIdentity(modelSHA256: digest, settings: settings)
-        if overwrite {
-            for name in ["samples.jsonl", "results.json", "eval_settings.json"] { try? manager.removeItem(atPath: folder + "/" + name) }
-        } else if let data = manager.contents(atPath: settingsFile) {
-            guard let earlier = try? JSONDecoder().decode(EvalIdentity.self, from: data) else {
-                throw InputError("\(settingsFile): not an rlvr eval settings file; choose another --out or pass --overwrite")
-            }
-            if earlier != identity {
-                throw InputError("\(folder) holds an evaluation with other settings or weights (\(earlier.difference(from: identity))); pass --overwrite to start again or choose another --out")
-            }
-        } else if manager.fileExists(atPath: samples) {
-            throw InputError("\(samples) exists without eval_settings.json; pass --overwrite to start again or choose another --out")
-        }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        let bytes = try encoder.encode(identity)
-        try AtomicFile.write(to: settingsFile) { sink in try bytes.withUnsafeBytes { try sink.write($0) } }
-        return try SampleStore(path: samples)
-    }
-}
-
-/// What must match for an output folder's samples to be reused.
-struct EvalIdentity: Codable, Equatable {
-    var modelSHA256: String
-    var settings: EvalSettings
-
-    func difference(from other: EvalIdentity) -> String {
-        if modelSHA256 != other.modelSHA256 { return "weights \(modelSHA256.prefix(12))… there, \(other.modelSHA256.prefix(12))… now" }
-        return "settings there: \(settings), now: \(other.settings)"
     }
 }

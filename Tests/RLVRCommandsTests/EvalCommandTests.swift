@@ -6,39 +6,9 @@ import RLVRCommands
 /// `rlvr eval` end to end on a tiny model and a small benchmark folder: results, the resume cache,
 /// and bad input as exit 2.
 @Suite struct EvalCommandTests {
-    /// A data folder with three PIQA rows, two GSM8K test and three train rows, and the CoT exemplars.
-    static func dataFolder() throws -> String {
-        let folder = try ScratchFolder.make("eval-data")
-        func write(_ relative: String, _ text: String) throws {
-            let path = folder + "/" + relative
-            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            try Data(text.utf8).write(to: URL(fileURLWithPath: path))
-        }
-        try write("piqa/valid.jsonl", """
-        {"goal": "Open a jar", "sol1": "twist the lid", "sol2": "kick the jar"}
-        {"goal": "Dry hair", "sol1": "use a towel", "sol2": "use a spoon"}
-        {"goal": "Cool tea", "sol1": "wait", "sol2": "boil it"}
-
-        """)
-        try write("piqa/valid-labels.lst", "0\n0\n0\n")
-        try write("gsm8k/test.jsonl", """
-        {"question": "What is 2 + 3?", "answer": "2 + 3 = 5\\n#### 5"}
-        {"question": "What is 4 + 4?", "answer": "#### 8"}
-
-        """)
-        try write("gsm8k/train.jsonl", """
-        {"question": "1 + 1?", "answer": "#### 2"}
-        {"question": "2 + 2?", "answer": "#### 4"}
-        {"question": "3 + 3?", "answer": "#### 6"}
-
-        """)
-        try write("gsm8k/cot_8shot_exemplars.jsonl", "{\"question\": \"1 + 1?\", \"target\": \"1 + 1 = 2. The answer is 2.\"}\n")
-        return folder
-    }
-
     @Test func runsResumesAndRefusesOtherSettings() throws {
         let model = try tinyModelFolder(prefix: "eval-model") + "/model"
-        let data = try Self.dataFolder()
+        let data = try benchmarkDataFolder()
         let out = try ScratchFolder.make("eval-out")
         let base = ["eval", "--model", model, "--data", data, "--out", out, "--threads", "1", "--max-new-tokens", "4"]
         #expect(CommandLineEntry.run(base + ["--tasks", "piqa,gsm8k", "--shots", "2", "--json"]) == 0)
@@ -66,9 +36,30 @@ import RLVRCommands
         #expect(CommandLineEntry.run(base + ["--tasks", "piqa", "--shots", "1", "--overwrite"]) == 0)
     }
 
+    /// A run folder: its final/ by default, every saved step with --checkpoints all (the tokenizer
+    /// from final/, as checkpoints keep none).
+    @Test func runFoldersAndTheirCheckpoints() throws {
+        let model = try tinyModelFolder(prefix: "eval-model") + "/model"
+        let run = try ScratchFolder.make("eval-run")
+        try FileManager.default.createDirectory(atPath: run + "/checkpoints/step-2", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: model, toPath: run + "/final")
+        for file in ["config.json", "model.safetensors"] {
+            try FileManager.default.copyItem(atPath: model + "/" + file, toPath: run + "/checkpoints/step-2/" + file)
+        }
+        let out = try ScratchFolder.make("eval-out")
+        let base = ["eval", "--model", run, "--data", try benchmarkDataFolder(), "--tasks", "piqa", "--threads", "1"]
+        #expect(CommandLineEntry.run(base) == 0)
+        #expect(CommandLineEntry.run(base + ["--checkpoints", "all", "--out", out]) == 0)
+        for label in ["step-2", "final"] {
+            #expect(FileManager.default.fileExists(atPath: out + "/\(label)/results.json"), "\(label)")
+        }
+        #expect(CommandLineEntry.run(base + ["--checkpoints", "some"]) == 2)
+        #expect(CommandLineEntry.run(["eval", "--model", model, "--checkpoints", "all", "--tasks", "piqa", "--data", try benchmarkDataFolder()]) == 2)
+    }
+
     @Test func badInputExitsWithTwo() throws {
         let model = try tinyModelFolder(prefix: "eval-model") + "/model"
-        let data = try Self.dataFolder()
+        let data = try benchmarkDataFolder()
         let base = ["eval", "--model", model, "--data", data, "--threads", "1"]
         #expect(CommandLineEntry.run(base + ["--tasks", "nosuch"]) == 2)
         #expect(CommandLineEntry.run(base + ["--tasks", "piqa", "--limit", "0"]) == 2)

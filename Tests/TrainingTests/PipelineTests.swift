@@ -24,6 +24,7 @@ import Training
       - {name: sft, config: \(folder)/sft.yaml}
       - {name: rm, config: \(folder)/rm.yaml, set: ["model.path={sft}"]}
       - {name: ppo, config: \(folder)/ppo.yaml, set: ["model.path={sft}", "algorithm.value_model={rm}"]}
+      - {name: eval, model: "{ppo}", evaluate: {tasks: [piqa], data: \(try benchmarkDataFolder()), chat: false}}
     """
     let configuration = try ConfigLoader.load(PipelineConfiguration.self, yaml: pipelineYAML)
     var stopped = TrainerOptions(log: { _ in })
@@ -31,13 +32,20 @@ import Training
     #expect(throws: TrainerError.self) { try Pipeline(configuration: configuration, options: stopped).run() }
     #expect(!FileManager.default.fileExists(atPath: folder + "/runs/sft/final"))
     let ran = try Pipeline(configuration: configuration, options: TrainerOptions(log: { _ in })).run()
-    #expect(ran == ["sft", "rm", "ppo"])
+    #expect(ran == ["sft", "rm", "ppo", "eval"])
+    let results = try String(contentsOfFile: folder + "/runs/eval/results.json", encoding: .utf8)
+    #expect(results.contains("\"piqa\"") && results.contains("\"acc_norm\""))
     for path in ["sft/final/model.safetensors", "rm/final/model.safetensors", "ppo/final/model.safetensors", "ppo/value/model.safetensors"] {
         #expect(FileManager.default.fileExists(atPath: folder + "/runs/" + path), "\(path)")
     }
     let resumedLog = try String(contentsOfFile: folder + "/runs/sft/metrics.jsonl", encoding: .utf8).split(separator: "\n")
     #expect(resumedLog.count == 4)   // 8 rows / batch 4 × 2 epochs, step 1 from the stopped run
     #expect(try Pipeline(configuration: configuration, options: TrainerOptions(log: { _ in })).run().isEmpty)
+    // an evaluation stage needs a model and tasks, and trains nothing
+    #expect(throws: ConfigError.self) { try ConfigLoader.load(PipelineConfiguration.self, yaml: "stages:\n  - {name: e, evaluate: {tasks: [piqa]}}\n") }
+    #expect(throws: ConfigError.self) {
+        try ConfigLoader.load(PipelineConfiguration.self, yaml: "stages:\n  - {name: e, model: m, config: x.yaml, evaluate: {tasks: [piqa]}}\n")
+    }
     // a reference to a later stage is a configuration error
     #expect(throws: ConfigError.self) {
         try ConfigLoader.load(PipelineConfiguration.self, yaml: "stages:\n  - {name: a, config: x.yaml, set: [\"model.path={b}\"]}\n  - {name: b, config: y.yaml}\n")

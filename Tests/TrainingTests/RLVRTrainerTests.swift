@@ -31,6 +31,14 @@ private func rlSetup(_ algorithm: String, extra: String = "") throws -> (folder:
     return (folder, yaml)
 }
 
+/// Log lines collected from a trainer (its log callback may run on any thread).
+private final class LogLines: @unchecked Sendable {
+    private let lock = NSLock()
+    private var lines: [String] = []
+    func append(_ line: String) { lock.lock(); lines.append(line); lock.unlock() }
+    var all: [String] { lock.lock(); defer { lock.unlock() }; return lines }
+}
+
 private func quietOptions(maxSteps: Int? = nil, resume: Bool = false) -> TrainerOptions {
     TrainerOptions(maxSteps: maxSteps, resume: resume, log: { _ in })
 }
@@ -49,6 +57,25 @@ private func timeless(_ path: String) throws -> [String] {
 }
 
 @Suite(.serialized) struct RLVRTrainerTests {
+    /// `evaluation.tasks` are measured on the policy at step 0, every eval_every steps and at the end.
+    @Test func benchmarksAreLoggedBesideTheHeldOutRate() throws {
+        let (folder, yaml) = try rlSetup("grpo")
+        let data = try benchmarkDataFolder()
+        let config = yaml("b").replacingOccurrences(of: "eval_every: 0", with: "eval_every: 2").replacingOccurrences(of: "epochs: 8", with: "epochs: 8, max_steps: 3")
+            + "\nevaluation: {tasks: [piqa, gsm8k], limit: 2, data: \(data), max_new_tokens: 3, shots: 1}\n"
+        let lines = LogLines()
+        let options = TrainerOptions(log: { lines.append($0) })
+        try RLVRTrainer(config: ConfigLoader.load(RunConfiguration.self, yaml: config), options: options).train()
+        let metrics = try metricLines(folder + "/b")
+        let evaluated = metrics.filter { $0["eval/piqa/acc"] != nil }.compactMap { $0["step"] as? Int }
+        #expect(evaluated == [0, 2, 3], "\(metrics)")
+        #expect(metrics.first?["eval/gsm8k/exact_match_flexible"] is Double)
+        #expect(lines.all.contains { $0.contains("benchmarks: piqa acc") }, "\(lines.all)")
+        // an unknown task stops the run before it starts
+        let bad = yaml("c") + "\nevaluation: {tasks: [nosuch]}\n"
+        #expect(throws: TrainerError.self) { try RLVRTrainer(config: ConfigLoader.load(RunConfiguration.self, yaml: bad), options: quietOptions()) }
+    }
+
     /// Sampling and training share kernels: the PPO ratio on the first minibatch is exactly 1, and at
     /// the first step the policy equals the reference, so every KL estimate is exactly 0.
     @Test func firstRatioIsExactlyOneAndFirstKLExactlyZero() throws {

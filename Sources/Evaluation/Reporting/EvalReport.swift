@@ -45,4 +45,19 @@ public struct EvalReport: Codable, Equatable, Sendable {
         }
         return lines.joined(separator: "\n") + "\n"
     }
+
+    /// One table over several checkpoints of a run: `| checkpoint | task | metric | value | ± stderr | n |`.
+    public static func markdown(checkpoints: [(label: String, report: EvalReport)]) -> String {
+        var lines = ["| checkpoint | task | metric | value | ± stderr | n |", "|---|---|---|---:|---:|---:|"]
+        for (label, report) in checkpoints {
+            for task in report.tasks {
+                for name in task.metricOrder {
+                    guard let metric = task.metrics[name] else { continue }
+                    let stderr = metric.stderr.isNaN ? "—" : String(format: "%.2f", 100 * metric.stderr)
+                    lines.append("| \(label) | \(task.task) | \(name) | \(String(format: "%.2f", 100 * metric.value)) | \(stderr) | \(metric.count) |")
+                }
+            }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
 }

@@ -33,6 +33,17 @@ public struct EvalSettings: Codable, Equatable, Sendable {
     var taskOptions: TaskOptions { TaskOptions(format: format, shots: shots) }
 }
 
+/// Where a task stands: documents done (cached ones included) of all, those scored in this run and
+/// the seconds they took.
+public struct EvalProgress: Sendable {
+    public var task: String
+    public var done: Int, total: Int, scoredNow: Int
+    public var seconds: Double, tokensPerSecond: Double
+
+    public var documentsPerSecond: Double { Double(scoredNow) / max(1e-9, seconds) }
+    public var secondsLeft: Double { Double(total - done) / max(1e-9, documentsPerSecond) }
+}
+
 /// A task's outcome: metrics over its documents, with what produced them.
 public struct TaskResult: Codable, Equatable, Sendable {
     public var task: String
@@ -67,8 +78,8 @@ public final class EvalRunner {
     /// Documents per scoring call (a call's results are cached together).
     public var questionsPerCall = 32
     public var promptsPerCall = 16
-    /// Called after every call: task, documents done, documents in all, tokens/s of this run.
-    public var progress: ((String, Int, Int, Double) -> Void)?
+    /// Called after every scoring call.
+    public var progress: ((EvalProgress) -> Void)?
 
     public init(model: LlamaModel, tokenizer: BPETokenizer, template: ChatTemplate?, eosTokens: Set<Int32>, data: BenchmarkData,
                 settings: EvalSettings, modelSHA256: String, store: SampleStore?) throws {
@@ -122,7 +133,9 @@ public final class EvalRunner {
             try store?.append(new)
             records += new
             start += chunk.count
-            progress?(task.name, records.count, items.count, Double(tokens) / max(1e-9, Profiler.now() - began))
+            let seconds = Profiler.now() - began
+            progress?(EvalProgress(task: task.name, done: records.count, total: items.count, scoredNow: start, seconds: seconds,
+                                   tokensPerSecond: Double(tokens) / max(1e-9, seconds)))
         }
         records.sort { $0.docIndex < $1.docIndex }   // the same sums whether or not the run resumed
         let order = task.metrics(options)

@@ -16,6 +16,7 @@ public struct RunConfiguration: RunConfigSection, Equatable {
     public var dpo: DPOSection
     public var rollout: RolloutSection
     public var algorithm: AlgorithmSection
+    public var evaluation: EvaluationSection
 
     /// The most threads a run may ask for (the engine's thread pool limit, `ComputeThreads.maximum`).
     public static let maximumThreads = 64
@@ -25,7 +26,7 @@ public struct RunConfiguration: RunConfigSection, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case stage, seed, threads, model, data, optimizer, schedule, training, output, rewards, dpo, rollout, algorithm
+        case stage, seed, threads, model, data, optimizer, schedule, training, output, rewards, dpo, rollout, algorithm, evaluation
     }
 
     public init() {
@@ -42,6 +43,7 @@ public struct RunConfiguration: RunConfigSection, Equatable {
         dpo = DPOSection()
         rollout = RolloutSection()
         algorithm = AlgorithmSection()
+        evaluation = EvaluationSection()
     }
 
     public init(from decoder: Decoder) throws {
@@ -60,6 +62,7 @@ public struct RunConfiguration: RunConfigSection, Equatable {
         dpo = try c.value(.dpo, or: d.dpo)
         rollout = try c.value(.rollout, or: d.rollout)
         algorithm = try c.value(.algorithm, or: d.algorithm)
+        evaluation = try c.value(.evaluation, or: d.evaluation)
     }
 
     public func problems() -> [ConfigProblem] {
@@ -78,6 +81,7 @@ public struct RunConfiguration: RunConfigSection, Equatable {
         found += dpo.problems().map { $0.inSection("dpo") }
         found += rollout.problems().map { $0.inSection("rollout") }
         found += algorithm.problems().map { $0.inSection("algorithm") }
+        found += evaluation.problems().map { $0.inSection("evaluation") }
         return found
     }
 }

@@ -26,6 +26,23 @@ extension RLVRTrainer {
                 "eval_score": rollouts.reduce(0) { $0 + $1[1] } / Double(rollouts.count)]
     }
 
+    /// The held-out verified rate and the `evaluation.tasks` benchmarks (computed on rank 0, whose
+    /// metrics line is the run's), with a log line.
+    func evaluate(step: Int) throws -> [String: Double] {
+        var metrics = try evaluateHeldOut()
+        if !evalPrompts.isEmpty {
+            options.log(String(format: "step %d  held-out verified %.3f  score %.3f", step, metrics["eval_verified"] ?? 0, metrics["eval_score"] ?? 0))
+        }
+        if let benchmarks, group.isRoot {
+            let measured = try benchmarks.measure(model: policy, tokenizer: setup.tokenizer, template: setup.template, eosTokens: eosTokens)
+            metrics.merge(measured) { current, _ in current }
+            options.log("step \(step)  benchmarks: \(benchmarks.summary(measured))")
+        }
+        return metrics
+    }
+
+    var evaluates: Bool { !evalPrompts.isEmpty || benchmarks != nil }
+
     /// Runs to `totalSteps` (or `--max-steps`), resuming from the newest checkpoint when asked.
     /// Returns each step's mean score.
     @discardableResult
@@ -33,13 +50,11 @@ extension RLVRTrainer {
         let lifecycle = RunLifecycle(run: run, config: config, options: options, parts: checkpointParts,
                                      stepLogs: [run.path + "/samples.jsonl"], totalSteps: totalSteps)
         var state = try lifecycle.start()
-        if !options.resume && config.output.evalEvery > 0 && !evalPrompts.isEmpty {
+        if !options.resume && config.output.evalEvery > 0 && evaluates {
             // the starting point, as step 0
             var line: [String: Any] = ["step": 0]
-            let held = try evaluateHeldOut()
-            line.merge(held) { current, _ in current }
+            line.merge(try evaluate(step: 0)) { current, _ in current }
             if lifecycle.writes { try run.appendMetrics(line) }
-            options.log(String(format: "step 0  held-out verified %.3f  score %.3f", held["eval_verified"] ?? 0, held["eval_score"] ?? 0))
         }
         var scores: [Double] = []
         while state.step < lifecycle.stopAt {
@@ -51,12 +66,10 @@ extension RLVRTrainer {
             var line = metrics
             line["step"] = state.step
             line["epoch"] = Double(state.examplesSeen) / Double(trainPrompts.count)
-            if lifecycle.evaluates(after: state.step) && !evalPrompts.isEmpty {
+            if lifecycle.evaluates(after: state.step) && evaluates {
                 let began = Profiler.now()
-                let held = try evaluateHeldOut()
-                line.merge(held) { current, _ in current }
+                line.merge(try evaluate(step: state.step)) { current, _ in current }
                 line["time/eval"] = Profiler.now() - began
-                options.log(String(format: "step %d  held-out verified %.3f  score %.3f", state.step, held["eval_verified"] ?? 0, held["eval_score"] ?? 0))
             }
             let summary = String(format: "score %.3f  verified %.2f  kl %.4f  len %.0f  %.0f tok/s sampling", meanScore, metrics["verified"] as? Double ?? 0,
                                  metrics["kl_k1"] as? Double ?? 0, metrics["response_length"] as? Double ?? 0, metrics["tokens_per_s/sampling"] as? Double ?? 0)

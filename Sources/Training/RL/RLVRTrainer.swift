@@ -28,6 +28,8 @@ public final class RLVRTrainer {
     let policyOptimizer: OptimizerGroup
     public let trainPrompts: [RLPrompt]
     public let evalPrompts: [RLPrompt]
+    /// `evaluation.tasks` measured on the policy with the held-out prompts (nil: none).
+    let benchmarks: BenchmarkProbe?
     let router: RewardRouter
     let setup: TrainerSetup
     let eosTokens: Set<Int32>
@@ -86,6 +88,8 @@ public final class RLVRTrainer {
             + " (\(stats.tooLong) longer than \(config.rollout.maxPromptLength) tokens dropped, \(stats.skippedInvalid) invalid skipped)")
 
         eosTokens = Set(policy.config.eosTokenIDs.map { Int32($0) } + (setup.tokenizer.eosTokenID.map { [$0] } ?? []))
+        benchmarks = try BenchmarkProbe(config.evaluation)
+        try benchmarks?.check(tokenizer: setup.tokenizer, template: setup.template, eosTokens: eosTokens, model: policy)
         reference = try LlamaModel(config: policy.config)
         reference.parameters.copy(from: policy.parameters)
         policyOptimizer = try OptimizerGroup(model: policy, config: config.optimizer)
