@@ -67,7 +67,7 @@ let package = Package(
         // Datasets, loss heads, optimizers and schedules, the trainers, the demo and the benchmarks.
         .target(name: "Training", dependencies: ["Diagnostics", "JSON", "Kernels", "Collectives", "Checkpoints", "LlamaModel", "ModelIO", "RunConfig", "Generation", "Tokenization", "Verifiers", "Evaluation"]),
         // The speed and memory benchmarks behind `rlvr bench` (they drive the real trainers and kernels).
-        .target(name: "Benchmarks", dependencies: ["Diagnostics", "Kernels", "LlamaModel", "ModelIO", "RunConfig", "Generation", "Tokenization", "Training"]),
+        .target(name: "Benchmarks", dependencies: ["Diagnostics", "Kernels", "LlamaModel", "ModelIO", "RunConfig", "Generation", "Tokenization", "Training", "Evaluation"]),
         // `rlvr demo`: a small Llama built from a config, SFT then RLVR on generated arithmetic problems.
         .target(name: "Demo", dependencies: ["Kernels", "LlamaModel", "ModelIO", "RunConfig", "Generation", "Tokenization", "Training", "Verifiers"]),
         // `rlvr eval`: benchmark tasks in lm-eval's and lighteval's prompt formats, log-likelihood

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Evaluation
 import Benchmarks
 import Collectives
 import Foundation
@@ -20,7 +21,7 @@ func benchmarkModel(_ path: String?) throws -> LlamaModel {
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure the engine's speed (prints figures; never fails because a machine is slow).",
-        subcommands: [TrainBench.self, StagesBench.self, PPOBench.self, GenerateBench.self, TokenizeBench.self, VerifyBench.self, KernelsBench.self, AllReduceBench.self]
+        subcommands: [TrainBench.self, StagesBench.self, PPOBench.self, GenerateBench.self, EvalBench.self, TokenizeBench.self, VerifyBench.self, KernelsBench.self, AllReduceBench.self]
     )
 }
 
@@ -294,6 +295,78 @@ struct GenerateBench: ParsableCommand {
             }
         }
         print("peak RSS: \(formatBytes(peakResidentBytes()))")
+    }
+}
+
+struct EvalBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "eval",
+        abstract: "Multiple-choice scoring speed against prompt processing; with --tasks, wall time of real tasks.",
+        discussion: """
+        Scoring shares each question's context among its choices (one prefill) and advances all \
+        choices together through the decoding path; its tokens/s (context and choice tokens counted \
+        once) is set against one forward pass over a prompt of the same total length. With --model and \
+        --tasks, the tasks run as rlvr eval runs them (no cache) and their wall time is printed.
+        """
+    )
+
+    @Option(help: "Benchmark this checkpoint (default: SmolLM2-135M's architecture with random weights; --tasks needs a real one).")
+    var model: String?
+
+    @Option(help: "Real tasks to time, comma-separated (needs --model and data/eval).")
+    var tasks: String?
+
+    @Option(parsing: .unconditional, help: "With --tasks: only the first N documents of each.")
+    var limit: Int?
+
+    @Option(help: "With --tasks: lm-eval or lighteval prompts.")
+    var format: String = "lm-eval"
+
+    @Flag(help: "With --tasks: render prompts with the chat template.")
+    var chat = false
+
+    @Option(help: "Folder of the benchmark files.")
+    var data: String = "data/eval"
+
+    @OptionGroup var compute: ComputeOptions
+
+    func validate() throws {
+        if tasks != nil && model == nil { throw ValidationError("--tasks needs --model (a real checkpoint with its tokenizer)") }
+        if let limit, limit < 1 { throw ValidationError("--limit must be ≥ 1, got \(limit)") }
+        if PromptFormat(rawValue: format) == nil { throw ValidationError("--format must be lm-eval or lighteval, got \"\(format)\"") }
+    }
+
+    func run() throws {
+        try requireOneProcess("bench eval")
+        compute.apply()
+        let llama = try benchmarkModel(model)
+        print("model: \(model ?? "smollm2-135m (random weights)"), \(ComputeThreads.count) threads, fp32")
+        print(KernelPath.summary)
+        let generate = GenerateBenchmark(model: llama), eval = EvalBenchmark(model: llama)
+        // Shapes of the real tasks: HellaSwag ~ 40-token contexts and four ~25-token endings;
+        // ARC/PIQA ~ 30 and 2–4 × 10; MMLU (cloze) ~ 80 and four ~ 5.
+        let shapes = [("hellaswag-like", 48, 4, 24), ("arc/piqa-like", 32, 4, 10), ("mmlu-like", 80, 4, 5)]
+        for (name, context, choices, length) in shapes {
+            let total = context + choices * length
+            let prefill = try generate.promptProcessing(length: total, repeats: 3)
+            let scoring = try eval.choiceScoring(questions: 32, contextTokens: context, choices: choices, choiceTokens: length)
+            print(String(format: "%@ (%d + %d × %d tokens): scoring %.0f tokens/s, prompt processing of %d tokens %.0f tokens/s → %.2f×",
+                         name as NSString, context, choices, length, scoring, total, prefill, scoring / prefill))
+        }
+        let long = try generate.promptProcessing(length: 512)
+        print(String(format: "prompt processing (512 tokens, bench generate's figure): %.0f tokens/s", long))
+        guard let tasks, let model else { return }
+        for task in try TaskCatalog.resolve(tasks) {
+            let began = Date()
+            let job = EvalJob(modelPath: model, tasks: [task], settings: EvalSettings(format: PromptFormat(rawValue: format)!, chat: chat),
+                              limit: limit, data: BenchmarkData(root: data))
+            let report = try job.run()
+            let seconds = Date().timeIntervalSince(began)
+            for result in report.tasks {
+                print(String(format: "%@: %d documents in %.1f s (%.2f documents/s, %.0f tokens/s through the model)", result.task as NSString,
+                             result.items, seconds, Double(result.items) / seconds, Double(result.tokens) / max(1e-9, result.seconds)))
+            }
+        }
     }
 }
 

@@ -203,6 +203,11 @@ public final class EvalRunner {
         return best
     }
 
+    /// One document of a generative task, generated and scored (not cached).
+    public func generateOne(_ item: EvalItem, task: any EvalTask) throws -> SampleRecord {
+        try generate([item], task: task, options: options(for: task)).0[0]
+    }
+
     private func generate(_ items: [EvalItem], task: any EvalTask, options: TaskOptions) throws -> ([SampleRecord], Int) {
         guard case .generation(let stop, let taskLimit) = items[0].request else { throw EvalError("\(task.name): mixed request kinds") }
         let newTokens = settings.maxNewTokens ?? taskLimit

@@ -1,0 +1,142 @@
+import Foundation
+import LlamaModel
+import ModelIO
+import Testing
+import Tokenization
+import Evaluation
+
+/// Item by item against lm-evaluation-harness 0.4.13 (Hugging Face backend, float32 weights
+/// dequantised from the same GGUF; Fixtures/lm_eval/README.md, scripts/lm_eval_reference.py).
+///
+/// Without the model: every fixture row's context and continuations (multiple choice) or prompt
+/// (generation) are ours byte for byte. With `models/SmolLM2-135M-Instruct.Q4_1.gguf` present:
+/// the token ids, every choice's log-likelihood within 1e-3 and the same chosen answer, and the
+/// same greedy responses and scores — on the first `RLVR_AGREEMENT_ITEMS` rows of each fixture
+/// (default 8 for multiple choice, 3 for generation; all rows: `RLVR_AGREEMENT_ITEMS=all`).
+@Suite(.serialized) struct LMEvalAgreementTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().path + "/Fixtures/lm_eval"
+    static let modelPath = root + "/models/SmolLM2-135M-Instruct.Q4_1.gguf"
+    static let data = BenchmarkData(root: root + "/data/eval")
+
+    static func rows(_ task: String) throws -> [[String: Any]] {
+        let path = fixtures + "/\(task).jsonl"
+        guard FileManager.default.fileExists(atPath: path) else { return [] }
+        return try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map {
+            try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] ?? [:]
+        }
+    }
+
+    static func limit(_ fallback: Int) -> Int {
+        let value = ProcessInfo.processInfo.environment["RLVR_AGREEMENT_ITEMS"]
+        return value == "all" ? Int.max : value.flatMap(Int.init) ?? fallback
+    }
+
+    /// The model, or nil where it has not been fetched (`make model`).
+    static let loaded: (LlamaModel, BPETokenizer)? = {
+        guard FileManager.default.fileExists(atPath: modelPath),
+              let model = try? LlamaCheckpoint.load(modelPath), let tokenizer = try? BPETokenizer.load(checkpoint: modelPath) else { return nil }
+        return (model, tokenizer)
+    }()
+
+    static func runner(tokenizer: BPETokenizer, model: LlamaModel) throws -> EvalRunner {
+        try EvalRunner(model: model, tokenizer: tokenizer, template: nil, eosTokens: Set(model.config.eosTokenIDs.map(Int32.init) + [2]),
+                       data: data, settings: EvalSettings(format: .lmEval), modelSHA256: "", store: nil)
+    }
+
+    static let multipleChoice: [any EvalTask] = [HellaSwagTask(), ARCTask(challenge: false), ARCTask(challenge: true), PIQATask()]
+
+    @Test(arguments: ["hellaswag", "arc_easy", "arc_challenge", "piqa"])
+    func multipleChoicePromptsAreLMEvals(task name: String) throws {
+        let rows = try Self.rows(name)
+        guard !rows.isEmpty else { return }
+        let task = try #require(Self.multipleChoice.first { $0.name == name })
+        let items = try task.items(Self.data, TaskOptions(format: .lmEval))
+        for row in rows {
+            let item = items[try #require(row["doc_index"] as? Int)]
+            guard case .choices(let choices, let gold) = item.request else { Issue.record("not multiple choice"); return }
+            let context = item.prompt.rendered(chat: nil)
+            #expect(context == row["context"] as? String, "\(name) \(item.index)")
+            #expect(choices.map { " " + $0 } == row["continuations"] as? [String], "\(name) \(item.index)")
+            #expect(gold == row["gold"] as? Int)
+        }
+    }
+
+    @Test(arguments: ["hellaswag", "arc_easy", "arc_challenge", "piqa"])
+    func multipleChoiceLogLikelihoodsAreLMEvals(task name: String) throws {
+        let rows = Array(try Self.rows(name).prefix(Self.limit(8)))
+        guard !rows.isEmpty, let (model, tokenizer) = Self.loaded else { return }
+        let task = try #require(Self.multipleChoice.first { $0.name == name })
+        let items = try task.items(Self.data, TaskOptions(format: .lmEval))
+        let runner = try Self.runner(tokenizer: tokenizer, model: model)
+        var requests: [ChoiceRequest] = []
+        for row in rows {
+            let item = items[try #require(row["doc_index"] as? Int)]
+            guard case .choices(let choices, _) = item.request else { return }
+            let (request, _, _) = runner.choiceRequest(item, choices: choices)
+            #expect(request.context.map(Int.init) == row["context_tokens"] as? [Int], "\(name) \(item.index)")
+            #expect(request.continuations.map { $0.map(Int.init) } == row["continuation_tokens"] as? [[Int]], "\(name) \(item.index)")
+            requests.append(request)
+        }
+        let results = try ChoiceScorer(model: model, maxBatch: 64).score(requests)
+        for (row, result) in zip(rows, results) {
+            let reference = try #require(row["loglikelihoods"] as? [Double])
+            let gap = zip(result.logLikelihoods, reference).map { abs($0 - $1) }.max() ?? .infinity
+            #expect(gap < 1e-3, "\(name) \(row["doc_index"]!): log-likelihoods differ by \(gap)")
+            let ours = result.logLikelihoods.indices.max { result.logLikelihoods[$0] < result.logLikelihoods[$1] }
+            let theirs = reference.indices.max { reference[$0] < reference[$1] }
+            #expect(ours == theirs)
+            #expect(result.greedy == row["is_greedy"] as? [Bool])
+        }
+    }
+
+    static let generative: [any EvalTask] = [GSM8KTask(), GSM8KChainOfThoughtTask(), IFEvalTask()]
+
+    @Test(arguments: ["gsm8k", "gsm8k_cot", "ifeval"])
+    func generationPromptsAreLMEvals(task name: String) throws {
+        let rows = try Self.rows(name)
+        guard !rows.isEmpty else { return }
+        let task = try #require(Self.generative.first { $0.name == name })
+        let items = try task.items(Self.data, TaskOptions(format: .lmEval))
+        for row in rows {
+            let item = items[try #require(row["doc_index"] as? Int)]
+            #expect(item.prompt.rendered(chat: nil) == row["prompt"] as? String, "\(name) \(item.index)")
+            guard case .generation(let stop, let newTokens) = item.request else { return }
+            #expect(Set(stop + ["<|im_end|>"]) == Set((row["until"] as? [String] ?? []) + ["<|im_end|>"]), "\(name) stop strings")
+            #expect(newTokens == row["max_gen_toks"] as? Int)
+        }
+    }
+
+    @Test(arguments: ["gsm8k", "gsm8k_cot", "ifeval"])
+    func greedyResponsesAndScoresAreLMEvals(task name: String) throws {
+        let rows = Array(try Self.rows(name).prefix(Self.limit(3)))
+        guard !rows.isEmpty, let (model, tokenizer) = Self.loaded else { return }
+        let task = try #require(Self.generative.first { $0.name == name })
+        let items = try task.items(Self.data, TaskOptions(format: .lmEval))
+        let runner = try Self.runner(tokenizer: tokenizer, model: model)
+        for row in rows {
+            let item = items[try #require(row["doc_index"] as? Int)]
+            #expect(tokenizer.encode(item.prompt.rendered(chat: nil)).map(Int.init) == row["prompt_tokens"] as? [Int])
+            let record = try runner.generateOne(item, task: task)
+            #expect(record.responses?.first == row["response"] as? String, "\(name) \(item.index)")
+            // The same scores from lm-eval's own response (our scoring alone, whatever we generated).
+            let score = task.score(response: row["response"] as? String ?? "", item: item, options: TaskOptions(format: .lmEval))
+            let metrics = try #require(row["metrics"] as? [String: Any])
+            for (ours, theirs) in Self.metricNames(name) {
+                let expected: [Double] = (metrics[theirs] as? [Any])?.compactMap { ($0 as? Bool).map { $0 ? 1 : 0 } ?? ($0 as? Double) }
+                    ?? [(metrics[theirs] as? Bool).map { $0 ? 1.0 : 0.0 } ?? (metrics[theirs] as? Double) ?? -1]
+                #expect(score.values[ours] == expected, "\(name) \(item.index) \(ours)")
+            }
+        }
+    }
+
+    /// Our metric names → lm-eval's per-item metric keys.
+    static func metricNames(_ task: String) -> [(String, String)] {
+        switch task {
+        case "ifeval":
+            return ["prompt_level_strict_acc", "inst_level_strict_acc", "prompt_level_loose_acc", "inst_level_loose_acc"].map { ($0, $0) }
+        default:
+            return [("exact_match_strict", "exact_match,strict-match"), ("exact_match_flexible", "exact_match,flexible-extract")]
+        }
+    }
+}
