@@ -90,6 +90,26 @@ import Evaluation
         }
     }
 
+    /// BBH's chain-of-thought prompts, built from `cot-prompts/<task>.txt`, against lm-eval's own
+    /// exemplars (its task files; scripts/make_bbh_prompt_fixture.py), for every task's first document.
+    @Test func bbhChainOfThoughtPromptsAreLMEvals() throws {
+        let rows = try Self.rows("bbh_prompts")
+        #expect(rows.count == 27)
+        let items = try BBHTask().items(Self.data, TaskOptions(format: .lmEval))
+        #expect(items.count == 6511)
+        for row in rows {
+            let task = try #require(row["task"] as? String)
+            let item = try #require(items.first { $0.group == task })
+            #expect(item.prompt.rendered(chat: nil) == row["prompt"] as? String, "\(task)")
+            guard case .generation(let stop, let newTokens) = item.request else { return }
+            #expect(stop == row["until"] as? [String] && newTokens == row["max_gen_toks"] as? Int)
+        }
+        // the lighteval form: three pool exemplars, never the document itself
+        let lighteval = try BBHTask().items(Self.data, TaskOptions(format: .lighteval))
+        #expect(lighteval.allSatisfy { $0.prompt.shots.count == 3 })
+        #expect(lighteval.allSatisfy { item in !item.prompt.shots.contains { $0.query == item.prompt.query && $0.answer == item.reference.string } })
+    }
+
     static let generative: [any EvalTask] = [GSM8KTask(), GSM8KChainOfThoughtTask(), IFEvalTask()]
 
     @Test(arguments: ["gsm8k", "gsm8k_cot", "ifeval"])

@@ -141,9 +141,18 @@ public final class EvalRunner {
         let order = task.metrics(options)
         var values: [String: [Double]] = [:]
         for record in records { for (name, list) in record.metrics { values[name, default: []] += list } }
-        var names = order + values.keys.filter { !order.contains($0) }.sorted()
-        names = names.filter { values[$0] != nil }
-        return TaskResult(task: task.name, metrics: values.mapValues(MetricSummary.init), metricOrder: names, items: records.count,
+        var summaries = values.mapValues(MetricSummary.init)
+        if task.reportsGroupAverage {
+            // Each group's mean, then their unweighted mean; the standard error over the group means.
+            for (name, _) in values where !name.hasSuffix("_macro") {
+                var groups: [String: [Double]] = [:]
+                for record in records { groups[record.group ?? "", default: []] += record.metrics[name] ?? [] }
+                summaries[name + "_macro"] = MetricSummary(groups.keys.sorted().map { MetricSummary(groups[$0]!).value })
+            }
+        }
+        var names = order + summaries.keys.filter { !order.contains($0) }.sorted()
+        names = names.filter { summaries[$0] != nil }
+        return TaskResult(task: task.name, metrics: summaries, metricOrder: names, items: records.count,
                           shots: options.shots ?? task.defaultShots(options), settings: settings, modelSHA256: modelSHA256,
                           tokens: tokens, seconds: Profiler.now() - began)
     }

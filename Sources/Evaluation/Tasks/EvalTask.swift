@@ -68,10 +68,13 @@ public protocol EvalTask: Sendable {
     func items(_ data: BenchmarkData, _ options: TaskOptions) throws -> [EvalItem]
     /// Scores a generated response (generative tasks).
     func score(response: String, item: EvalItem, options: TaskOptions) -> ResponseScore
+    /// Also report `<metric>_macro`, the mean of the sub-tasks' means (MMLU subjects, BBH tasks).
+    var reportsGroupAverage: Bool { get }
 }
 
 extension EvalTask {
     public var maximumShots: Int? { 0 }
+    public var reportsGroupAverage: Bool { false }
     public func defaultShots(_ options: TaskOptions) -> Int { 0 }
     public func score(response: String, item: EvalItem, options: TaskOptions) -> ResponseScore { ResponseScore(values: [:]) }
 }

@@ -91,7 +91,8 @@ public struct MMLUClozeTask: EvalTask {
     public let name = "mmlu"
     public let summary = "MMLU test (14,042, 57 subjects), cloze form, 0-shot"
     public init() {}
-    public func metrics(_ options: TaskOptions) -> [String] { ["acc_norm", "acc"] }
+    public func metrics(_ options: TaskOptions) -> [String] { ["acc_norm", "acc", "acc_norm_macro", "acc_macro"] }
+    public var reportsGroupAverage: Bool { true }
 
     public func items(_ data: BenchmarkData, _ options: TaskOptions) throws -> [EvalItem] {
         try data.rows("mmlu/test.jsonl").enumerated().map { index, row in

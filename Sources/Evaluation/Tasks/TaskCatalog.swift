@@ -3,7 +3,7 @@ import Foundation
 /// Every task `rlvr eval` knows, by name.
 public enum TaskCatalog {
     public static let all: [any EvalTask] = [
-        IFEvalTask(), GSM8KTask(), GSM8KChainOfThoughtTask(), MATH500Task(),
+        IFEvalTask(), GSM8KTask(), GSM8KChainOfThoughtTask(), MATH500Task(), BBHTask(),
         HellaSwagTask(), ARCTask(challenge: false), ARCTask(challenge: true), PIQATask(), MMLUClozeTask(),
     ]
 

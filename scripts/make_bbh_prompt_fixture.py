@@ -1,0 +1,41 @@
+#!/usr/bin/env python3
+"""BBH chain-of-thought prompts as lm-evaluation-harness builds them, for `rlvr eval`'s tests.
+
+For each of the 27 `bbh_cot_fewshot_<task>` task files of lm-eval 0.4.13 (description, the three
+exemplars of `fewshot_config.samples`, `doc_to_text`, target delimiter "" and few-shot delimiter
+"\\n\\n"), writes the prompt of the task's first document in `data/eval/bbh/data/<task>.json`:
+
+    description + sum(doc_to_text(shot) + shot.target + "\\n\\n") + doc_to_text(doc)
+
+to Tests/EvaluationTests/Fixtures/lm_eval/bbh_prompts.jsonl as {"task", "doc_index", "prompt",
+"until", "max_gen_toks"}. The engine builds the same prompts from `bbh/cot-prompts/<task>.txt`
+instead, so the fixture checks that parse against lm-eval's own copy of the exemplars.
+
+Development tool (never a dependency of the engine). Run from the repository root with lm-eval
+installed: `pip install "lm-eval==0.4.13"; python3 scripts/make_bbh_prompt_fixture.py`.
+"""
+import glob
+import json
+import os
+
+import lm_eval
+import yaml
+
+folder = os.path.join(os.path.dirname(lm_eval.__file__), "tasks", "bbh", "cot_fewshot")
+template = yaml.safe_load(open(os.path.join(folder, "_cot_fewshot_template_yaml")))
+rows = []
+for path in sorted(glob.glob(os.path.join(folder, "*.yaml"))):
+    if os.path.basename(path).startswith("_"):
+        continue
+    config = yaml.safe_load(open(path))
+    task = config["dataset_name"]
+    doc = json.load(open(f"data/eval/bbh/data/{task}.json"))["examples"][0]
+    text = lambda d: config["doc_to_text"].replace("{{input}}", d["input"])
+    prompt = config["description"] + "".join(text(s) + template["target_delimiter"] + s["target"] + "\n\n"
+                                              for s in config["fewshot_config"]["samples"]) + text(doc)
+    rows.append({"task": task, "doc_index": 0, "prompt": prompt, "until": template["generation_kwargs"]["until"],
+                 "max_gen_toks": template["generation_kwargs"]["max_gen_toks"]})
+with open("Tests/EvaluationTests/Fixtures/lm_eval/bbh_prompts.jsonl", "w") as out:
+    for row in rows:
+        out.write(json.dumps(row, ensure_ascii=False) + "\n")
+print(f"{len(rows)} prompts")
