@@ -6,7 +6,7 @@ import Testing
 /// root with the built binary on the PATH, and must succeed. Commands that train or benchmark take
 /// minutes and are exercised by their own tests.
 @Suite struct ReadmeCommandTests {
-    static let quick: Set<String> = ["inspect", "config", "score", "tokenize", "generate"]
+    static let quick: Set<String> = ["inspect", "config", "score", "tokenize", "generate", "eval"]
 
     /// `rlvr …` lines of the first shell block after "## Using it".
     static func readmeCommands() throws -> [String] {
