@@ -73,5 +73,16 @@ import RLVRCommands
         try Data("0\n".utf8).write(to: URL(fileURLWithPath: data + "/piqa/valid-labels.lst"))
         #expect(CommandLineEntry.run(base + ["--tasks", "piqa"]) == 2)                      // valid.jsonl:1: no sol2
         #expect(CommandLineEntry.run(base + ["--model", model + "/missing", "--tasks", "piqa"]) == 2)
+        // A vocabulary without a token for the space byte cannot render the prompts.
+        let tokenizerFile = model + "/tokenizer.json"
+        var tokenizer = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: tokenizerFile))) as? [String: Any])
+        var bpe = try #require(tokenizer["model"] as? [String: Any])
+        var vocabulary = try #require(bpe["vocab"] as? [String: Int])
+        vocabulary["<no space>"] = vocabulary.removeValue(forKey: "\u{0120}")
+        bpe["vocab"] = vocabulary
+        tokenizer["model"] = bpe
+        try JSONSerialization.data(withJSONObject: tokenizer).write(to: URL(fileURLWithPath: tokenizerFile))
+        try Data("{\"goal\": \"a b\", \"sol1\": \"c\", \"sol2\": \"d\"}\n".utf8).write(to: URL(fileURLWithPath: data + "/piqa/valid.jsonl"))
+        #expect(CommandLineEntry.run(base + ["--tasks", "piqa"]) == 2)
     }
 }

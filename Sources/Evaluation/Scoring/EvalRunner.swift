@@ -112,8 +112,25 @@ public final class EvalRunner {
         if let shots = options.shots, let most = task.maximumShots, shots > most {
             throw EvalError("\(task.name): --shots \(shots) asks for more examples than the task's \(most)")
         }
-        let items = try task.items(data, options)
-        return limit.map { Array(items.prefix($0)) } ?? items
+        let all = try task.items(data, options)
+        let items = limit.map { Array(all.prefix($0)) } ?? all
+        try checkVocabulary(items, task: task)
+        return items
+    }
+
+    /// Every prompt and choice must be representable: a byte the vocabulary has no token for would be
+    /// dropped by the tokenizer (as Hugging Face's does) and the model would see another text.
+    func checkVocabulary(_ items: [EvalItem], task: any EvalTask) throws {
+        for item in items {
+            var texts = [item.prompt.rendered(chat: template)]
+            if case .choices(let choices, _) = item.request { texts += choices }
+            for text in texts {
+                if let byte = tokenizer.unrepresentableBytes(in: Array(text.utf8)).first {
+                    throw EvalError("\(task.name), document \(item.index): the model's vocabulary has no token for the byte 0x\(String(byte, radix: 16, uppercase: true)) "
+                                    + "in its prompt, so the prompt cannot be rendered for this model")
+                }
+            }
+        }
     }
 
     public func run(_ task: any EvalTask, limit: Int?) throws -> TaskResult {
