@@ -110,6 +110,19 @@ import Evaluation
         #expect(lighteval.allSatisfy { item in !item.prompt.shots.contains { $0.query == item.prompt.query && $0.answer == item.reference.string } })
     }
 
+    /// MATH-500's Minerva prompts against lm-eval's `minerva_math/utils.py` (first 5 problems).
+    @Test func math500PromptsAreLMEvals() throws {
+        let rows = try Self.rows("math500_prompts")
+        #expect(rows.count == 5)
+        let items = try MATH500Task().items(Self.data, TaskOptions(format: .lmEval))
+        for row in rows {
+            let item = items[try #require(row["doc_index"] as? Int)]
+            #expect(item.prompt.rendered(chat: nil) == row["prompt"] as? String, "\(item.index)")
+            guard case .generation(let stop, let newTokens) = item.request else { return }
+            #expect(stop == row["until"] as? [String] && newTokens == row["max_gen_toks"] as? Int)
+        }
+    }
+
     static let generative: [any EvalTask] = [GSM8KTask(), GSM8KChainOfThoughtTask(), IFEvalTask()]
 
     @Test(arguments: ["gsm8k", "gsm8k_cot", "ifeval"])

@@ -2,7 +2,7 @@ import JSON
 import Verifiers
 
 /// MATH-500 (Lightman et al. 2023's subset of Hendrycks' MATH test) with lm-eval's Minerva prompt:
-/// `Problem:\n…\n\nSolution:`, the 4 fixed Minerva exemplars, greedy until `Problem:`. Scored by the
+/// `Problem:\n…\n\nSolution:`, the 4 fixed Minerva exemplars, greedy until `Problem:` (256 new tokens, lm-eval's default). Scored by the
 /// project's `math_strict` verifier (the Minerva "Final Answer: The final answer is …" line, as
 /// lm-eval's `exact_match`) and `math` (Tulu 3's flexible candidates).
 public struct MATH500Task: EvalTask {
@@ -20,7 +20,7 @@ public struct MATH500Task: EvalTask {
         }
         return try data.rows("math500/test.jsonl").enumerated().map { index, row in
             EvalItem(index: index, prompt: TaskPrompt(shots: Array(exemplars.prefix(shots)), query: "Problem:\n" + (try row.string("problem")) + "\n\nSolution:"),
-                     request: .generation(stop: ["Problem:"], maxNewTokens: 1024), reference: .string(try row.string("answer")),
+                     request: .generation(stop: ["Problem:"], maxNewTokens: 256), reference: .string(try row.string("answer")),
                      group: row.object["subject"]?.string)
         }
     }

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""BBH chain-of-thought prompts as lm-evaluation-harness builds them, for `rlvr eval`'s tests.
+"""BBH chain-of-thought and MATH-500 Minerva prompts as lm-evaluation-harness builds them, for
+`rlvr eval`'s tests.
 
 For each of the 27 `bbh_cot_fewshot_<task>` task files of lm-eval 0.4.13 (description, the three
 exemplars of `fewshot_config.samples`, `doc_to_text`, target delimiter "" and few-shot delimiter
@@ -11,8 +12,12 @@ to Tests/EvaluationTests/Fixtures/lm_eval/bbh_prompts.jsonl as {"task", "doc_ind
 "until", "max_gen_toks"}. The engine builds the same prompts from `bbh/cot-prompts/<task>.txt`
 instead, so the fixture checks that parse against lm-eval's own copy of the exemplars.
 
+For `minerva_math500`: the prompts of the first 5 problems of `data/eval/math500/test.jsonl`, built
+with lm-eval's `minerva_math/utils.py` (`doc_to_text`, `list_fewshot_samples`; target delimiter " ",
+few-shot delimiter "\n\n") to .../math500_prompts.jsonl.
+
 Development tool (never a dependency of the engine). Run from the repository root with lm-eval
-installed: `pip install "lm-eval==0.4.13"; python3 scripts/make_bbh_prompt_fixture.py`.
+installed: `pip install "lm-eval==0.4.13"; python3 scripts/make_lm_eval_prompt_fixtures.py`.
 """
 import glob
 import json
@@ -38,4 +43,18 @@ for path in sorted(glob.glob(os.path.join(folder, "*.yaml"))):
 with open("Tests/EvaluationTests/Fixtures/lm_eval/bbh_prompts.jsonl", "w") as out:
     for row in rows:
         out.write(json.dumps(row, ensure_ascii=False) + "\n")
-print(f"{len(rows)} prompts")
+print(f"{len(rows)} BBH prompts")
+
+from lm_eval.tasks.minerva_math import utils as minerva
+
+shots = minerva.list_fewshot_samples()
+rows = []
+with open("data/eval/math500/test.jsonl") as problems:
+    for index, line in zip(range(5), problems):
+        doc = json.loads(line)
+        prompt = "".join(minerva.doc_to_text(s) + " " + s["solution"] + "\n\n" for s in shots) + minerva.doc_to_text(doc)
+        rows.append({"task": "math500", "doc_index": index, "prompt": prompt, "until": ["Problem:"], "max_gen_toks": 256})
+with open("Tests/EvaluationTests/Fixtures/lm_eval/math500_prompts.jsonl", "w") as out:
+    for row in rows:
+        out.write(json.dumps(row, ensure_ascii=False) + "\n")
+print(f"{len(rows)} MATH-500 prompts")
