@@ -43,6 +43,7 @@ import Evaluation
         #expect(abs(SampledMetrics.passAtK(samples: 10, correct: 3, k: 4) - 0.8333333333333334) < 1e-12)
         #expect(abs(SampledMetrics.passAtK(samples: 5, correct: 1, k: 1) - 0.2) < 1e-12)
         #expect(SampledMetrics.passAtK(samples: 4, correct: 4, k: 4) == 1)
+        #expect(SampledMetrics.passAtK(samples: 4, correct: 0, k: 4) == 0 && SampledMetrics.passAtK(samples: 4, correct: 0, k: 1) == 0)
         #expect(SampledMetrics.majority(["7", "8", "8", "7"]) == 0)
         #expect(SampledMetrics.majority(["7", "8", "8"]) == 1)
         let summary = MetricSummary([1, 0, 1, 1])

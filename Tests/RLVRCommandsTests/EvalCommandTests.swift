@@ -36,6 +36,23 @@ import RLVRCommands
         #expect(CommandLineEntry.run(base + ["--tasks", "piqa", "--shots", "1", "--overwrite"]) == 0)
     }
 
+    /// Several samples per prompt: each metric's mean over samples, pass@k and maj@k per document.
+    @Test func samplesGivePassAndMajority() throws {
+        let model = try tinyModelFolder(prefix: "eval-model") + "/model"
+        let out = try ScratchFolder.make("eval-out")
+        #expect(CommandLineEntry.run(["eval", "--model", model, "--data", try benchmarkDataFolder(), "--out", out, "--tasks", "gsm8k", "--shots", "1",
+                                      "--n", "4", "--temperature", "1", "--max-new-tokens", "3", "--threads", "1"]) == 0)
+        let lines = try String(contentsOfFile: out + "/samples.jsonl", encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 2)
+        for line in lines {
+            let row = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            #expect((row["responses"] as? [String])?.count == 4)
+            let metrics = try #require(row["metrics"] as? [String: [Double]])
+            let mean = try #require(metrics["exact_match_flexible"]?.first), pass = try #require(metrics["exact_match_flexible_pass@4"]?.first)
+            #expect(metrics["exact_match_flexible_maj@4"] != nil && pass >= mean && (mean == 0) == (pass == 0))
+        }
+    }
+
     /// A run folder: its final/ by default, every saved step with --checkpoints all (the tokenizer
     /// from final/, as checkpoints keep none).
     @Test func runFoldersAndTheirCheckpoints() throws {

@@ -27,6 +27,7 @@ public enum SampledMetrics {
     /// computed as 1 − Π_{i=n−c+1}^{n} (1 − k/i).
     public static func passAtK(samples n: Int, correct c: Int, k: Int) -> Double {
         precondition(k >= 1 && k <= n && c >= 0 && c <= n)
+        if c == 0 { return 0 }
         if n - c < k { return 1 }
         var product = 1.0
         for i in (n - c + 1)...n { product *= 1 - Double(k) / Double(i) }
