@@ -8,11 +8,11 @@ import Tokenization
 
 struct Eval: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Benchmark scores of a model: IFEval, GSM8K, MATH-500, HellaSwag, ARC, PIQA, MMLU.",
+        abstract: "Benchmark scores of a model: IFEval, GSM8K, MATH-500, BBH, HellaSwag, ARC, PIQA, MMLU.",
         discussion: """
         Multiple-choice tasks (hellaswag, arc_easy, arc_challenge, piqa, mmlu) compare the summed \
         log-likelihood of every choice (acc) and per character (acc_norm); the context is computed once \
-        and shared by all choices. Generative tasks (ifeval, gsm8k, gsm8k_cot, math500) decode greedily \
+        and shared by all choices. Generative tasks (ifeval, gsm8k, gsm8k_cot, math500, bbh) decode greedily \
         (or --n samples at --temperature: pass@k, maj@k, avg@k) and score with the project's verifiers \
         and lm-eval's answer filters. --format lm-eval reproduces lm-evaluation-harness's prompts and \
         metrics; --format lighteval SmolLM2's lighteval tasks (the model cards' numbers, with --chat). \
@@ -63,7 +63,7 @@ struct Eval: ParsableCommand {
     @Option(parsing: .unconditional, help: "Seed of the sampling random numbers.")
     var seed: UInt64 = 0
 
-    @Option(name: .customLong("max-new-tokens"), parsing: .unconditional, help: "Cap on generated tokens (default: each task's own).")
+    @Option(name: .customLong("max-new-tokens"), parsing: .unconditional, help: "Most new tokens per response (default: each task's own limit).")
     var maxNewTokens: Int?
 
     @Option(help: "For a run folder: final (its final/) or all (every saved step and final/, one table).")
