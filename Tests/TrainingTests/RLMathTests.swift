@@ -59,6 +59,44 @@ private func close(_ a: Double, _ b: Double, _ tolerance: Double = 1e-9) -> Bool
         #expect(e.ratio == 1 && e.loss == -0.3 && e.dLogProb == -0.3)
     }
 
+    /// GSPO, one response of two tokens, ε 0.2:
+    ///   log-ratios +0.1, −0.1 → s = 1: loss −A, every token's gradient −A·s/2
+    ///   log-ratios 0.5, 0.5 → s = e^0.5 ≈ 1.6487: A 1 → −1.6487 vs −1.2, clipped, gradient 0;
+    ///   A −1 → 1.6487 vs 1.2, unclipped, gradient +s/2
+    @Test func sequencePolicyLoss() {
+        let a = SequencePolicyLoss.sequence(logProbs: [-1, -2], oldLogProbs: [-1.1, -1.9], advantage: 2, clipLow: 0.2, clipHigh: 0.2)
+        #expect(close(a.ratio, 1) && close(a.loss, -2) && close(a.dLogProb, -1) && !a.clipped)
+        let b = SequencePolicyLoss.sequence(logProbs: [-1, -1], oldLogProbs: [-1.5, -1.5], advantage: 1, clipLow: 0.2, clipHigh: 0.2)
+        #expect(close(b.ratio, exp(0.5)) && close(b.loss, -1.2) && b.dLogProb == 0 && b.clipped)
+        let c = SequencePolicyLoss.sequence(logProbs: [-1, -1], oldLogProbs: [-1.5, -1.5], advantage: -1, clipLow: 0.2, clipHigh: 0.2)
+        #expect(close(c.loss, exp(0.5)) && close(c.dLogProb, exp(0.5) / 2) && !c.clipped)
+        // the gradient against central differences of the loss in each token's log-prob
+        let logProbs = [-0.7, -1.3, -2.1], old = [-0.75, -1.2, -2.0]
+        for advantage in [0.8, -0.6] {
+            let at = SequencePolicyLoss.sequence(logProbs: logProbs, oldLogProbs: old, advantage: advantage, clipLow: 0.2, clipHigh: 0.2)
+            for t in logProbs.indices {
+                var up = logProbs, down = logProbs
+                up[t] += 1e-6
+                down[t] -= 1e-6
+                let numeric = (SequencePolicyLoss.sequence(logProbs: up, oldLogProbs: old, advantage: advantage, clipLow: 0.2, clipHigh: 0.2).loss
+                    - SequencePolicyLoss.sequence(logProbs: down, oldLogProbs: old, advantage: advantage, clipLow: 0.2, clipHigh: 0.2).loss) / 2e-6
+                #expect(close(numeric, at.dLogProb, 1e-6), "A \(advantage), token \(t): \(numeric) vs \(at.dLogProb)")
+            }
+        }
+    }
+
+    /// CISPO, ε_low 1 (no lower bound), ε_high 0.28: the gradient is −clip(ρ)·A and never zero.
+    ///   ρ 1.5, A 2 → weight 1.28, gradient −2.56 (PPO's would be 0); ρ 0.5, A −1 → weight 0.5, gradient 0.5;
+    ///   ρ 1 → gradient −A, loss −A
+    @Test func clippedWeightLoss() {
+        let a = ClippedWeightLoss.token(logProb: log(1.5), oldLogProb: 0, advantage: 2, clipLow: 1, clipHigh: 0.28)
+        #expect(close(a.dLogProb, -2.56) && a.clipped && close(a.loss, -2.56 * 1.5))
+        let b = ClippedWeightLoss.token(logProb: log(0.5), oldLogProb: 0, advantage: -1, clipLow: 1, clipHigh: 0.28)
+        #expect(close(b.dLogProb, 0.5) && !b.clipped)
+        let c = ClippedWeightLoss.token(logProb: -0.4, oldLogProb: -0.4, advantage: 0.3, clipLow: 0.2, clipHigh: 0.2)
+        #expect(c.ratio == 1 && c.dLogProb == -0.3 && c.loss == -0.3)
+    }
+
     /// c 0.2, old value 0, target 2:
     ///   v 1: v_c 0.2, (1 − 2)² = 1 vs (0.2 − 2)² = 3.24 → ½·3.24 = 1.62, v outside the range → gradient 0
     ///   v 0.1: v_c = v → tie → ½·1.9² = 1.805, gradient v − R = −1.9

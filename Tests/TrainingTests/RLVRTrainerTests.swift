@@ -89,11 +89,14 @@ private func timeless(_ path: String) throws -> [String] {
     }
 
     /// The reward is learnable: the mean score of the last 4 steps beats the first 4 by a margin,
-    /// with each estimator.
-    @Test(arguments: ["grpo", "rloo", "gae", "gae-score-one-token-later", "reinforce_pp_baseline"])
+    /// with each estimator and each policy loss (a gradient of the wrong sign lowers it instead).
+    @Test(arguments: ["grpo", "rloo", "gae", "gae-score-one-token-later", "reinforce_pp_baseline", "grpo-dr_grpo", "grpo-gspo", "grpo-cispo"])
     func rewardRises(variant: String) throws {
-        let algorithm = variant.hasPrefix("gae") ? "gae" : variant
-        let extra = variant == "gae" ? ", ppo_epochs: 2, minibatches: 2" : variant == "gae-score-one-token-later" ? ", score_one_token_later: true" : ""
+        let algorithm = variant.hasPrefix("gae") ? "gae" : variant.hasPrefix("grpo") ? "grpo" : variant
+        let extras = ["gae": ", ppo_epochs: 2, minibatches: 2", "gae-score-one-token-later": ", score_one_token_later: true",
+                      "grpo-dr_grpo": ", loss: dr_grpo, group_std: none", "grpo-gspo": ", loss: gspo, ppo_epochs: 2, clip_low: 0.0003, clip_high: 0.0004",
+                      "grpo-cispo": ", loss: cispo, ppo_epochs: 2, clip_low: 1, clip_high: 0.28"]
+        let extra = extras[variant] ?? ""
         let (folder, yaml) = try rlSetup(algorithm, extra: extra)
         let trainer = try RLVRTrainer(config: ConfigLoader.load(RunConfiguration.self, yaml: yaml("run")), options: quietOptions())
         let scores = try trainer.train()

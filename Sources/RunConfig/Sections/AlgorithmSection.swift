@@ -22,9 +22,15 @@ public struct AlgorithmSection: RunConfigSection, Equatable {
     /// GRPO's standard deviation convention and ε in (r − mean)/(std + ε).
     public var groupStd: GroupStd
     public var groupEpsilon: Double
+    /// The policy objective: PPO's clipped surrogate, Dr. GRPO's (the same, with a constant
+    /// normaliser and no standard deviation), GSPO's sequence-level ratio and clip, or CISPO's
+    /// clipped, stopped importance weights with the gradient through every token.
+    public var loss: PolicyLoss
     /// `token`: mean over all response tokens of the minibatch (DAPO, open-instruct);
-    /// `sequence`: mean over each response's tokens, then over responses (original GRPO).
-    public var lossAggregation: Aggregation
+    /// `sequence`: mean over each response's tokens, then over responses (original GRPO, GSPO);
+    /// `constant`: sum over tokens divided by responses × `rollout.max_response_length` (Dr. GRPO).
+    /// Null: the loss's own (token for ppo and cispo, sequence for gspo, constant for dr_grpo).
+    public var lossAggregation: Aggregation?
     /// DAPO dynamic sampling: leave out groups whose rewards are all equal (zero advantage).
     public var dropZeroVarianceGroups: Bool
     /// Score of a response that did not end with EOS (Tulu 3: −10, replacing the score); null: none.
@@ -52,7 +58,12 @@ public struct AlgorithmSection: RunConfigSection, Equatable {
     public enum Estimator: String, ConfigChoice { case k1, k2, k3 }
     public enum KLPlacement: String, ConfigChoice { case reward, loss }
     public enum GroupStd: String, ConfigChoice { case unbiased, biased, none }
-    public enum Aggregation: String, ConfigChoice { case token, sequence }
+    public enum Aggregation: String, ConfigChoice { case token, sequence, constant }
+    public enum PolicyLoss: String, ConfigChoice {
+        case ppo
+        case drGRPO = "dr_grpo"
+        case gspo, cispo
+    }
     public enum NonStopMode: String, ConfigChoice { case replace, subtract }
 
     enum CodingKeys: String, CodingKey {
@@ -68,6 +79,7 @@ public struct AlgorithmSection: RunConfigSection, Equatable {
         case minibatches
         case groupStd = "group_std"
         case groupEpsilon = "group_epsilon"
+        case loss
         case lossAggregation = "loss_aggregation"
         case dropZeroVarianceGroups = "drop_zero_variance_groups"
         case nonStopPenalty = "non_stop_penalty"
@@ -95,7 +107,8 @@ public struct AlgorithmSection: RunConfigSection, Equatable {
         minibatches = 1
         groupStd = .unbiased
         groupEpsilon = 1e-8
-        lossAggregation = .token
+        loss = .ppo
+        lossAggregation = nil
         dropZeroVarianceGroups = false
         nonStopPenalty = nil
         nonStopMode = .replace
@@ -124,7 +137,8 @@ public struct AlgorithmSection: RunConfigSection, Equatable {
         minibatches = try c.value(.minibatches, or: d.minibatches)
         groupStd = try c.value(.groupStd, or: d.groupStd)
         groupEpsilon = try c.value(.groupEpsilon, or: d.groupEpsilon)
-        lossAggregation = try c.value(.lossAggregation, or: d.lossAggregation)
+        loss = try c.value(.loss, or: d.loss)
+        lossAggregation = try c.decodeIfPresent(Aggregation.self, forKey: .lossAggregation)
         dropZeroVarianceGroups = try c.value(.dropZeroVarianceGroups, or: d.dropZeroVarianceGroups)
         nonStopPenalty = try c.decodeIfPresent(Double.self, forKey: .nonStopPenalty)
         nonStopMode = try c.value(.nonStopMode, or: d.nonStopMode)
@@ -135,6 +149,16 @@ public struct AlgorithmSection: RunConfigSection, Equatable {
         valueClip = try c.value(.valueClip, or: d.valueClip)
         valueCoef = try c.value(.valueCoef, or: d.valueCoef)
         scoreOneTokenLater = try c.value(.scoreOneTokenLater, or: d.scoreOneTokenLater)
+    }
+
+    /// How per-token losses are summed once the default is resolved.
+    public var resolvedAggregation: Aggregation {
+        if let lossAggregation { return lossAggregation }
+        switch loss {
+        case .ppo, .cispo: return .token
+        case .gspo: return .sequence
+        case .drGRPO: return .constant
+        }
     }
 
     /// Where the KL penalty goes once the default is resolved.
@@ -149,7 +173,9 @@ public struct AlgorithmSection: RunConfigSection, Equatable {
         for (key, value) in [(CodingKeys.clipLow, clipLow), (.clipHigh, clipHigh), (.valueClip, valueClip)] where !(value > 0 && value.isFinite) {
             found.append(ConfigProblem(key.rawValue, "expected a positive number, got \(value)"))
         }
-        if clipLow >= 1 { found.append(ConfigProblem("clip_low", "expected less than 1 (the ratio's lower bound is 1 − clip_low), got \(clipLow)")) }
+        if clipLow >= 1 && !(loss == .cispo && clipLow == 1) {
+            found.append(ConfigProblem("clip_low", "expected less than 1 (the ratio's lower bound is 1 − clip_low; 1 only with loss: cispo, whose weights may fall to 0), got \(clipLow)"))
+        }
         for (key, value) in [(CodingKeys.ppoEpochs, ppoEpochs), (.minibatches, minibatches)] where value < 1 {
             found.append(ConfigProblem(key.rawValue, "expected at least 1, got \(value)"))
         }
@@ -160,6 +186,15 @@ public struct AlgorithmSection: RunConfigSection, Equatable {
         if let valueLr, !(valueLr > 0) { found.append(ConfigProblem("value_lr", "expected a positive learning rate (or null), got \(valueLr)")) }
         if !(valueCoef >= 0) { found.append(ConfigProblem("value_coef", "expected a non-negative number, got \(valueCoef)")) }
         if let valueModel, valueModel.isEmpty { found.append(ConfigProblem("value_model", "expected a model folder (or null)")) }
+        if loss == .drGRPO && advantage == .grpo && groupStd != .none {
+            found.append(ConfigProblem("group_std", "Dr. GRPO divides by no standard deviation: set group_std: none with loss: dr_grpo"))
+        }
+        if loss == .drGRPO, let lossAggregation, lossAggregation != .constant {
+            found.append(ConfigProblem("loss_aggregation", "Dr. GRPO's normaliser is a constant: leave loss_aggregation unset (or constant) with loss: dr_grpo"))
+        }
+        if loss == .gspo, let lossAggregation, lossAggregation != .sequence {
+            found.append(ConfigProblem("loss_aggregation", "GSPO averages each response's sequence-level term: leave loss_aggregation unset (or sequence) with loss: gspo"))
+        }
         return found
     }
 }

@@ -34,10 +34,15 @@ extension RLVRTrainer {
             for (minibatchIndex, minibatch) in permutation.chunked(size).enumerated() {
                 let members = minibatch.map { rollouts[$0] }
                 let tokenCount = members.reduce(0) { $0 + $1.response.count }
-                // token: every token of the minibatch weighs the same; sequence: every response does
+                // token: every token of the minibatch weighs the same; sequence: every response does;
+                // constant: every token weighs 1 / (responses × the longest response allowed)
+                let responses = Double(members.count), longest = Double(config.rollout.maxResponseLength)
                 let weight = { (rollout: Rollout) -> Double in
-                    algorithm.lossAggregation == .token ? 1 / Double(max(1, tokenCount))
-                        : 1 / (Double(max(1, rollout.response.count)) * Double(members.count))
+                    switch algorithm.resolvedAggregation {
+                    case .token: return 1 / Double(max(1, tokenCount))
+                    case .sequence: return 1 / (Double(max(1, rollout.response.count)) * responses)
+                    case .constant: return 1 / (responses * longest)
+                    }
                 }
                 let micros = members.chunked(config.training.microBatchSize)
                 let figures = try parallel.run(leaves: micros.count) { index in
@@ -78,11 +83,29 @@ extension RLVRTrainer {
         for (rollout, (logProbs, entropy)) in zip(micro, zip(newLogProbs, entropies)) {
             let weight = weight(rollout)
             var perToken = [Double](repeating: 0, count: logProbs.count)
+            // GSPO: one term per response (its tokens share the ratio, the clip and the gradient),
+            // weighted as the response (weight × length), with the response's mean advantage.
+            let sequenceTerm: SequencePolicyLoss.Sequence? = algorithm.loss != .gspo || logProbs.isEmpty ? nil
+                : SequencePolicyLoss.sequence(logProbs: logProbs.map(Double.init), oldLogProbs: rollout.oldLogProbs.map(Double.init),
+                                              advantage: rollout.advantages.reduce(0, +) / Double(rollout.advantages.count),
+                                              clipLow: algorithm.clipLow, clipHigh: algorithm.clipHigh)
+            if let sequenceTerm { add(.policyLoss, sequenceTerm.loss * weight * Double(logProbs.count)) }
             for t in logProbs.indices {
                 let new = Double(logProbs[t]), old = Double(rollout.oldLogProbs[t])
                 if measureRatio { figures[Figure.ratioMaxDeviation.rawValue] = max(figures[Figure.ratioMaxDeviation.rawValue], abs(new - old)) }
-                let objective = ClippedPolicyLoss.token(logProb: new, oldLogProb: old, advantage: rollout.advantages[t],
+                let objective: ClippedPolicyLoss.Token
+                switch algorithm.loss {
+                case .ppo, .drGRPO:
+                    objective = ClippedPolicyLoss.token(logProb: new, oldLogProb: old, advantage: rollout.advantages[t],
                                                         clipLow: algorithm.clipLow, clipHigh: algorithm.clipHigh)
+                case .cispo:
+                    objective = ClippedWeightLoss.token(logProb: new, oldLogProb: old, advantage: rollout.advantages[t],
+                                                        clipLow: algorithm.clipLow, clipHigh: algorithm.clipHigh)
+                case .gspo:
+                    let term = sequenceTerm!
+                    // the sequence's loss is counted once above; each token carries its share of the gradient
+                    objective = ClippedPolicyLoss.Token(loss: 0, dLogProb: term.dLogProb * Double(logProbs.count), ratio: term.ratio, clipped: term.clipped)
+                }
                 var loss = objective.loss, d = objective.dLogProb
                 if klInLoss {
                     let ratio = new - Double(rollout.referenceLogProbs[t])
