@@ -77,9 +77,10 @@ public final class Generator {
         self.decode = decode
     }
 
-    /// Bytes a `generate` call holds at its peak: every prompt's cache, every sample's own cache for
-    /// `newTokens` tokens (all samples are started before decoding), the decode workspace and the
-    /// prefill activations. Nil when the count overflows.
+    /// Bytes a `generate` call holds at its peak: every prompt's cache and last logits, the caches
+    /// of the samples decoding at once (at most `maxBatch`; a finished sample's slot goes to the next
+    /// waiting one), every sample's tokens, the decode workspace and the prefill activations. Nil
+    /// when the count overflows.
     public func plannedBytes(_ requests: [GenerationRequest], newTokens: Int) -> Int? {
         let c = model.config
         var total = 0, overflow = false
@@ -89,10 +90,15 @@ public final class Generator {
             if over { overflow = true }
             return product
         }
+        var samples = 0
         for request in requests {
             add(KVCache.bytes(config: c, capacity: request.prompt.count))
-            add(times(request.samples, KVCache.bytes(config: c, capacity: newTokens)))
+            add((c.vocabSize + 1) * MemoryLayout<Float>.stride)
+            samples = samples.addingReportingOverflow(request.samples).overflow ? Int.max : samples + request.samples
         }
+        add(times(min(samples, maxBatch), KVCache.bytes(config: c, capacity: newTokens)))
+        // every sample's tokens and log-probs until they are returned (Int32, Float, Double per token)
+        add(times(samples, times(newTokens, 16)))
         add(times(maxBatch, (c.vocabSize + 8 * c.hiddenSize + 4 * c.intermediateSize) * MemoryLayout<Float>.stride))
         add(LlamaActivations.bytes(config: c, capacity: min(prefillTokenBudget, requests.map(\.prompt.count).max() ?? 0)))
         return overflow ? nil : total
@@ -110,6 +116,20 @@ public final class Generator {
         }
     }
 
+    /// A prefilled prompt: its cache (the shared prefix of its samples) and its last position's
+    /// logits and log Z, from which each of its samples draws its first token.
+    private struct Prefilled {
+        let cache: KVCache
+        let logits: [Float]
+        let logZ: Float
+    }
+
+    /// Continuous batching: at most `maxBatch` samples decode at once; when one finishes, the next
+    /// waiting sample (in request order, then sample order) takes its slot, its prompt prefilled
+    /// when first needed (prompts in groups of at most `maxBatch` and `prefillTokenBudget` tokens).
+    /// A sample's tokens and log-probs do not depend on which others share its steps (decoding is
+    /// batch-invariant and the random numbers are keyed by request, sample and position), so they are
+    /// the same bits for every `maxBatch`. Results come in request order, then sample order.
     public func generate(_ requests: [GenerationRequest]) throws -> [GeneratedSample] {
         let c = model.config
         for request in requests where request.prompt.isEmpty || request.prompt.count >= c.maxPositionEmbeddings {
@@ -125,70 +145,83 @@ public final class Generator {
             let need = planned.map { String(format: "%.1f GiB", Double($0) / Double(1 << 30)) } ?? "more bytes than can be counted"
             let prompts = requests.count == 1 ? "1 prompt" : "\(requests.count) prompts"
             throw LlamaModelError("generating \(samples) sample\(samples == 1 ? "" : "s") of up to \(newTokens) tokens for \(prompts) needs \(need) "
-                + "(KV cache \(KVCache.bytes(config: c, capacity: 1) / 1024) KiB per token, all samples held at once), more than the "
+                + "(KV cache \(KVCache.bytes(config: c, capacity: 1) / 1024) KiB per token, \(min(samples, maxBatch)) samples decoding at once), more than the "
                 + String(format: "%.1f GiB", Double(memoryLimit) / Double(1 << 30)) + " this machine has; lower the samples per prompt, the number of prompts or the new tokens")
         }
         let longest = (requests.map(\.prompt.count).max() ?? 0) + newTokens
         let workspace = DecodeWorkspace(config: c, batch: maxBatch, longestSequence: longest)
-        var live: [Live] = []
-        // Prefill in groups of prompts (at most maxBatch prompts and prefillTokenBudget tokens, or one
-        // longer prompt); sample every request's first tokens from its prompt logits.
-        var start = 0
-        while start < requests.count {
-            var end = start + 1, tokens = requests[start].prompt.count
-            while end < requests.count, end - start < maxBatch, tokens + requests[end].prompt.count <= prefillTokenBudget {
+        let v = c.vocabSize
+        var nextRequest = 0, nextSample = 0            // the first sample not yet started
+        var prefilled: [Int: Prefilled] = [:]          // by request index, while it has samples to start
+        var nextPrompt = 0                             // the first request not yet prefilled
+        var live: [Live] = [], done: [Live] = []
+
+        // Prefills the prompts from `nextPrompt` on in one group, keeping their caches and last logits.
+        func prefillGroup() throws {
+            var end = nextPrompt + 1, tokens = requests[nextPrompt].prompt.count
+            while end < requests.count, end - nextPrompt < maxBatch, tokens + requests[end].prompt.count <= prefillTokenBudget {
                 tokens += requests[end].prompt.count
                 end += 1
             }
-            let group = Array(requests[start..<end])
+            let group = Array(requests[nextPrompt..<end])
             let caches = group.map { KVCache(config: c, capacity: $0.prompt.count) }
             let began = Profiler.now()
             try model.prefill(prompts: group.map(\.prompt), caches: caches, workspace: workspace)
             statistics.prefillSeconds += Profiler.now() - began
-            statistics.prefillTokens += group.reduce(0) { $0 + $1.prompt.count }
-            for (offset, request) in group.enumerated() {
-                for sample in 0..<request.samples {
-                    let sequence = Live(requestIndex: start + offset, sampleIndex: sample,
-                                        cache: KVCache(config: c, capacity: newTokens, prefix: caches[offset]))
-                    append(to: sequence, row: offset, workspace: workspace, request: request, limit: newTokens)
-                    live.append(sequence)
-                }
+            statistics.prefillTokens += tokens
+            for offset in group.indices {
+                let row = workspace.logits.pointer + offset * v
+                prefilled[nextPrompt + offset] = Prefilled(cache: caches[offset], logits: Array(UnsafeBufferPointer(start: row, count: v)),
+                                                           logZ: workspace.logZ[offset])
             }
-            start = end
+            nextPrompt = end
         }
-        // Decode every unfinished sequence, maxBatch at a time, until all have finished.
-        while true {
-            let running = live.filter { $0.finish == nil }
-            if running.isEmpty { break }
-            var index = 0
-            while index < running.count {
-                let batch = Array(running[index..<min(running.count, index + maxBatch)])
-                let began = Profiler.now()
-                try model.decodeStep(tokens: batch.map { $0.tokens.last! }, caches: batch.map(\.cache), workspace: workspace)
-                statistics.decodeSeconds += Profiler.now() - began
-                statistics.decodeSteps += 1
-                statistics.decodedTokens += batch.count
-                for (row, sequence) in batch.enumerated() {
-                    append(to: sequence, row: row, workspace: workspace, request: requests[sequence.requestIndex], limit: newTokens)
+
+        while nextRequest < requests.count || !live.isEmpty {
+            // Fill the free slots with waiting samples; a sample that stops at its first token frees its slot at once.
+            while live.count < maxBatch && nextRequest < requests.count {
+                let (requestIndex, sample) = (nextRequest, nextSample)
+                if prefilled[requestIndex] == nil { try prefillGroup() }
+                let prompt = prefilled[requestIndex]!
+                let sequence = Live(requestIndex: requestIndex, sampleIndex: sample, cache: KVCache(config: c, capacity: newTokens, prefix: prompt.cache))
+                prompt.logits.withUnsafeBufferPointer { logits in
+                    append(to: sequence, logits: logits.baseAddress!, logZ: prompt.logZ, request: requests[requestIndex], limit: newTokens)
                 }
-                index += maxBatch
+                if sample == requests[requestIndex].samples - 1 {
+                    prefilled[requestIndex] = nil   // its samples hold the cache
+                    (nextRequest, nextSample) = (nextRequest + 1, 0)
+                } else {
+                    nextSample += 1
+                }
+                if sequence.finish == nil { live.append(sequence) } else { done.append(sequence) }
             }
+            guard !live.isEmpty else { continue }
+            let began = Profiler.now()
+            try model.decodeStep(tokens: live.map { $0.tokens.last! }, caches: live.map(\.cache), workspace: workspace)
+            statistics.decodeSeconds += Profiler.now() - began
+            statistics.decodeSteps += 1
+            statistics.decodedTokens += live.count
+            for (row, sequence) in live.enumerated() {
+                append(to: sequence, logits: workspace.logits.pointer + row * v, logZ: workspace.logZ[row], request: requests[sequence.requestIndex], limit: newTokens)
+            }
+            done += live.filter { $0.finish != nil }
+            live.removeAll { $0.finish != nil }
         }
-        return live.map {
+        done.sort { ($0.requestIndex, $0.sampleIndex) < ($1.requestIndex, $1.sampleIndex) }
+        return done.map {
             GeneratedSample(requestID: requests[$0.requestIndex].id, sampleIndex: $0.sampleIndex, tokens: $0.tokens,
                             modelLogProbs: $0.modelLogProbs, samplingLogProbs: $0.samplingLogProbs,
                             finishReason: $0.finish ?? .length, text: $0.text)
         }
     }
 
-    /// Samples the next token of `sequence` from row `row` of the workspace and checks the stop rules.
-    private func append(to sequence: Live, row: Int, workspace: DecodeWorkspace, request: GenerationRequest, limit: Int) {
+    /// Samples the next token of `sequence` from `logits` (its log Σ e^z is `logZ`) and checks the stop rules.
+    private func append(to sequence: Live, logits: UnsafePointer<Float>, logZ: Float, request: GenerationRequest, limit: Int) {
         let v = model.config.vocabSize
-        let logits = UnsafePointer(workspace.logits.pointer + row * v)
         let uniform = CounterRNG.uniform(seed: settings.seed, prompt: request.id, sample: sequence.sampleIndex, position: sequence.tokens.count)
         let (token, samplingLogProb) = Sampler.sample(logits: logits, vocabulary: v, settings: settings, uniform: uniform)
         sequence.tokens.append(token)
-        sequence.modelLogProbs.append(logits[Int(token)] - workspace.logZ[row])
+        sequence.modelLogProbs.append(logits[Int(token)] - logZ)
         sequence.samplingLogProbs.append(samplingLogProb)
         if eosTokens.contains(token) {
             sequence.finish = .eos

@@ -133,14 +133,18 @@ private func trainingLogProbs(_ model: LlamaModel, prompt: [Int32], response: [I
         #expect(abs(mean - 0.5) < 0.02)
     }
 
-    /// All samples are held at once: a request the machine cannot hold is refused before anything is
-    /// allocated, with the numbers (and an overflowing count is not a crash).
+    /// A request the machine cannot hold (the prompts' caches, `maxBatch` samples' caches, every
+    /// sample's tokens) is refused before anything is allocated, with the numbers (and an
+    /// overflowing count is not a crash).
     @Test func requestsBeyondTheMemoryLimitAreRefused() throws {
         let model = try randomModel()
         let settings = SamplingSettings(temperature: 1, maxNewTokens: 8, seed: 1)
         let small = try Generator(model: model, settings: settings, eosTokens: [], maxBatch: 4, memoryLimit: 1 << 20)
         let planned = try #require(small.plannedBytes([GenerationRequest(id: 0, prompt: prompt(5, seed: 1), samples: 3)], newTokens: 8))
         #expect(planned > KVCache.bytes(config: model.config, capacity: 5) + 3 * KVCache.bytes(config: model.config, capacity: 8))
+        // more samples than slots: only the slots' caches, plus every sample's tokens
+        let many = try #require(small.plannedBytes([GenerationRequest(id: 0, prompt: prompt(5, seed: 1), samples: 40)], newTokens: 8))
+        #expect(many - planned == 37 * 8 * 16 + KVCache.bytes(config: model.config, capacity: 8))
         #expect(throws: LlamaModelError.self) {
             _ = try small.generate([GenerationRequest(id: 0, prompt: prompt(5, seed: 1), samples: 100_000)])
         }
@@ -153,6 +157,32 @@ private func trainingLogProbs(_ model: LlamaModel, prompt: [Int32], response: [I
             #expect("\(error)".contains("needs more bytes than can be counted"), "\(error)")
         }
         #expect(try roomy.generate([GenerationRequest(id: 0, prompt: prompt(5, seed: 1), samples: 2)]).count == 2)
+    }
+
+    /// Continuous batching: however few slots decode at once (a finished sample's slot going to the
+    /// next waiting one, prompts prefilled when first needed), every sample gets the same tokens,
+    /// model log-probs and sampling log-probs as when all decode together — bit for bit — with
+    /// samples ending early at EOS.
+    @Test func continuousBatchingGivesEverySampleTheSameBits() throws {
+        let model = try randomModel()
+        let settings = SamplingSettings(temperature: 1.3, maxNewTokens: 12, seed: 9)
+        let requests = (0..<4).map { GenerationRequest(id: 10 + $0, prompt: prompt(3 + 2 * $0, seed: UInt64($0)), samples: 3) }
+        // an end-of-sequence set that stops some samples early
+        let eos: Set<Int32> = Set((0..<Int32(model.config.vocabSize)).filter { $0 % 7 == 3 })
+        let reference = try Generator(model: model, settings: settings, eosTokens: eos, maxBatch: 64).generate(requests)
+        #expect(Set(reference.map(\.tokens.count)).count > 1, "some samples should stop early")
+        for slots in [1, 2, 5] {
+            let generator = try Generator(model: model, settings: settings, eosTokens: eos, maxBatch: slots, prefillTokenBudget: 6)
+            let samples = try generator.generate(requests)
+            #expect(samples.map(\.requestID) == reference.map(\.requestID) && samples.map(\.sampleIndex) == reference.map(\.sampleIndex))
+            for (a, b) in zip(samples, reference) {
+                #expect(a.tokens == b.tokens && a.modelLogProbs.map(\.bitPattern) == b.modelLogProbs.map(\.bitPattern)
+                        && a.samplingLogProbs.map(\.bitPattern) == b.samplingLogProbs.map(\.bitPattern) && a.finishReason == b.finishReason,
+                        "\(slots) slots, request \(a.requestID) sample \(a.sampleIndex)")
+            }
+            // the slots stay full while samples wait: every decode step but the last few has `slots` rows
+            #expect(generator.statistics.decodedTokens >= (generator.statistics.decodeSteps - 12) * slots)
+        }
     }
 
     @Test func badSettingsAreErrors() throws {
