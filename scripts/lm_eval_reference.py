@@ -12,8 +12,9 @@ What it does:
    GGUF with `gguf_file=` (dequantises every tensor to float32, undoes llama.cpp's q/k
    permutation, builds the tokenizer from the GGUF metadata, as scripts/reference_real_model.py
    does); the weights are copied into a plain LlamaForCausalLM built from the same config (a
-   GGUF-loaded model refuses save_pretrained) and saved with the tokenizer. The save is checked
-   to reload bit-identically.
+   GGUF-loaded model refuses save_pretrained) and saved with SmolLM2's original tokenizer files
+   (the repository's copy in Tests/TokenizationTests/Fixtures/smollm2/: the GGUF-built tokenizer
+   lacks the `Digits` pre-tokenizer step). The save is checked to reload bit-identically.
 2. Runs lm-eval's own task definitions (lm_eval/tasks/{hellaswag,arc,piqa,gsm8k,ifeval}) with
    only the dataset source overridden: for each task a YAML in a temporary include path
    `include:`s the installed task YAML and sets `dataset_path: json` +
@@ -149,7 +150,11 @@ def convert_model(gguf_path: Path, hf_dir: Path) -> None:
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     stamp = hf_dir / "SOURCE_GGUF_SHA256"
-    digest = sha256(gguf_path)
+    # SmolLM2's original tokenizer: transformers' GGUF conversion drops the pre-tokenizer's Digits
+    # step (see Tests/TokenizationTests/Fixtures/README.md), which changes the ids of a digit after
+    # a run of spaces; the exported folder gets the repository's copy of the original files.
+    original = Path("Tests/TokenizationTests/Fixtures/smollm2")
+    digest = sha256(gguf_path) + " " + sha256(original / "tokenizer.json") + " " + sha256(original / "tokenizer_config.json")
     if stamp.exists() and stamp.read_text().strip() == digest and (hf_dir / "config.json").exists():
         print(f"[model] {hf_dir} already holds the float32 export of {gguf_path.name}")
         return
@@ -168,6 +173,8 @@ def convert_model(gguf_path: Path, hf_dir: Path) -> None:
         shutil.rmtree(hf_dir)
     plain.save_pretrained(hf_dir)
     tokenizer.save_pretrained(hf_dir)
+    for name in ("tokenizer.json", "tokenizer_config.json"):
+        shutil.copyfile(original / name, hf_dir / name)
     # the saved folder must reload to exactly the GGUF-loaded weights
     again = AutoModelForCausalLM.from_pretrained(hf_dir, dtype=torch.float32)
     a, b = model.state_dict(), again.state_dict()
@@ -444,8 +451,9 @@ def write_readme(out: Path, runs: dict) -> None:
         f" Python {v['python']}.",
         f"- Model: `models/{any_run['model']}`, SHA-256 `{any_run['model_sha256']}`, converted by",
         "  transformers (`gguf_file=`, dequantised to float32) and saved as a plain float32 Hugging Face",
-        "  folder outside the repository; HFLM loads that folder. Tokenizer = transformers' GGUF-built",
-        "  tokenizer (no BOS/EOS added by `encode`; bos `<|im_start|>` = 1, eos `<|im_end|>` = 2).",
+        "  folder outside the repository; HFLM loads that folder. Tokenizer: SmolLM2's original",
+        "  (`Tests/TokenizationTests/Fixtures/smollm2/`, copied over the GGUF-built one, whose conversion",
+        "  drops the `Digits` pre-tokenizer step); no BOS/EOS added by `encode`; eos `<|im_end|>` = 2.",
         "- Tasks: lm-eval's own YAML/utils with only the dataset source replaced by the repository's",
         "  files (`dataset_path: json`, `data_files`) and the splits our files lack set to null;",
         "  ARC rewritten to the `allenai/ai2_arc` layout, PIQA joined with its labels. doc_index = line",
