@@ -161,21 +161,27 @@ import Evaluation
             // The same scores from lm-eval's own response (our scoring alone, whatever we generated).
             let score = task.score(response: row["response"] as? String ?? "", item: item, options: TaskOptions(format: .lmEval))
             let metrics = try #require(row["metrics"] as? [String: Any])
-            for (ours, theirs) in Self.metricNames(name) {
-                let expected: [Double] = (metrics[theirs] as? [Any])?.compactMap { ($0 as? Bool).map { $0 ? 1 : 0 } ?? ($0 as? Double) }
-                    ?? [(metrics[theirs] as? Bool).map { $0 ? 1.0 : 0.0 } ?? (metrics[theirs] as? Double) ?? -1]
-                #expect(score.values[ours] == expected, "\(name) \(item.index) \(ours)")
+            for (ours, path) in Self.metricNames(name) {
+                var value: Any? = metrics
+                for key in path { value = (value as? [String: Any])?[key] }
+                let expected: [Double]? = (value as? [Any]).map { $0.compactMap(Self.number) } ?? Self.number(value as Any).map { [$0] }
+                #expect(expected != nil && score.values[ours] == expected, "\(name) \(item.index) \(ours): \(String(describing: value))")
             }
         }
     }
 
-    /// Our metric names → lm-eval's per-item metric keys.
-    static func metricNames(_ task: String) -> [(String, String)] {
+    static func number(_ value: Any) -> Double? {
+        if let flag = value as? Bool { return flag ? 1 : 0 }
+        return value as? Double
+    }
+
+    /// Our metric names → where lm-eval's per-item value sits in the fixture's `metrics`.
+    static func metricNames(_ task: String) -> [(String, [String])] {
         switch task {
         case "ifeval":
-            return ["prompt_level_strict_acc", "inst_level_strict_acc", "prompt_level_loose_acc", "inst_level_loose_acc"].map { ($0, $0) }
+            return ["prompt_level_strict_acc", "inst_level_strict_acc", "prompt_level_loose_acc", "inst_level_loose_acc"].map { ($0, [$0]) }
         default:
-            return [("exact_match_strict", "exact_match,strict-match"), ("exact_match_flexible", "exact_match,flexible-extract")]
+            return [("exact_match_strict", ["strict-match", "exact_match"]), ("exact_match_flexible", ["flexible-extract", "exact_match"])]
         }
     }
 }
