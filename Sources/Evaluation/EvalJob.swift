@@ -100,7 +100,7 @@ public struct EvalJob {
         do {
             try manager.createDirectory(atPath: folder, withIntermediateDirectories: true)
         } catch {
-            throw EvalError("\(folder): cannot create the output folder (\((error as NSError).localizedDescription))")
+            throw EvalError("\(folder): cannot create the output folder (\(Self.reason(creating: folder, error as NSError)))")
         }
         let settingsFile = folder + "/eval_settings.json", samples = folder + "/samples.jsonl"
         let identity = EvalIdentity(modelSHA256: digest, settings: settings)
@@ -122,6 +122,24 @@ public struct EvalJob {
         let bytes = try encoder.encode(identity)
         try AtomicFile.write(to: settingsFile) { sink in try bytes.withUnsafeBytes { try sink.write($0) } }
         return try SampleStore(path: samples)
+    }
+}
+
+extension EvalJob {
+    /// Why a folder could not be made, in words: a file in the way, or the system's reason.
+    static func reason(creating folder: String, _ error: NSError) -> String {
+        var ancestor = (folder as NSString).deletingLastPathComponent
+        var isFolder: ObjCBool = false
+        while !ancestor.isEmpty && ancestor != "/" && !FileManager.default.fileExists(atPath: ancestor, isDirectory: &isFolder) {
+            ancestor = (ancestor as NSString).deletingLastPathComponent
+        }
+        if !ancestor.isEmpty, FileManager.default.fileExists(atPath: ancestor, isDirectory: &isFolder), !isFolder.boolValue {
+            return "\(ancestor) is a file, not a folder"
+        }
+        if let underlying = error.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+            return String(cString: strerror(Int32(underlying.code)))
+        }
+        return "file system error \(error.code)"
     }
 }
 

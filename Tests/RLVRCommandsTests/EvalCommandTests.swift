@@ -86,6 +86,7 @@ import RLVRCommands
         #expect(CommandLineEntry.run(base + ["--tasks", "gsm8k", "--shots", "4"]) == 2)      // the train split has 3
         #expect(CommandLineEntry.run(base + ["--tasks", "piqa", "--chat"]) == 2)            // no chat template
         #expect(CommandLineEntry.run(base + ["--tasks", "gsm8k", "--n", "4"]) == 2)          // samples need a temperature
+        #expect(CommandLineEntry.run(base + ["--tasks", "piqa", "--out", data + "/piqa/valid.jsonl/out"]) == 2)   // a file in the way
         try Data("{\"goal\": \"x\", \"sol1\": \"a\"}\n".utf8).write(to: URL(fileURLWithPath: data + "/piqa/valid.jsonl"))
         try Data("0\n".utf8).write(to: URL(fileURLWithPath: data + "/piqa/valid-labels.lst"))
         #expect(CommandLineEntry.run(base + ["--tasks", "piqa"]) == 2)                      // valid.jsonl:1: no sol2
