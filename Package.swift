@@ -99,7 +99,7 @@ let package = Package(
         .testTarget(name: "VerifiersTests", dependencies: ["Verifiers", "JSON", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TokenizationTests", dependencies: ["Tokenization", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Kernels", "Tokenization", "RunConfig", "LlamaModel", "ModelIO", "TestSupport"]),
-        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Checkpoints", "JSON", "LlamaModel", "Tokenization", "TestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Checkpoints", "JSON", "LlamaModel", "Tokenization", "Verifiers", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DemoTests", dependencies: ["Demo", "Training", "RunConfig", "TestSupport"]),
         .testTarget(name: "GenerationTests", dependencies: ["Generation", "LlamaModel", "Kernels", "TestSupport"]),
         .testTarget(name: "RLVRCommandsTests", dependencies: ["RLVRCommands", "Checkpoints", "Kernels", "LlamaModel", "ModelIO", "RunConfig", "Tokenization", "TestSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")]),

@@ -1,9 +1,10 @@
 import Foundation
 import Testing
 import Evaluation
+import Verifiers
 
-/// CPython's generator, checked against numbers CPython 3.11 printed and against the lighteval
-/// few-shot plan committed with the data (computed by CPython, not by this code).
+/// CPython's generator (shared with the language detector), checked against numbers CPython 3.11
+/// printed and against the lighteval few-shot plan committed with the data (computed by CPython).
 @Suite struct PythonRandomTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
 

@@ -431,7 +431,7 @@ public final class LanguageDetector: Sendable {
 
     private func sample(_ ngrams: [Int32], seed: UInt32) -> [Double] {
         let count = languages.count
-        var random = PythonRandom(seed: seed)
+        var random = PythonRandom(seed: UInt64(seed))
         var langProbability = [Double](repeating: 0, count: count)
         var factor = [Double](repeating: 0, count: count)
         for _ in 0..<7 {
@@ -441,7 +441,7 @@ public final class LanguageDetector: Sendable {
             var i = 0
             while true {
                 // _update_lang_prob: prob[j] *= weight + p[j]
-                let row = Int(ngrams[random.randomBelow(ngrams.count)])
+                let row = Int(ngrams[random.below(ngrams.count)])
                 for j in 0..<count { factor[j] = weight }
                 for e in Int(rowStart[row])..<Int(rowStart[row + 1]) {
                     factor[Int(entryLanguage[e])] = weight + entryProbability[e]
@@ -464,87 +464,5 @@ public final class LanguageDetector: Sendable {
             for j in 0..<count { langProbability[j] += probability[j] / 7 }
         }
         return langProbability
-    }
-}
-
-/// Python's `random.Random` (MT19937) for what langdetect calls: `seed(int)`, `gauss(0, 1)` and
-/// `choice` (`_randbelow` by `getrandbits`).
-struct PythonRandom {
-    private var state = [UInt32](repeating: 0, count: 624)
-    private var index = 624
-    private var gaussNext: Double?
-
-    init(seed: UInt32) {
-        // random.seed(n) for an int n < 2**32: init_by_array([n]).
-        initGenrand(19_650_218)
-        let key: [UInt32] = [seed]
-        var i = 1
-        var j = 0
-        for _ in 0..<max(624, key.count) {
-            state[i] = (state[i] ^ ((state[i - 1] ^ (state[i - 1] >> 30)) &* 1_664_525)) &+ key[j] &+ UInt32(j)
-            i += 1
-            j += 1
-            if i >= 624 { state[0] = state[623]; i = 1 }
-            if j >= key.count { j = 0 }
-        }
-        for _ in 0..<623 {
-            state[i] = (state[i] ^ ((state[i - 1] ^ (state[i - 1] >> 30)) &* 1_566_083_941)) &- UInt32(i)
-            i += 1
-            if i >= 624 { state[0] = state[623]; i = 1 }
-        }
-        state[0] = 0x8000_0000
-        gaussNext = nil
-    }
-
-    private mutating func initGenrand(_ s: UInt32) {
-        state[0] = s
-        for i in 1..<624 {
-            state[i] = 1_812_433_253 &* (state[i - 1] ^ (state[i - 1] >> 30)) &+ UInt32(i)
-        }
-        index = 624
-    }
-
-    mutating func nextUInt32() -> UInt32 {
-        if index >= 624 {
-            for k in 0..<624 {
-                let y = (state[k] & 0x8000_0000) | (state[(k + 1) % 624] & 0x7FFF_FFFF)
-                state[k] = state[(k + 397) % 624] ^ (y >> 1) ^ ((y & 1) == 0 ? 0 : 0x9908_B0DF)
-            }
-            index = 0
-        }
-        var y = state[index]
-        index += 1
-        y ^= y >> 11
-        y ^= (y << 7) & 0x9D2C_5680
-        y ^= (y << 15) & 0xEFC6_0000
-        y ^= y >> 18
-        return y
-    }
-
-    /// `random.random()`: 53 random bits in [0, 1).
-    mutating func random() -> Double {
-        let a = Double(nextUInt32() >> 5)
-        let b = Double(nextUInt32() >> 6)
-        return (a * 67_108_864.0 + b) * (1.0 / 9_007_199_254_740_992.0)
-    }
-
-    /// `random.gauss(0.0, 1.0)` (Box-Muller with the cached second value).
-    mutating func gauss() -> Double {
-        if let z = gaussNext {
-            gaussNext = nil
-            return z
-        }
-        let x2pi = random() * (2 * Double.pi)
-        let g2rad = (-2.0 * Foundation.log(1.0 - random())).squareRoot()
-        gaussNext = Foundation.sin(x2pi) * g2rad
-        return Foundation.cos(x2pi) * g2rad
-    }
-
-    /// `_randbelow_with_getrandbits(n)` for 0 < n < 2**32.
-    mutating func randomBelow(_ n: Int) -> Int {
-        let k = Int.bitWidth - n.leadingZeroBitCount
-        var r = Int(nextUInt32() >> UInt32(32 - k))
-        while r >= n { r = Int(nextUInt32() >> UInt32(32 - k)) }
-        return r
     }
 }

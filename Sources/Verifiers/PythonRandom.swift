@@ -1,13 +1,17 @@
-/// CPython's `random.Random` (Mersenne Twister MT19937), as far as the evaluation harnesses use it
-/// to pick few-shot examples: `seed(int)`, `shuffle` and `sample`. Reproducing it exactly is what
-/// makes our few-shot prompts the harnesses' prompts, byte for byte.
+import Foundation
+
+/// CPython's `random.Random` (Mersenne Twister MT19937), as far as the reference implementations
+/// use it: langdetect's `seed(int)`, `random`, `gauss` and `choice` (IFEval's language checks), and
+/// the evaluation harnesses' `shuffle` and `sample` (few-shot examples). Reproducing it exactly is
+/// what makes our verdicts and few-shot prompts theirs.
 ///
 /// MT19937: Matsumoto & Nishimura 1998 (`init_genrand`, `init_by_array`, `genrand_uint32`);
-/// seeding, `getrandbits`, `_randbelow`, `shuffle` and `sample` follow CPython 3.11's
-/// `Modules/_randommodule.c` and `Lib/random.py`.
+/// seeding, `getrandbits`, `random`, `gauss`, `_randbelow`, `shuffle` and `sample` follow CPython
+/// 3.11's `Modules/_randommodule.c` and `Lib/random.py`.
 public struct PythonRandom {
     private var state = [UInt32](repeating: 0, count: 624)
     private var index = 625
+    private var gaussNext: Double?
 
     /// `random.Random(seed)` for a non-negative integer seed.
     public init(seed: UInt64) {
@@ -58,6 +62,25 @@ public struct PythonRandom {
         y ^= (y << 15) & 0xefc6_0000
         y ^= y >> 18
         return y
+    }
+
+    /// `random.random()`: 53 random bits in [0, 1).
+    public mutating func random() -> Double {
+        let a = Double(nextUInt32() >> 5)
+        let b = Double(nextUInt32() >> 6)
+        return (a * 67_108_864.0 + b) * (1.0 / 9_007_199_254_740_992.0)
+    }
+
+    /// `random.gauss(0.0, 1.0)` (Box-Muller with the cached second value).
+    public mutating func gauss() -> Double {
+        if let z = gaussNext {
+            gaussNext = nil
+            return z
+        }
+        let x2pi = random() * (2 * Double.pi)
+        let g2rad = (-2.0 * Foundation.log(1.0 - random())).squareRoot()
+        gaussNext = Foundation.sin(x2pi) * g2rad
+        return Foundation.cos(x2pi) * g2rad
     }
 
     /// `getrandbits(k)` for 1 ≤ k ≤ 32.
