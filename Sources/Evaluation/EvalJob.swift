@@ -55,8 +55,8 @@ public struct EvalJob {
         let runner = try EvalRunner(model: model, tokenizer: tokenizer, template: template, eosTokens: eosTokens, data: data,
                                     settings: settings, modelSHA256: digest, store: store)
         runner.progress = progress
-        for task in tasks { _ = try runner.items(task, limit: limit) }
-        let results = try tasks.map { try runner.run($0, limit: limit) }
+        let prepared = try tasks.map { ($0, try runner.items($0, limit: limit)) }
+        let results = try prepared.map { try runner.run($0.0, items: $0.1) }
         let report = EvalReport(model: modelPath, modelSHA256: digest, settings: settings, results: results)
         if let out { try report.write(to: out + "/results.json") }
         return report

@@ -1,10 +1,6 @@
 import ArgumentParser
-import Checkpoints
 import Evaluation
 import Foundation
-import Kernels
-import ModelIO
-import Tokenization
 
 struct Eval: ParsableCommand {
     static let configuration = CommandConfiguration(

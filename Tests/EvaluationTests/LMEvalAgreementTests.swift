@@ -20,9 +20,9 @@ import Evaluation
     static let modelPath = root + "/models/SmolLM2-135M-Instruct.Q4_1.gguf"
     static let data = BenchmarkData(root: root + "/data/eval")
 
+    /// A committed fixture's rows (a missing or empty fixture is an error, not a skipped test).
     static func rows(_ task: String) throws -> [[String: Any]] {
         let path = fixtures + "/\(task).jsonl"
-        guard FileManager.default.fileExists(atPath: path) else { return [] }
         return try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map {
             try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] ?? [:]
         }
@@ -50,7 +50,7 @@ import Evaluation
     @Test(arguments: ["hellaswag", "arc_easy", "arc_challenge", "piqa"])
     func multipleChoicePromptsAreLMEvals(task name: String) throws {
         let rows = try Self.rows(name)
-        guard !rows.isEmpty else { return }
+        try #require(!rows.isEmpty)
         let task = try #require(Self.multipleChoice.first { $0.name == name })
         let items = try task.items(Self.data, TaskOptions(format: .lmEval))
         for row in rows {
@@ -66,7 +66,8 @@ import Evaluation
     @Test(arguments: ["hellaswag", "arc_easy", "arc_challenge", "piqa"])
     func multipleChoiceLogLikelihoodsAreLMEvals(task name: String) throws {
         let rows = Array(try Self.rows(name).prefix(Self.limit(8)))
-        guard !rows.isEmpty, let (model, tokenizer) = Self.loaded else { return }
+        try #require(!rows.isEmpty)
+        guard let (model, tokenizer) = Self.loaded else { return }   // the model is fetched by `make model`
         let task = try #require(Self.multipleChoice.first { $0.name == name })
         let items = try task.items(Self.data, TaskOptions(format: .lmEval))
         let runner = try Self.runner(tokenizer: tokenizer, model: model)
@@ -134,7 +135,7 @@ import Evaluation
     @Test(arguments: ["gsm8k", "gsm8k_cot", "ifeval"])
     func generationPromptsAreLMEvals(task name: String) throws {
         let rows = try Self.rows(name)
-        guard !rows.isEmpty else { return }
+        try #require(!rows.isEmpty)
         let task = try #require(Self.generative.first { $0.name == name })
         let items = try task.items(Self.data, TaskOptions(format: .lmEval))
         for row in rows {
@@ -149,7 +150,8 @@ import Evaluation
     @Test(arguments: ["gsm8k", "gsm8k_cot", "ifeval"])
     func greedyResponsesAndScoresAreLMEvals(task name: String) throws {
         let rows = Array(try Self.rows(name).prefix(Self.limit(3)))
-        guard !rows.isEmpty, let (model, tokenizer) = Self.loaded else { return }
+        try #require(!rows.isEmpty)
+        guard let (model, tokenizer) = Self.loaded else { return }   // the model is fetched by `make model`
         let task = try #require(Self.generative.first { $0.name == name })
         let items = try task.items(Self.data, TaskOptions(format: .lmEval))
         let runner = try Self.runner(tokenizer: tokenizer, model: model)

@@ -36,28 +36,26 @@ public struct EvalReport: Codable, Equatable, Sendable {
         var lines = ["\(model) (SHA-256 \(modelSHA256.prefix(12))…), \(settings.format.rawValue) format, \(chat)"
                      + (settings.samples > 1 ? ", \(settings.samples) samples at temperature \(settings.temperature)" : ", greedy"), "",
                      "| task | metric | value | ± stderr | n | shots |", "|---|---|---:|---:|---:|---:|"]
-        for task in tasks {
-            for name in task.metricOrder {
-                guard let metric = task.metrics[name] else { continue }
+        lines += rows { task, cells in cells + " \(task.shots) |" }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// One table row per reported metric: `| task | metric | value | ± stderr | n |`, values in
+    /// percent, then what `finish` appends.
+    func rows(_ finish: (TaskResult, String) -> String) -> [String] {
+        tasks.flatMap { task in
+            task.metricOrder.compactMap { name -> String? in
+                guard let metric = task.metrics[name] else { return nil }
                 let stderr = metric.stderr.isNaN ? "—" : String(format: "%.2f", 100 * metric.stderr)
-                lines.append("| \(task.task) | \(name) | \(String(format: "%.2f", 100 * metric.value)) | \(stderr) | \(metric.count) | \(task.shots) |")
+                return finish(task, "| \(task.task) | \(name) | \(String(format: "%.2f", 100 * metric.value)) | \(stderr) | \(metric.count) |")
             }
         }
-        return lines.joined(separator: "\n") + "\n"
     }
 
     /// One table over several checkpoints of a run: `| checkpoint | task | metric | value | ± stderr | n |`.
     public static func markdown(checkpoints: [(label: String, report: EvalReport)]) -> String {
         var lines = ["| checkpoint | task | metric | value | ± stderr | n |", "|---|---|---|---:|---:|---:|"]
-        for (label, report) in checkpoints {
-            for task in report.tasks {
-                for name in task.metricOrder {
-                    guard let metric = task.metrics[name] else { continue }
-                    let stderr = metric.stderr.isNaN ? "—" : String(format: "%.2f", 100 * metric.stderr)
-                    lines.append("| \(label) | \(task.task) | \(name) | \(String(format: "%.2f", 100 * metric.value)) | \(stderr) | \(metric.count) |")
-                }
-            }
-        }
+        for (label, report) in checkpoints { lines += report.rows { _, cells in "| \(label) " + cells } }
         return lines.joined(separator: "\n") + "\n"
     }
 }

@@ -134,8 +134,12 @@ public final class EvalRunner {
     }
 
     public func run(_ task: any EvalTask, limit: Int?) throws -> TaskResult {
+        try run(task, items: try items(task, limit: limit))
+    }
+
+    /// Runs `task` on documents already built by `items(_:limit:)`.
+    public func run(_ task: any EvalTask, items: [EvalItem]) throws -> TaskResult {
         let options = self.options(for: task)
-        let items = try self.items(task, limit: limit)
         let done = Dictionary((store?.records ?? []).filter { $0.task == task.name }.map { ($0.docIndex, $0) }, uniquingKeysWith: { a, _ in a })
         let todo = items.filter { done[$0.index] == nil }
         var records = items.compactMap { done[$0.index] }
@@ -249,9 +253,10 @@ public final class EvalRunner {
                                       decode: { [tokenizer] in tokenizer.decode($0) })
         let samples = try generator.generate(requests)
         let metrics = task.metrics(options)
+        let byRequest = Dictionary(grouping: samples, by: \.requestID)   // each request's samples, in sample order
         var records: [SampleRecord] = []
         for (offset, item) in items.enumerated() {
-            let mine = samples.filter { $0.requestID == item.index }.sorted { $0.sampleIndex < $1.sampleIndex }
+            let mine = byRequest[item.index] ?? []
             let responses = mine.map { response(of: $0, stop: stop) }
             let scores = responses.map { task.score(response: $0, item: item, options: options) }
             records.append(SampleRecord(task: task.name, docIndex: item.index, group: item.group, prompt: prompts[offset],

@@ -66,7 +66,7 @@ public struct GSM8KTask: EvalTask {
         case .lighteval:
             // lighteval `gsm8k_normalizer`: the first `#### (-?[0-9.,]+)`, commas removed, stripped; none → "[invalid]".
             func normalise(_ text: String) -> String {
-                let found = HarnessFilters.regex("#### (\\-?[0-9\\.\\,]+)", text)
+                let found = HarnessFilters.regex(HarnessFilters.gsm8kStrict, text)
                 return found == "[invalid]" ? found : PythonText.strip(found.replacingOccurrences(of: ",", with: ""))
             }
             let predicted = normalise(response), reference = normalise(gold)

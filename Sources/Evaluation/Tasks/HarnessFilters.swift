@@ -1,4 +1,3 @@
-import TextPatterns
 import Verifiers
 
 /// lm-evaluation-harness's answer filters and `exact_match` metric, as its task files configure them.
@@ -7,7 +6,7 @@ public enum HarnessFilters {
     /// `groupSelect` (negative from the end); with several groups the first non-empty one; stripped.
     /// No match: `[invalid]`.
     public static func regex(_ pattern: String, groupSelect: Int = 0, _ response: String) -> String {
-        guard let compiled = try? PCRE2Pattern(pattern), let found = try? compiled.captures(in: response), !found.isEmpty else { return "[invalid]" }
+        guard let compiled = try? TextPatternsBridge.pattern(pattern), let found = try? compiled.captures(in: response), !found.isEmpty else { return "[invalid]" }
         let index = groupSelect >= 0 ? groupSelect : found.count + groupSelect
         guard found.indices.contains(index) else { return "[invalid]" }
         let groups = found[index]
@@ -27,7 +26,7 @@ public enum HarnessFilters {
         func clean(_ text: String) -> String {
             var out = text
             for pattern in ignore {
-                if let compiled = try? PCRE2Pattern(pattern), let replaced = try? compiled.replacing(in: out, { _ in "" }) { out = replaced }
+                if let compiled = try? TextPatternsBridge.pattern(pattern), let replaced = try? compiled.replacing(in: out, { _ in "" }) { out = replaced }
             }
             return ignoreCase ? out.lowercased() : out
         }

@@ -34,7 +34,7 @@ extension RLVRTrainer {
             options.log(String(format: "step %d  held-out verified %.3f  score %.3f", step, metrics["eval_verified"] ?? 0, metrics["eval_score"] ?? 0))
         }
         if let benchmarks, group.isRoot {
-            let measured = try benchmarks.measure(model: policy, tokenizer: setup.tokenizer, template: setup.template, eosTokens: eosTokens)
+            let measured = try benchmarks.measure()
             metrics.merge(measured) { current, _ in current }
             options.log("step \(step)  benchmarks: \(benchmarks.summary(measured))")
         }

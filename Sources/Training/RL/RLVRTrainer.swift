@@ -88,8 +88,7 @@ public final class RLVRTrainer {
             + " (\(stats.tooLong) longer than \(config.rollout.maxPromptLength) tokens dropped, \(stats.skippedInvalid) invalid skipped)")
 
         eosTokens = Set(policy.config.eosTokenIDs.map { Int32($0) } + (setup.tokenizer.eosTokenID.map { [$0] } ?? []))
-        benchmarks = try BenchmarkProbe(config.evaluation)
-        try benchmarks?.check(tokenizer: setup.tokenizer, template: setup.template, eosTokens: eosTokens, model: policy)
+        benchmarks = try BenchmarkProbe(config.evaluation, policy: policy, tokenizer: setup.tokenizer, template: setup.template, eosTokens: eosTokens)
         reference = try LlamaModel(config: policy.config)
         reference.parameters.copy(from: policy.parameters)
         policyOptimizer = try OptimizerGroup(model: policy, config: config.optimizer)
