@@ -165,7 +165,7 @@ public final class EvalRunner {
         var summaries = values.mapValues(MetricSummary.init)
         if task.reportsGroupAverage {
             // Each group's mean, then their unweighted mean; the standard error over the group means.
-            for (name, _) in values where !name.hasSuffix("_macro") {
+            for name in values.keys {
                 var groups: [String: [Double]] = [:]
                 for record in records { groups[record.group ?? "", default: []] += record.metrics[name] ?? [] }
                 summaries[name + "_macro"] = MetricSummary(groups.keys.sorted().map { MetricSummary(groups[$0]!).value })
@@ -178,21 +178,16 @@ public final class EvalRunner {
                           tokens: tokens, seconds: Profiler.now() - began)
     }
 
-    /// Context and continuation tokens of every choice (lm-eval's `_encode_pair`).
+    /// Context and continuation tokens of every choice (lm-eval's `_encode_pair`): the context's
+    /// trailing whitespace moves to the front of every continuation, the context is tokenized alone
+    /// and each continuation's tokens are the tail of tokenizing both together.
     public func choiceRequest(_ item: EvalItem, choices: [String]) -> (ChoiceRequest, context: String, continuations: [String]) {
-        let context = item.prompt.rendered(chat: template)
         let delimiter = settings.format == .lmEval && settings.chat ? "" : item.prompt.answerDelimiter
-        var contextTokens: [Int32] = [], continuationTokens: [[Int32]] = [], continuations: [String] = []
-        var movedContext = context
-        for choice in choices {
-            let (head, tail) = movingTrailingWhitespace(context: context, continuation: delimiter + choice)
-            movedContext = head
-            if contextTokens.isEmpty { contextTokens = tokenizer.encode(head) }
-            let whole = tokenizer.encode(head + tail)
-            continuationTokens.append(Array(whole.dropFirst(contextTokens.count)))
-            continuations.append(tail)
-        }
-        return (ChoiceRequest(context: contextTokens, continuations: continuationTokens), movedContext, continuations)
+        let (context, moved) = movingTrailingWhitespace(context: item.prompt.rendered(chat: template), continuation: delimiter)
+        let contextTokens = tokenizer.encode(context)
+        let continuations = choices.map { moved + $0 }
+        let continuationTokens = continuations.map { Array(tokenizer.encode(context + $0).dropFirst(contextTokens.count)) }
+        return (ChoiceRequest(context: contextTokens, continuations: continuationTokens), context, continuations)
     }
 
     private func score(_ items: [EvalItem], task: any EvalTask, options: TaskOptions) throws -> ([SampleRecord], Int) {
