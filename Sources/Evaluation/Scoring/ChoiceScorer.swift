@@ -43,13 +43,11 @@ public final class ChoiceScorer {
         let window = model.config.maxPositionEmbeddings
         let longest = request.continuations.map(\.count).max() ?? 0
         guard longest < window else { throw EvalError("a choice of \(longest) tokens does not fit the model's context of \(window)") }
-        guard let empty = request.continuations.firstIndex(where: \.isEmpty) else {
-            var fitted = request
-            if request.context.count + longest > window { fitted.context = Array(request.context.suffix(window - longest)) }
-            if fitted.context.isEmpty { throw EvalError("a question has an empty context") }
-            return fitted
-        }
-        throw EvalError("choice \(empty) of a question is empty after tokenization")
+        if let empty = request.continuations.firstIndex(where: \.isEmpty) { throw EvalError("choice \(empty) of a question is empty after tokenization") }
+        var fitted = request
+        if request.context.count + longest > window { fitted.context = Array(request.context.suffix(window - longest)) }
+        if fitted.context.isEmpty { throw EvalError("a question has an empty context") }
+        return fitted
     }
 
     private final class Continuation {

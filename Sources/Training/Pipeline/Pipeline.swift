@@ -26,9 +26,7 @@ public struct Pipeline {
             let marker = folder + "/stage-done.json"
             // rank 0 decides from the files it sees; every rank follows
             let done = try options.group.rootDecides { FileManager.default.fileExists(atPath: marker) }
-            let resume = try options.group.rootDecides {
-                !RunFolder.checkpointSteps(in: folder).isEmpty || FileManager.default.fileExists(atPath: folder + "/samples.jsonl")
-            }
+            let resume = try options.group.rootDecides { !RunFolder.checkpointSteps(in: folder).isEmpty }
             if done {
                 options.log("stage \(index + 1)/\(configuration.stages.count) \(stage.name): done earlier (\(folder)/final)")
                 continue
@@ -38,8 +36,10 @@ public struct Pipeline {
             }
             let record: [String: Any]
             if let evaluation = stage.evaluate, let model = stage.model.map(resolve) {
+                // an evaluation resumes from the samples its folder holds (EvalJob)
+                let cached = FileManager.default.fileExists(atPath: folder + "/samples.jsonl")
                 options.log("stage \(index + 1)/\(configuration.stages.count) \(stage.name): evaluate \(model) on \(evaluation.tasks.joined(separator: ", "))"
-                    + (resume ? " (resuming)" : ""))
+                    + (cached ? " (resuming)" : ""))
                 if options.group.isRoot {
                     let report = try Self.evaluate(evaluation, model: model, folder: folder)
                     options.log(report.markdown())
