@@ -17,6 +17,11 @@ public struct PPOBenchmark {
         public var meanDecodeRows: Double
         public var prefillSeconds: Double
         public var peakResidentBytes: Int?
+        /// Samples generated per second of step (rejected groups included), and those with a non-zero advantage.
+        public var samplesPerSecond: Double
+        public var usefulSamplesPerSecond: Double
+        /// Prompts drawn per step (more than `prompts` when dynamic sampling rejects groups).
+        public var promptsDrawn: Double
     }
 
     public let modelPath: String
@@ -25,6 +30,13 @@ public struct PPOBenchmark {
     public let advantage: AlgorithmSection.Advantage
     public let steps: Int
     public let threads: Int
+    /// Responses per prompt (GRPO's group size).
+    public var samplesPerPrompt = 1
+    /// `rollout.decode_batch` and `rollout.dynamic_sampling`.
+    public var decodeBatch: Int?
+    public var dynamicSampling = false
+    /// RLVR prompt rows (JSONL) to sample from; nil: generated GSM8K-style prompts.
+    public var dataPath: String?
 
     public init(modelPath: String, prompts: Int = 16, responseTokens: Int = 128, advantage: AlgorithmSection.Advantage = .gae, steps: Int = 2, threads: Int) {
         self.modelPath = modelPath
@@ -42,26 +54,30 @@ public struct PPOBenchmark {
         let rows = (0..<(prompts * (steps + 1))).map { i in
             #"{"messages": [{"role": "user", "content": "Natalia sold clips to \#(i + 12) of her friends in April, and then she sold half as many clips in May. How many clips did she sell altogether?"}], "ground_truth": "\#(i)", "dataset": "gsm8k"}"#
         }
-        try Data(rows.joined(separator: "\n").utf8).write(to: URL(fileURLWithPath: folder + "/prompts.jsonl"))
+        if dataPath == nil { try Data(rows.joined(separator: "\n").utf8).write(to: URL(fileURLWithPath: folder + "/prompts.jsonl")) }
         var config = RunConfiguration()
         config.stage = .ppo
         config.threads = threads
         config.model.path = modelPath
-        config.data.train = folder + "/prompts.jsonl"
+        config.data.train = dataPath ?? folder + "/prompts.jsonl"
+        config.data.evalFraction = 0
         config.optimizer.lr = 1e-7
         config.schedule.warmupSteps = 0
-        config.training.batchSize = prompts
+        config.training.batchSize = prompts * samplesPerPrompt
         config.training.microBatchSize = 4
         config.training.maxSteps = steps + 1
         config.rollout.promptsPerStep = prompts
-        config.rollout.samplesPerPrompt = 1
+        config.rollout.samplesPerPrompt = samplesPerPrompt
+        config.rollout.decodeBatch = decodeBatch
+        config.rollout.dynamicSampling = dynamicSampling
         config.rollout.maxResponseLength = responseTokens
         config.rollout.sampleEvery = 0
         config.algorithm.advantage = advantage
         config.output.dir = folder + "/run"
         config.output.evalEvery = 0
         resetPeakResident()
-        log("\(steps + 1) RL steps of \(prompts) prompts × up to \(responseTokens) response tokens (\(advantage.rawValue)); the first untimed")
+        log("\(steps + 1) RL steps of \(prompts) prompts × \(samplesPerPrompt) samples × up to \(responseTokens) response tokens (\(advantage.rawValue)"
+            + (dynamicSampling ? ", dynamic sampling" : "") + (decodeBatch.map { ", \($0) decode slots" } ?? "") + "); the first untimed")
         try RLVRTrainer(config: config, options: TrainerOptions(log: log)).train()
         let lines = try String(contentsOfFile: folder + "/run/metrics.jsonl", encoding: .utf8).split(separator: "\n").dropFirst()
         let objects = lines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
@@ -70,9 +86,11 @@ public struct PPOBenchmark {
             return values.isEmpty ? 0 : values[values.count / 2]
         }
         let phases = ["sample", "verify", "reference", "value", "update"].map { ($0, median("time/\($0)")) }
-        return Result(phases: phases, stepSeconds: phases.reduce(0) { $0 + $1.1 }, sampledTokens: median("response_length") * Double(prompts),
+        return Result(phases: phases, stepSeconds: phases.reduce(0) { $0 + $1.1 }, sampledTokens: median("response_length") * Double(prompts * samplesPerPrompt),
                       samplingTokensPerSecond: median("tokens_per_s/sampling"), trainingTokensPerSecond: median("tokens_per_s/training"),
                       decodeTokensPerSecond: median("tokens_per_s/decode"), meanDecodeRows: median("decode_rows_mean"),
-                      prefillSeconds: median("time/prefill"), peakResidentBytes: currentPeakResident())
+                      prefillSeconds: median("time/prefill"), peakResidentBytes: currentPeakResident(),
+                      samplesPerSecond: median("samples_per_s/all"), usefulSamplesPerSecond: median("samples_per_s/useful"),
+                      promptsDrawn: median("prompts_consumed"))
     }
 }

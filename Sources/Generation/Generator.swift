@@ -105,6 +105,7 @@ public final class Generator {
     }
 
     private final class Live {
+        /// The request's ordinal (its place in the order the feed gave the requests).
         let requestIndex: Int, sampleIndex: Int, cache: KVCache
         var tokens: [Int32] = [], modelLogProbs: [Float] = [], samplingLogProbs: [Double] = []
         var finish: FinishReason?
@@ -132,13 +133,8 @@ public final class Generator {
     /// the same bits for every `maxBatch`. Results come in request order, then sample order.
     public func generate(_ requests: [GenerationRequest]) throws -> [GeneratedSample] {
         let c = model.config
-        for request in requests where request.prompt.isEmpty || request.prompt.count >= c.maxPositionEmbeddings {
-            throw LlamaModelError("request \(request.id): a prompt of \(request.prompt.count) tokens (expected 1..<\(c.maxPositionEmbeddings), the context)")
-        }
+        for request in requests { try check(request) }
         let newTokens = min(settings.maxNewTokens, c.maxPositionEmbeddings - (requests.map(\.prompt.count).max() ?? 0))
-        if let bad = requests.first(where: { $0.samples < 1 }) {
-            throw LlamaModelError("request \(bad.id): \(bad.samples) samples (expected at least 1)")
-        }
         let planned = plannedBytes(requests, newTokens: newTokens)
         if planned.map({ $0 > memoryLimit }) ?? true {
             let samples = requests.reduce(0) { $0.addingReportingOverflow($1.samples).overflow ? Int.max : $0 + $1.samples }
@@ -148,70 +144,138 @@ public final class Generator {
                 + "(KV cache \(KVCache.bytes(config: c, capacity: 1) / 1024) KiB per token, \(min(samples, maxBatch)) samples decoding at once), more than the "
                 + String(format: "%.1f GiB", Double(memoryLimit) / Double(1 << 30)) + " this machine has; lower the samples per prompt, the number of prompts or the new tokens")
         }
-        let longest = (requests.map(\.prompt.count).max() ?? 0) + newTokens
-        let workspace = DecodeWorkspace(config: c, batch: maxBatch, longestSequence: longest)
-        let v = c.vocabSize
-        var nextRequest = 0, nextSample = 0            // the first sample not yet started
-        var prefilled: [Int: Prefilled] = [:]          // by request index, while it has samples to start
-        var nextPrompt = 0                             // the first request not yet prefilled
-        var live: [Live] = [], done: [Live] = []
+        let feed = ListFeed(requests)
+        try run(feed, newTokens: newTokens, longestPrompt: requests.map(\.prompt.count).max() ?? 0)
+        return feed.results.flatMap { $0 }
+    }
 
-        // Prefills the prompts from `nextPrompt` on in one group, keeping their caches and last logits.
-        func prefillGroup() throws {
-            var end = nextPrompt + 1, tokens = requests[nextPrompt].prompt.count
-            while end < requests.count, end - nextPrompt < maxBatch, tokens + requests[end].prompt.count <= prefillTokenBudget {
-                tokens += requests[end].prompt.count
+    /// Continuous batching over requests that arrive while others decode: `feed` is asked for a request
+    /// whenever a slot is free, and given each request's samples as soon as its last one ends, so
+    /// what it hands out next may depend on what came back (dynamic sampling). Every response may
+    /// have `settings.maxNewTokens` tokens, so each prompt must be at most `longestPrompt` tokens and
+    /// leave that room in the context. The caller plans the memory (`maxBatch` samples' caches of
+    /// `longestPrompt + maxNewTokens` tokens, the prompts waiting for a slot). Same bits per sample
+    /// as `generate(_:)` with the same requests.
+    public func generate(streaming feed: GenerationFeed, longestPrompt: Int) throws {
+        let c = model.config
+        guard longestPrompt >= 1, longestPrompt + settings.maxNewTokens <= c.maxPositionEmbeddings else {
+            throw LlamaModelError("streamed generation: prompts of up to \(longestPrompt) tokens and \(settings.maxNewTokens) new tokens "
+                                  + "(expected 1 ≤ prompt and prompt + new tokens ≤ \(c.maxPositionEmbeddings), the context)")
+        }
+        try run(feed, newTokens: settings.maxNewTokens, longestPrompt: longestPrompt)
+    }
+
+    private func check(_ request: GenerationRequest, longestPrompt: Int? = nil) throws {
+        let limit = longestPrompt.map { $0 + 1 } ?? model.config.maxPositionEmbeddings
+        if request.prompt.isEmpty || request.prompt.count >= limit {
+            throw LlamaModelError("request \(request.id): a prompt of \(request.prompt.count) tokens (expected 1..<\(limit)\(longestPrompt == nil ? ", the context" : ""))")
+        }
+        if request.samples < 1 { throw LlamaModelError("request \(request.id): \(request.samples) samples (expected at least 1)") }
+    }
+
+    /// A request taken from the feed: its place in the order of arrival, its samples not yet started
+    /// (`nextSample` on) and those that have ended.
+    private final class Pending {
+        let ordinal: Int, request: GenerationRequest
+        var nextSample = 0, ended: [Live] = []
+        init(ordinal: Int, request: GenerationRequest) { (self.ordinal, self.request) = (ordinal, request) }
+    }
+
+    /// The decoding loop behind both `generate` calls.
+    private func run(_ feed: GenerationFeed, newTokens: Int, longestPrompt: Int) throws {
+        let c = model.config
+        let workspace = DecodeWorkspace(config: c, batch: maxBatch, longestSequence: longestPrompt + newTokens)
+        let v = c.vocabSize
+        var waiting: [Pending] = []                    // taken, with samples not yet started; the prefilled ones first
+        var prefilled: [Int: Prefilled] = [:]          // by ordinal, while the request has samples to start
+        var unfinished: [Int: Pending] = [:]           // by ordinal, until its last sample ends
+        var live: [Live] = []
+        var taken = 0
+
+        func take() throws -> Bool {
+            guard let request = try feed.next() else { return false }
+            try check(request, longestPrompt: longestPrompt)
+            let pending = Pending(ordinal: taken, request: request)
+            taken += 1
+            waiting.append(pending)
+            unfinished[pending.ordinal] = pending
+            return true
+        }
+
+        // A sample has ended; when it is its request's last, the feed gets the request's samples.
+        func ended(_ sequence: Live) throws {
+            guard let pending = unfinished[sequence.requestIndex] else { return }
+            pending.ended.append(sequence)
+            guard pending.ended.count == pending.request.samples else { return }
+            unfinished[pending.ordinal] = nil
+            try feed.finished(pending.ended.sorted { $0.sampleIndex < $1.sampleIndex }.map {
+                GeneratedSample(requestID: pending.request.id, sampleIndex: $0.sampleIndex, tokens: $0.tokens,
+                                modelLogProbs: $0.modelLogProbs, samplingLogProbs: $0.samplingLogProbs,
+                                finishReason: $0.finish ?? .length, text: $0.text)
+            }, ordinal: pending.ordinal)
+        }
+
+        // Prefills the waiting prompts from the first not yet prefilled on, in one group; a feed that
+        // prefetches adds prompts to the group up to the limits, another only while their samples
+        // could start in the `free` slots.
+        func prefillGroup(free: Int) throws {
+            var first = 0
+            while first < waiting.count, prefilled[waiting[first].ordinal] != nil { first += 1 }
+            var end = first + 1, tokens = waiting[first].request.prompt.count
+            var samples = waiting[first].request.samples
+            while end - first < maxBatch {
+                if end == waiting.count {
+                    guard feed.prefetches || samples < free, try take() else { break }
+                }
+                guard tokens + waiting[end].request.prompt.count <= prefillTokenBudget else { break }
+                tokens += waiting[end].request.prompt.count
+                samples += waiting[end].request.samples
                 end += 1
             }
-            let group = Array(requests[nextPrompt..<end])
+            let group = waiting[first..<end].map(\.request)
             let caches = group.map { KVCache(config: c, capacity: $0.prompt.count) }
             let began = Profiler.now()
             try model.prefill(prompts: group.map(\.prompt), caches: caches, workspace: workspace)
             statistics.prefillSeconds += Profiler.now() - began
             statistics.prefillTokens += tokens
-            for offset in group.indices {
+            for (offset, pending) in waiting[first..<end].enumerated() {
                 let row = workspace.logits.pointer + offset * v
-                prefilled[nextPrompt + offset] = Prefilled(cache: caches[offset], logits: Array(UnsafeBufferPointer(start: row, count: v)),
-                                                           logZ: workspace.logZ[offset])
+                prefilled[pending.ordinal] = Prefilled(cache: caches[offset], logits: Array(UnsafeBufferPointer(start: row, count: v)),
+                                                       logZ: workspace.logZ[offset])
             }
-            nextPrompt = end
         }
 
-        while nextRequest < requests.count || !live.isEmpty {
+        while true {
             // Fill the free slots with waiting samples; a sample that stops at its first token frees its slot at once.
-            while live.count < maxBatch && nextRequest < requests.count {
-                let (requestIndex, sample) = (nextRequest, nextSample)
-                if prefilled[requestIndex] == nil { try prefillGroup() }
-                let prompt = prefilled[requestIndex]!
-                let sequence = Live(requestIndex: requestIndex, sampleIndex: sample, cache: KVCache(config: c, capacity: newTokens, prefix: prompt.cache))
+            while live.count < maxBatch {
+                if waiting.isEmpty { guard try take() else { break } }
+                let pending = waiting[0]
+                if prefilled[pending.ordinal] == nil { try prefillGroup(free: maxBatch - live.count) }
+                let prompt = prefilled[pending.ordinal]!
+                let sequence = Live(requestIndex: pending.ordinal, sampleIndex: pending.nextSample,
+                                    cache: KVCache(config: c, capacity: newTokens, prefix: prompt.cache))
                 prompt.logits.withUnsafeBufferPointer { logits in
-                    append(to: sequence, logits: logits.baseAddress!, logZ: prompt.logZ, request: requests[requestIndex], limit: newTokens)
+                    append(to: sequence, logits: logits.baseAddress!, logZ: prompt.logZ, request: pending.request, limit: newTokens)
                 }
-                if sample == requests[requestIndex].samples - 1 {
-                    prefilled[requestIndex] = nil   // its samples hold the cache
-                    (nextRequest, nextSample) = (nextRequest + 1, 0)
-                } else {
-                    nextSample += 1
+                pending.nextSample += 1
+                if pending.nextSample == pending.request.samples {
+                    prefilled[pending.ordinal] = nil   // its samples hold the cache
+                    waiting.removeFirst()
                 }
-                if sequence.finish == nil { live.append(sequence) } else { done.append(sequence) }
+                if sequence.finish == nil { live.append(sequence) } else { try ended(sequence) }
             }
-            guard !live.isEmpty else { continue }
+            guard !live.isEmpty else { break }
             let began = Profiler.now()
             try model.decodeStep(tokens: live.map { $0.tokens.last! }, caches: live.map(\.cache), workspace: workspace)
             statistics.decodeSeconds += Profiler.now() - began
             statistics.decodeSteps += 1
             statistics.decodedTokens += live.count
             for (row, sequence) in live.enumerated() {
-                append(to: sequence, logits: workspace.logits.pointer + row * v, logZ: workspace.logZ[row], request: requests[sequence.requestIndex], limit: newTokens)
+                append(to: sequence, logits: workspace.logits.pointer + row * v, logZ: workspace.logZ[row], request: unfinished[sequence.requestIndex]!.request, limit: newTokens)
             }
-            done += live.filter { $0.finish != nil }
+            let finished = live.filter { $0.finish != nil }
             live.removeAll { $0.finish != nil }
-        }
-        done.sort { ($0.requestIndex, $0.sampleIndex) < ($1.requestIndex, $1.sampleIndex) }
-        return done.map {
-            GeneratedSample(requestID: requests[$0.requestIndex].id, sampleIndex: $0.sampleIndex, tokens: $0.tokens,
-                            modelLogProbs: $0.modelLogProbs, samplingLogProbs: $0.samplingLogProbs,
-                            finishReason: $0.finish ?? .length, text: $0.text)
+            for sequence in finished { try ended(sequence) }
         }
     }
 

@@ -158,8 +158,20 @@ struct PPOBench: ParsableCommand {
     @Option(help: "A .gguf file or a Hugging Face model folder.")
     var model: String
 
-    @Option(parsing: .unconditional, help: "Prompts per step (one response each).")
+    @Option(parsing: .unconditional, help: "Prompts per step.")
     var prompts = 16
+
+    @Option(parsing: .unconditional, help: "Responses per prompt (GRPO's group size).")
+    var samples = 1
+
+    @Option(name: .customLong("decode-batch"), parsing: .unconditional, help: "Samples decoding at once (rollout.decode_batch; default: all of the step).")
+    var decodeBatch: Int?
+
+    @Flag(name: .customLong("dynamic-sampling"), help: "Draw prompts until every group's scores differ (rollout.dynamic_sampling).")
+    var dynamicSampling = false
+
+    @Option(help: "RLVR prompt rows (JSONL) to sample from (default: generated GSM8K-style prompts no model solves).")
+    var data: String?
 
     @Option(name: .customLong("response-tokens"), parsing: .unconditional, help: "Longest response.")
     var responseTokens = 128
@@ -173,7 +185,9 @@ struct PPOBench: ParsableCommand {
     @OptionGroup var compute: ComputeOptions
 
     func validate() throws {
-        if prompts < 1 || responseTokens < 1 || steps < 1 { throw ValidationError("--prompts, --response-tokens and --steps must be at least 1") }
+        if prompts < 1 || samples < 1 || responseTokens < 1 || steps < 1 { throw ValidationError("--prompts, --samples, --response-tokens and --steps must be at least 1") }
+        if let decodeBatch, decodeBatch < 1 { throw ValidationError("--decode-batch must be at least 1") }
+        if let data, !FileManager.default.fileExists(atPath: data) { throw ValidationError("--data \(data): no such file") }
         if AlgorithmSection.Advantage(rawValue: advantage) == nil {
             throw ValidationError("unknown --advantage \"\(advantage)\" (known: \(AlgorithmSection.Advantage.allCases.map(\.rawValue).joined(separator: ", ")))")
         }
@@ -182,10 +196,15 @@ struct PPOBench: ParsableCommand {
     func run() throws {
         try requireOneProcess("bench ppo")
         compute.apply()
-        let benchmark = PPOBenchmark(modelPath: model, prompts: prompts, responseTokens: responseTokens,
+        var benchmark = PPOBenchmark(modelPath: model, prompts: prompts, responseTokens: responseTokens,
                                      advantage: AlgorithmSection.Advantage(rawValue: advantage) ?? .gae, steps: steps,
                                      threads: ComputeThreads.count)
-        print("model: \(model), \(ComputeThreads.count) threads, \(prompts) prompts × \(responseTokens) response tokens, \(advantage), micro-batch 4")
+        benchmark.samplesPerPrompt = samples
+        benchmark.decodeBatch = decodeBatch
+        benchmark.dynamicSampling = dynamicSampling
+        benchmark.dataPath = data
+        print("model: \(model), \(ComputeThreads.count) threads, \(prompts) prompts × \(samples) samples × \(responseTokens) response tokens, \(advantage), micro-batch 4"
+              + (decodeBatch.map { ", \($0) decode slots" } ?? "") + (dynamicSampling ? ", dynamic sampling" : "") + (data.map { ", prompts from \($0)" } ?? ""))
         print(KernelPath.summary)
         let r = try benchmark.run { FileHandle.standardError.write(Data(("  " + $0 + "\n").utf8)) }
         print(String(format: "step: %.2f s (median of %d)", r.stepSeconds, steps))
@@ -196,6 +215,8 @@ struct PPOBench: ParsableCommand {
                      r.sampledTokens, r.samplingTokensPerSecond, r.trainingTokensPerSecond))
         print(String(format: "  of the sampling time: prefill %.2f s; decode %.1f tokens/s with %.1f rows per step on average (responses leave the batch as they stop) — compare rlvr bench generate at that batch size",
                      r.prefillSeconds, r.decodeTokensPerSecond, r.meanDecodeRows))
+        print(String(format: "samples: %.2f per s; useful (non-zero advantage): %.2f per s; prompts drawn per step: %.0f",
+                     r.samplesPerSecond, r.usefulSamplesPerSecond, r.promptsDrawn))
         if let peak = r.peakResidentBytes { print("peak RSS: \(formatBytes(peak))") }
     }
 }

@@ -26,7 +26,7 @@ struct Eval: ParsableCommand {
     @Option(help: "Comma-separated tasks (\(TaskCatalog.names.joined(separator: ", "))).")
     var tasks: String
 
-    @Option(parsing: .unconditional, help: "Only the first N documents of each task.")
+    @Option(parsing: .unconditional, help: "Only the first N documents of each task (of each MMLU subject and BBH task, as lm-eval's --limit).")
     var limit: Int?
 
     @Option(help: "Folder for results.json and samples.jsonl (the resume cache).")

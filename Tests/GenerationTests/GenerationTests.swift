@@ -185,6 +185,58 @@ private func trainingLogProbs(_ model: LlamaModel, prompt: [Int32], response: [I
         }
     }
 
+    /// A streamed feed that decides what to hand out from what came back (here: a new request after
+    /// each request whose first sample was long) gets the same bits per sample as the fixed list of the
+    /// requests it handed out, and never more live samples than the slots.
+    @Test func streamedRequestsGetTheSameBitsAsAFixedList() throws {
+        let model = try randomModel()
+        let settings = SamplingSettings(temperature: 1.3, maxNewTokens: 12, seed: 9)
+        let eos: Set<Int32> = Set((0..<Int32(model.config.vocabSize)).filter { $0 % 7 == 3 })
+        final class Feed: GenerationFeed {
+            var handedOut: [GenerationRequest] = [], finished: [Int: [GeneratedSample]] = [:]
+            var budget = 3
+            var prefetches: Bool { false }
+            func next() -> GenerationRequest? {
+                guard budget > 0 else { return nil }
+                budget -= 1
+                let id = 100 + handedOut.count
+                var random = SplitMix64(state: UInt64(id))
+                let request = GenerationRequest(id: id, prompt: (0..<(2 + handedOut.count % 5)).map { _ in Int32(random.below(300)) }, samples: 3)
+                handedOut.append(request)
+                return request
+            }
+            func finished(_ samples: [GeneratedSample], ordinal: Int) {
+                #expect(finished[ordinal] == nil && samples.map(\.sampleIndex) == [0, 1, 2] && samples.allSatisfy { $0.requestID == 100 + ordinal })
+                finished[ordinal] = samples
+                if samples[0].tokens.count > 4 && handedOut.count < 12 { budget += 1 }
+            }
+        }
+        for slots in [1, 4, 64] {
+            let feed = Feed()
+            let generator = try Generator(model: model, settings: settings, eosTokens: eos, maxBatch: slots)
+            try generator.generate(streaming: feed, longestPrompt: 6)
+            #expect(feed.handedOut.count > 3, "the feed should have handed out more after long first samples")
+            #expect(feed.finished.count == feed.handedOut.count)
+            let reference = try Generator(model: model, settings: settings, eosTokens: eos, maxBatch: 64).generate(feed.handedOut)
+            let streamed = (0..<feed.handedOut.count).flatMap { feed.finished[$0] ?? [] }
+            #expect(streamed.count == reference.count)
+            for (a, b) in zip(streamed, reference) {
+                #expect(a.requestID == b.requestID && a.sampleIndex == b.sampleIndex && a.tokens == b.tokens
+                        && a.modelLogProbs.map(\.bitPattern) == b.modelLogProbs.map(\.bitPattern) && a.finishReason == b.finishReason,
+                        "\(slots) slots, request \(a.requestID) sample \(a.sampleIndex)")
+            }
+            #expect(generator.statistics.decodedTokens <= generator.statistics.decodeSteps * slots)
+        }
+        // a prompt longer than promised is an error naming the request
+        final class Long: GenerationFeed {
+            var given = false
+            var prefetches: Bool { false }
+            func next() -> GenerationRequest? { defer { given = true }; return given ? nil : GenerationRequest(id: 7, prompt: [1, 2, 3, 4]) }
+            func finished(_ samples: [GeneratedSample], ordinal: Int) {}
+        }
+        #expect(throws: LlamaModelError.self) { try Generator(model: model, settings: settings, eosTokens: eos).generate(streaming: Long(), longestPrompt: 3) }
+    }
+
     @Test func badSettingsAreErrors() throws {
         let model = try randomModel()
         #expect(throws: LlamaModelError.self) { try Generator(model: model, settings: SamplingSettings(topP: 0), eosTokens: []) }

@@ -55,7 +55,7 @@ import TestSupport
     /// metrics.jsonl without wall-clock figures.
     static func timeless(_ run: String) throws -> [String] {
         try String(contentsOfFile: run + "/metrics.jsonl", encoding: .utf8).split(separator: "\n").map {
-            $0.replacingOccurrences(of: #""(tokens_per_s|tokens_per_s/[a-z]+|time/[a-z]+|decode_rows_mean)":[0-9.e+-]+,?"#, with: "", options: .regularExpression)
+            $0.replacingOccurrences(of: #""(tokens_per_s|tokens_per_s/[a-z]+|samples_per_s/[a-z]+|time/[a-z]+|decode_rows_mean)":[0-9.e+-]+,?"#, with: "", options: .regularExpression)
         }
     }
 

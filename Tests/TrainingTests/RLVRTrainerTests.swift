@@ -52,7 +52,7 @@ private func metricLines(_ path: String) throws -> [[String: Any]] {
 /// metrics.jsonl without wall-clock figures.
 private func timeless(_ path: String) throws -> [String] {
     try String(contentsOfFile: path + "/metrics.jsonl", encoding: .utf8).split(separator: "\n").map {
-        $0.replacingOccurrences(of: #""(time/[a-z]+|tokens_per_s/[a-z]+)":[0-9.e+-]+,?"#, with: "", options: .regularExpression)
+        $0.replacingOccurrences(of: #""(time/[a-z]+|tokens_per_s/[a-z]+|samples_per_s/[a-z]+)":[0-9.e+-]+,?"#, with: "", options: .regularExpression)
     }
 }
 
@@ -123,6 +123,94 @@ private func timeless(_ path: String) throws -> [String] {
         try resumed.train()
         #expect(try timeless(folder + "/b") == timeless(folder + "/c"))
         #expect(parameterBits(whole.policy) == parameterBits(resumed.policy))
+    }
+}
+
+/// The rows of samples.jsonl by step, then group: each group's scores.
+private func groupScores(_ path: String) throws -> [Int: [Int: [Double]]] {
+    var steps: [Int: [Int: [Double]]] = [:]
+    for line in try String(contentsOfFile: path + "/samples.jsonl", encoding: .utf8).split(separator: "\n") {
+        let row = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] ?? [:]
+        steps[row["step"] as? Int ?? -1, default: [:]][row["group"] as? Int ?? -1, default: []].append(row["score"] as? Double ?? .nan)
+    }
+    return steps
+}
+
+/// Rollouts that keep the batch full: slots, dynamic sampling, the curriculum.
+@Suite(.serialized) struct RolloutDrawingTests {
+    /// Fewer decode slots than samples: the same tokens, so the same run, bit for bit.
+    @Test func decodeSlotsDoNotChangeTheRun() throws {
+        let (folder, yaml) = try rlSetup("grpo")
+        let all = try RLVRTrainer(config: ConfigLoader.load(RunConfiguration.self, yaml: yaml("all")).withMaxSteps(3), options: quietOptions())
+        try all.train()
+        let slotted = yaml("slots").replacingOccurrences(of: "sample_every: 4}", with: "sample_every: 4, decode_batch: 5}")
+        let five = try RLVRTrainer(config: ConfigLoader.load(RunConfiguration.self, yaml: slotted).withMaxSteps(3), options: quietOptions())
+        try five.train()
+        let same = parameterBits(all.policy) == parameterBits(five.policy)
+        #expect(same, "the policies differ")
+        let rows = { (run: String) in try timeless(folder + "/" + run).map { $0.replacingOccurrences(of: #""decode_rows_mean":[0-9.e+-]+,?"#, with: "", options: .regularExpression) } }
+        #expect(try rows("all") == rows("slots"))
+        let lines = try metricLines(folder + "/slots")
+        #expect(lines.allSatisfy { ($0["decode_rows_mean"] as? Double ?? 99) <= 5 })
+    }
+
+    /// DAPO's dynamic sampling: every trained group has differing scores, and the prompts drawn to get
+    /// them are logged; with a task nothing solves, the draw cap is hit, logged, and the step topped up.
+    @Test func dynamicSamplingTrainsOnlyGroupsWhoseScoresDiffer() throws {
+        let (folder, yaml) = try rlSetup("grpo")
+        let dynamic = yaml("d").replacingOccurrences(of: "sample_every: 4}", with: "sample_every: 1, dynamic_sampling: true, dynamic_sampling_max_draws: 4}")
+        let lines = LockedLines()
+        try RLVRTrainer(config: ConfigLoader.load(RunConfiguration.self, yaml: dynamic).withMaxSteps(12), options: TrainerOptions(log: { lines.append($0) })).train()
+        let metrics = try metricLines(folder + "/d")
+        let scores = try groupScores(folder + "/d")
+        var uncapped = 0
+        for line in metrics {
+            let step = line["step"] as? Int ?? -1
+            let groups = scores[step] ?? [:]
+            #expect(groups.count == 4, "step \(step): \(groups.count) groups")
+            if line["dynamic/cap_hit"] as? Double == 0 {
+                uncapped += 1
+                #expect(groups.values.allSatisfy { Set($0).count > 1 }, "step \(step): \(groups)")
+                #expect(line["useful_samples"] as? Double == 32)
+            }
+            let drawn = line["dynamic/prompts_drawn"] as? Double ?? 0
+            #expect(drawn >= 4 && drawn <= 16 && line["prompts_consumed"] as? Double == drawn)
+            #expect(line["samples"] as? Double == drawn * 8)
+        }
+        #expect(uncapped >= 3, "some steps should find 4 groups with differing scores: \(metrics.map { $0["dynamic/cap_hit"] ?? "-" })")
+        #expect(metrics.contains { ($0["dynamic/prompts_drawn"] as? Double ?? 0) > 4 }, "some groups should have been rejected")
+
+        // nothing can be solved: every step draws its cap, says so, and trains on equal-score groups
+        try writeRows((1...16).map { #"{"messages": [{"role": "user", "content": "q\#($0)"}], "ground_truth": "123456789", "dataset": "gsm8k"}"# },
+                      to: folder, name: "unsolvable.jsonl")
+        let capped = dynamic.replacingOccurrences(of: "train: \(folder)/train.jsonl", with: "train: \(folder)/unsolvable.jsonl").replacingOccurrences(of: "/d,", with: "/u,")
+        let capLines = LockedLines()
+        try RLVRTrainer(config: ConfigLoader.load(RunConfiguration.self, yaml: capped).withMaxSteps(2), options: TrainerOptions(log: { capLines.append($0) })).train()
+        let capMetrics = try metricLines(folder + "/u")
+        #expect(capMetrics.allSatisfy { $0["dynamic/cap_hit"] as? Double == 1 && $0["dynamic/prompts_drawn"] as? Double == 16 && $0["useful_samples"] as? Double == 0 })
+        #expect(capLines.all.filter { $0.contains("dynamic sampling drew its cap of 16 prompts and found 0 of 4") }.count == 2, "\(capLines.all)")
+        #expect(try groupScores(folder + "/u").values.allSatisfy { $0.count == 4 })
+    }
+
+    /// The curriculum skips prompts settled on their last visits, and a run stopped and resumed skips
+    /// the same ones: the same metrics and weights as a run that never stopped.
+    @Test func curriculumSurvivesResume() throws {
+        let (folder, yaml) = try rlSetup("grpo")
+        let text = yaml("c").replacingOccurrences(of: "sample_every: 4}", with: "sample_every: 4, skip_settled_after: 1}")
+        let config = try ConfigLoader.load(RunConfiguration.self, yaml: text).withMaxSteps(10)
+        let whole = try RLVRTrainer(config: config, options: quietOptions())
+        try whole.train()
+        let metrics = try metricLines(folder + "/c")
+        #expect(metrics.contains { ($0["prompts_consumed"] as? Double ?? 0) > 4 }, "some settled prompts should have been skipped: \(metrics.map { $0["prompts_consumed"] ?? "-" })")
+        #expect(metrics.contains { ($0["curriculum/settled_prompts"] as? Double ?? 0) > 0 })
+        let resumedText = text.replacingOccurrences(of: "/c,", with: "/r,")
+        let stopped = try ConfigLoader.load(RunConfiguration.self, yaml: resumedText).withMaxSteps(10)
+        try RLVRTrainer(config: stopped, options: quietOptions(maxSteps: 4)).train()
+        let resumed = try RLVRTrainer(config: stopped, options: quietOptions(resume: true))
+        try resumed.train()
+        #expect(try timeless(folder + "/c") == timeless(folder + "/r"))
+        let same = parameterBits(whole.policy) == parameterBits(resumed.policy)
+        #expect(same, "the policies differ")
     }
 }
 

@@ -106,16 +106,29 @@ public final class EvalRunner {
         return options
     }
 
-    /// The task's documents (the first `limit`), checked against the shots its exemplars allow.
+    /// The task's documents (the first `limit`, of each sub-task where the task has them), checked
+    /// against the shots its exemplars allow.
     public func items(_ task: any EvalTask, limit: Int?) throws -> [EvalItem] {
         let options = self.options(for: task)
         if let shots = options.shots, let most = task.maximumShots, shots > most {
             throw EvalError("\(task.name): --shots \(shots) asks for more examples than the task's \(most)")
         }
         let all = try task.items(data, options)
-        let items = limit.map { Array(all.prefix($0)) } ?? all
+        let items = limit.map { Self.firstDocuments($0, of: all) } ?? all
         try checkVocabulary(items, task: task)
         return items
+    }
+
+    /// The first `limit` documents of each sub-task (MMLU subject, BBH task), or of the whole task when
+    /// it has none: lm-eval's `--limit` and lighteval's `max_samples` apply to every sub-task of a
+    /// group alike, so a limited MMLU still covers all 57 subjects. Document order is kept.
+    public static func firstDocuments(_ limit: Int, of items: [EvalItem]) -> [EvalItem] {
+        var taken: [String?: Int] = [:]
+        return items.filter { item in
+            let count = taken[item.group, default: 0]
+            taken[item.group] = count + 1
+            return count < limit
+        }
     }
 
     /// Every prompt and choice must be representable: a byte the vocabulary has no token for would be

@@ -14,6 +14,18 @@ public struct RolloutSection: RunConfigSection, Equatable {
     public var sampleEvery: Int
     /// Refuse to start when the planned peak memory exceeds this many GiB (null: no limit).
     public var memoryLimitGiB: Double?
+    /// Samples decoding at once (null: every sample of the step); when one ends, the next waiting
+    /// sample takes its slot. The tokens are the same for every value.
+    public var decodeBatch: Int?
+    /// DAPO's dynamic sampling: keep drawing prompts until the step has `prompts_per_step` groups
+    /// whose scores differ (GRPO-style groups with nothing to teach are not trained on).
+    public var dynamicSampling: Bool
+    /// With dynamic sampling: at most this many times `prompts_per_step` prompts drawn per step; when
+    /// reached, the step is topped up with groups whose scores are equal (logged).
+    public var dynamicSamplingMaxDraws: Int
+    /// Curriculum: skip a prompt whose last K visits were each solved by every sample or failed by
+    /// every sample (0: never skip).
+    public var skipSettledAfter: Int
 
     enum CodingKeys: String, CodingKey {
         case promptsPerStep = "prompts_per_step"
@@ -24,6 +36,10 @@ public struct RolloutSection: RunConfigSection, Equatable {
         case topP = "top_p"
         case sampleEvery = "sample_every"
         case memoryLimitGiB = "memory_limit_gib"
+        case decodeBatch = "decode_batch"
+        case dynamicSampling = "dynamic_sampling"
+        case dynamicSamplingMaxDraws = "dynamic_sampling_max_draws"
+        case skipSettledAfter = "skip_settled_after"
     }
 
     public init() {
@@ -35,6 +51,10 @@ public struct RolloutSection: RunConfigSection, Equatable {
         topP = 1
         sampleEvery = 10
         memoryLimitGiB = nil
+        decodeBatch = nil
+        dynamicSampling = false
+        dynamicSamplingMaxDraws = 4
+        skipSettledAfter = 0
     }
 
     public init(from decoder: Decoder) throws {
@@ -48,6 +68,10 @@ public struct RolloutSection: RunConfigSection, Equatable {
         topP = try c.value(.topP, or: d.topP)
         sampleEvery = try c.value(.sampleEvery, or: d.sampleEvery)
         memoryLimitGiB = try c.decodeIfPresent(Double.self, forKey: .memoryLimitGiB)
+        decodeBatch = try c.decodeIfPresent(Int.self, forKey: .decodeBatch)
+        dynamicSampling = try c.value(.dynamicSampling, or: d.dynamicSampling)
+        dynamicSamplingMaxDraws = try c.value(.dynamicSamplingMaxDraws, or: d.dynamicSamplingMaxDraws)
+        skipSettledAfter = try c.value(.skipSettledAfter, or: d.skipSettledAfter)
     }
 
     public func problems() -> [ConfigProblem] {
@@ -60,6 +84,9 @@ public struct RolloutSection: RunConfigSection, Equatable {
         if !(topP > 0 && topP <= 1) { found.append(ConfigProblem("top_p", "expected a value in (0, 1], got \(topP)")) }
         if sampleEvery < 0 { found.append(ConfigProblem("sample_every", "expected a step count (0: never), got \(sampleEvery)")) }
         if let memoryLimitGiB, !(memoryLimitGiB > 0) { found.append(ConfigProblem("memory_limit_gib", "expected a positive size (or null), got \(memoryLimitGiB)")) }
+        if let decodeBatch, decodeBatch < 1 { found.append(ConfigProblem("decode_batch", "expected at least 1 (or null: every sample of the step), got \(decodeBatch)")) }
+        if dynamicSamplingMaxDraws < 1 { found.append(ConfigProblem("dynamic_sampling_max_draws", "expected at least 1 (times prompts_per_step), got \(dynamicSamplingMaxDraws)")) }
+        if skipSettledAfter < 0 { found.append(ConfigProblem("skip_settled_after", "expected a number of visits (0: never skip), got \(skipSettledAfter)")) }
         return found
     }
 }

@@ -5,28 +5,25 @@ import LlamaModel
 import Verifiers
 
 extension RLVRTrainer {
-    /// Samples `samples_per_prompt` responses to each prompt. Request ids are the prompts' global
-    /// positions in the data order, so the random numbers of every token are fixed by (seed,
-    /// position, sample, token index) whatever the batch, the thread count or a resume.
+    /// Samples `samples` responses to each prompt; `ids` are the prompts' positions in the data order
+    /// (the held-out prompts': their indices), so the random numbers of every token are fixed by
+    /// (seed, position, sample, token index) whatever the batch, the thread count or a resume.
     /// `step` lists every prompt of the step when `prompts` is one rank's share of them: the
     /// response limit (the context left by the longest prompt) is then the same on every rank.
-    func sample(prompts: [Int], of step: [Int]? = nil, firstPosition: Int, greedy: Bool = false, samples: Int) throws -> [Rollout] {
-        try sampleWithStatistics(prompts: prompts, of: step, firstPosition: firstPosition, greedy: greedy, samples: samples).rollouts
-    }
-
-    /// `sample`, with the generator's figures (prefill and decode time, decode steps and rows).
-    func sampleWithStatistics(prompts: [Int], of step: [Int]? = nil, firstPosition: Int, greedy: Bool = false,
-                              samples: Int) throws -> (rollouts: [Rollout], statistics: Generator.Statistics) {
+    /// At most `slots` samples decode at once (nil: all).
+    func sampleWithStatistics(prompts: [Int], ids: [Int], of step: [Int]? = nil, greedy: Bool = false, samples: Int,
+                              slots: Int? = nil) throws -> (rollouts: [Rollout], statistics: Generator.Statistics) {
         let pool = greedy ? evalPrompts : trainPrompts
         let longestPrompt = (step ?? prompts).map { pool[$0].tokens.count }.max() ?? 0
         let limit = min(config.rollout.maxResponseLength, max(0, policy.config.maxPositionEmbeddings - longestPrompt))
         let settings = SamplingSettings(temperature: greedy ? 0 : config.rollout.temperature, topP: greedy ? 1 : config.rollout.topP,
                                         maxNewTokens: limit, seed: UInt64(config.seed))
-        let generator = try Generator(model: policy, settings: settings, eosTokens: eosTokens, maxBatch: max(1, prompts.count * samples))
-        let requests = prompts.enumerated().map { GenerationRequest(id: firstPosition + $0.offset, prompt: pool[$0.element].tokens, samples: samples) }
+        let generator = try Generator(model: policy, settings: settings, eosTokens: eosTokens, maxBatch: max(1, slots ?? prompts.count * samples))
+        let requests = zip(prompts, ids).map { GenerationRequest(id: $0.1, prompt: pool[$0.0].tokens, samples: samples) }
         let outputs = try generator.generate(requests)
+        let groupOf = Dictionary(uniqueKeysWithValues: ids.enumerated().map { ($0.element, $0.offset) })
         let rollouts = outputs.map { output in
-            let group = output.requestID - firstPosition
+            let group = groupOf[output.requestID]!
             return Rollout(prompt: prompts[group], group: group, sample: output.sampleIndex, promptTokens: requests[group].prompt,
                            response: output.tokens, oldLogProbs: output.modelLogProbs, finish: output.finishReason)
         }

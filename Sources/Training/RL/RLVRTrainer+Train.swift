@@ -19,7 +19,7 @@ extension RLVRTrainer {
     public func evaluateHeldOut() throws -> [String: Double] {
         guard !evalPrompts.isEmpty else { return [:] }
         let mine = group.share(of: evalPrompts.count)
-        var local = try sample(prompts: Array(mine), of: Array(evalPrompts.indices), firstPosition: mine.lowerBound, greedy: true, samples: 1)
+        var local = try sampleWithStatistics(prompts: Array(mine), ids: Array(mine), of: Array(evalPrompts.indices), greedy: true, samples: 1).rollouts
         try score(&local, prompts: evalPrompts)
         let rollouts = try group.allGather(local.map { [$0.verdicts.allSatisfy(\.verified) && !$0.verdicts.isEmpty ? 1 : 0, $0.verifierReward] }).flatMap { $0 }
         return ["eval_verified": rollouts.reduce(0) { $0 + $1[0] } / Double(rollouts.count),
@@ -50,6 +50,7 @@ extension RLVRTrainer {
         let lifecycle = RunLifecycle(run: run, config: config, options: options, parts: checkpointParts,
                                      stepLogs: [run.path + "/samples.jsonl"], totalSteps: totalSteps)
         var state = try lifecycle.start()
+        if config.rollout.skipSettledAfter > 0 && state.promptVisits == nil { state.promptVisits = PromptVisits(remembered: config.rollout.skipSettledAfter) }
         if !options.resume && config.output.evalEvery > 0 && evaluates {
             // the starting point, as step 0
             var line: [String: Any] = ["step": 0]
@@ -59,9 +60,8 @@ extension RLVRTrainer {
         var scores: [Double] = []
         while state.step < lifecycle.stopAt {
             let started = Profiler.now()
-            let (metrics, meanScore) = try rlStep(state)
+            let (metrics, meanScore) = try rlStep(&state)
             state.step += 1
-            state.examplesSeen += config.rollout.promptsPerStep
             scores.append(meanScore)
             var line = metrics
             line["step"] = state.step
@@ -84,7 +84,7 @@ extension RLVRTrainer {
     }
 
     /// One RL step: sample, verify, reference, values, advantages, update. Returns its metrics.
-    func rlStep(_ state: RunFolder.TrainerState) throws -> ([String: Any], Double) {
+    func rlStep(_ state: inout RunFolder.TrainerState) throws -> ([String: Any], Double) {
         let writes = group.isRoot
         var times: [String: Double] = [:]
         func timed<T>(_ phase: String, _ body: () throws -> T) rethrows -> T {
@@ -94,15 +94,11 @@ extension RLVRTrainer {
         }
         // this rank's share of the prompts (whole groups): sampled, verified and scored by the
         // reference and value models here, then every rank gathers every rollout in prompt order
-        let prompts = (0..<config.rollout.promptsPerStep).map { order.item(at: state.examplesSeen + $0) }
-        let mine = group.share(of: prompts.count)
-        let sampled = try timed("sample") {
-            try sampleWithStatistics(prompts: Array(prompts[mine]), of: prompts, firstPosition: state.examplesSeen + mine.lowerBound,
-                                     samples: config.rollout.samplesPerPrompt)
-        }
-        var local = sampled.rollouts
-        for index in local.indices { local[index].group += mine.lowerBound }
-        try timed("verify") { try score(&local, prompts: trainPrompts) }
+        let began = Profiler.now()
+        let draw = config.rollout.dynamicSampling ? try drawDynamic(state) : try drawFixed(state)
+        times["sample"] = Profiler.now() - began - draw.verifySeconds
+        times["verify"] = draw.verifySeconds
+        var local = draw.rollouts
         try timed("reference") { try scoreWithReference(&local) }
         try timed("value") { try estimateValues(&local) }
         var rollouts = try timed("gather") { try group.allGather(local).flatMap { $0 } }
@@ -112,6 +108,13 @@ extension RLVRTrainer {
             let groups = Dictionary(grouping: rollouts, by: \.group)
             let kept = Set(groups.filter { Set($0.value.map(\.score)).count > 1 }.keys)
             trained = rollouts.filter { kept.contains($0.group) }
+        }
+        // the data cursor and the curriculum move on (every rank alike: they see every group)
+        state.examplesSeen += draw.consumed
+        if state.promptVisits != nil {
+            let visits = config.rollout.dynamicSampling ? draw.sampledGroups
+                : Dictionary(grouping: rollouts, by: \.group).sorted { $0.key < $1.key }.map { ($0.value[0].prompt, $0.value.map(\.score)) }
+            for visit in visits { state.promptVisits?.record(prompt: visit.prompt, scores: visit.scores) }
         }
         let stats = try timed("update") { trained.isEmpty ? UpdateStatistics() : try update(trained, step: state.step) }
 
@@ -139,6 +142,17 @@ extension RLVRTrainer {
         metrics["response_length_max"] = lengths.max() ?? 0
         metrics["stop_rate"] = Double(rollouts.filter { $0.finish == .eos }.count) / n
         metrics["zero_variance_groups"] = zeroVarianceFraction
+        // samples paid for (with dynamic sampling: the rejected groups too) and those with something to teach
+        let stepSeconds = max(1e-9, times.values.reduce(0, +))
+        let sampledCount = draw.metrics["dynamic/samples_sampled"] ?? n
+        let useful = Double(rollouts.filter { $0.advantages.contains { $0 != 0 } }.count)
+        metrics["samples"] = sampledCount
+        metrics["useful_samples"] = useful
+        metrics["samples_per_s/all"] = sampledCount / stepSeconds
+        metrics["samples_per_s/useful"] = useful / stepSeconds
+        metrics["prompts_consumed"] = draw.consumed
+        if let visits = state.promptVisits { metrics["curriculum/settled_prompts"] = visits.settledCount }
+        for (key, value) in draw.metrics where key != "dynamic/samples_sampled" { metrics[key] = value }
         let tokens = Double(max(1, stats.tokens))
         metrics["entropy"] = stats.entropy / tokens
         metrics["approx_kl"] = stats.approxKL / tokens
@@ -155,7 +169,7 @@ extension RLVRTrainer {
         for (phase, seconds) in times { metrics["time/\(phase)"] = seconds }
         metrics["tokens_per_s/sampling"] = Double(lengths.reduce(0, +)) / max(1e-9, times["sample"] ?? 0)
         // why sampling runs below the decode benchmark: the prefill, and rows leaving the batch as responses stop
-        let generation = sampled.statistics
+        let generation = draw.statistics
         metrics["time/prefill"] = generation.prefillSeconds
         metrics["tokens_per_s/decode"] = Double(generation.decodedTokens) / max(1e-9, generation.decodeSeconds)
         metrics["decode_rows_mean"] = Double(generation.decodedTokens) / Double(max(1, generation.decodeSteps))
@@ -172,7 +186,7 @@ extension RLVRTrainer {
         for rollout in rollouts {
             let prompt = trainPrompts[rollout.prompt]
             let object: [String: Any] = [
-                "step": step, "prompt": prompt.text, "dataset": prompt.dataset, "ground_truth": prompt.groundTruth.text,
+                "step": step, "group": rollout.group, "prompt": prompt.text, "dataset": prompt.dataset, "ground_truth": prompt.groundTruth.text,
                 "sample": rollout.sample, "response": rollout.text, "finish": rollout.finish.rawValue, "score": rollout.score,
                 "verdicts": rollout.verdicts.map { ["score": $0.score, "verified": $0.verified, "reason": $0.reason] as [String: Any] },
             ]

@@ -121,6 +121,10 @@ public final class RLVRTrainer {
         }
         let gradientBuffers = policyOptimizer.allGradients + (value?.optimizer.allGradients ?? [])
         if let threads = config.threads, let warning = options.group.oversubscription(threads: threads) { options.log(warning) }
+        if config.rollout.dynamicSampling && options.group.size > 1 {
+            throw TrainerError("rollout.dynamic_sampling: runs in one process only for now (this job has \(options.group.size) ranks); "
+                + "set it to false or run without mpirun")
+        }
         parallel = DataParallelStep(group: options.group, buffers: gradientBuffers, running: config.training.gradientSum == .running)
         run = try RunFolder(path: options.outDir ?? config.output.dir)
         order = EpochOrder(count: trainPrompts.count, seed: UInt64(config.seed))
@@ -139,7 +143,8 @@ public final class RLVRTrainer {
         var parts: [(String, Int)] = [("policy weights, gradients, AdamW moments", 4 * weights), ("reference weights", weights)]
         if let value { parts.append(("value model weights, gradients, AdamW moments", 4 * value.model.layout.count * floats)) }
         // each rank samples its share of the prompts
-        let sequences = (config.rollout.promptsPerStep + group.size - 1) / group.size * config.rollout.samplesPerPrompt
+        let sequences = min(config.rollout.decodeBatch ?? .max,
+                            (config.rollout.promptsPerStep + group.size - 1) / group.size * config.rollout.samplesPerPrompt)
         let kvPerToken = 2 * c.numHiddenLayers * c.numKeyValueHeads * c.headDim * floats
         let longestPrompt = (trainPrompts + evalPrompts).map(\.tokens.count).max() ?? 0
         parts.append(("KV cache for \(sequences) sequences", sequences * (longestPrompt + config.rollout.maxResponseLength) * kvPerToken))

@@ -40,6 +40,12 @@ public struct RunFolder: Sendable {
         /// Examples consumed so far (the data cursor, across epochs).
         public var examplesSeen: Int
         public var seed: UInt64
+        /// RL's difficulty curriculum (`rollout.skip_settled_after`; nil when off).
+        public var promptVisits: PromptVisits?
+
+        public init(step: Int, examplesSeen: Int, seed: UInt64, promptVisits: PromptVisits? = nil) {
+            (self.step, self.examplesSeen, self.seed, self.promptVisits) = (step, examplesSeen, seed, promptVisits)
+        }
     }
 
     public func writeConfig(_ text: String) throws {
