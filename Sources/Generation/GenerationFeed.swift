@@ -10,6 +10,13 @@ public protocol GenerationFeed: AnyObject {
     /// A request's samples in sample order, as soon as its last one ended; `ordinal` is the request's
     /// place in the order `next()` gave it (0, 1, …).
     func finished(_ samples: [GeneratedSample], ordinal: Int) throws
+    /// True once the feed needs nothing more: the generation ends at once, the samples still
+    /// decoding are dropped unreported.
+    var isDone: Bool { get }
+}
+
+extension GenerationFeed {
+    public var isDone: Bool { false }
 }
 
 /// A fixed list of requests, its samples collected in request order.

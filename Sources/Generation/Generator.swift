@@ -82,6 +82,19 @@ public final class Generator {
     /// waiting one), every sample's tokens, the decode workspace and the prefill activations. Nil
     /// when the count overflows.
     public func plannedBytes(_ requests: [GenerationRequest], newTokens: Int) -> Int? {
+        var samples = 0
+        for request in requests { samples = samples.addingReportingOverflow(request.samples).overflow ? Int.max : samples + request.samples }
+        return plan(promptLengths: requests.map(\.prompt.count), heldSamples: samples, newTokens: newTokens)
+    }
+
+    /// Bytes a streamed generation holds at its peak: at most 2 × `maxBatch` prompts' caches (those
+    /// whose samples decode and those prefilled ahead), `maxBatch` samples' caches and tokens, the
+    /// workspace and the prefill activations (what the feed keeps is the feed's).
+    public func plannedStreamBytes(longestPrompt: Int, newTokens: Int) -> Int? {
+        plan(promptLengths: Array(repeating: longestPrompt, count: 2 * maxBatch), heldSamples: maxBatch, newTokens: newTokens)
+    }
+
+    private func plan(promptLengths: [Int], heldSamples samples: Int, newTokens: Int) -> Int? {
         let c = model.config
         var total = 0, overflow = false
         func add(_ bytes: Int) { (total, overflow) = overflow ? (total, true) : total.addingReportingOverflow(bytes) }
@@ -90,17 +103,15 @@ public final class Generator {
             if over { overflow = true }
             return product
         }
-        var samples = 0
-        for request in requests {
-            add(KVCache.bytes(config: c, capacity: request.prompt.count))
+        for length in promptLengths {
+            add(KVCache.bytes(config: c, capacity: length))
             add((c.vocabSize + 1) * MemoryLayout<Float>.stride)
-            samples = samples.addingReportingOverflow(request.samples).overflow ? Int.max : samples + request.samples
         }
         add(times(min(samples, maxBatch), KVCache.bytes(config: c, capacity: newTokens)))
         // every sample's tokens and log-probs until they are returned (Int32, Float, Double per token)
         add(times(samples, times(newTokens, 16)))
         add(times(maxBatch, (c.vocabSize + 8 * c.hiddenSize + 4 * c.intermediateSize) * MemoryLayout<Float>.stride))
-        add(LlamaActivations.bytes(config: c, capacity: min(prefillTokenBudget, requests.map(\.prompt.count).max() ?? 0)))
+        add(LlamaActivations.bytes(config: c, capacity: min(prefillTokenBudget, promptLengths.max() ?? 0)))
         return overflow ? nil : total
     }
 
@@ -151,7 +162,8 @@ public final class Generator {
 
     /// Continuous batching over requests that arrive while others decode: `feed` is asked for a request
     /// whenever a slot is free, and given each request's samples as soon as its last one ends, so
-    /// what it hands out next may depend on what came back (dynamic sampling). Every response may
+    /// what it hands out next may depend on what came back (dynamic sampling); the generation ends
+    /// when the feed is done. Every response may
     /// have `settings.maxNewTokens` tokens, so each prompt must be at most `longestPrompt` tokens and
     /// leave that room in the context. The caller plans the memory (`maxBatch` samples' caches of
     /// `longestPrompt + maxNewTokens` tokens, the prompts waiting for a slot). Same bits per sample
@@ -162,7 +174,13 @@ public final class Generator {
             throw LlamaModelError("streamed generation: prompts of up to \(longestPrompt) tokens and \(settings.maxNewTokens) new tokens "
                                   + "(expected 1 ≤ prompt and prompt + new tokens ≤ \(c.maxPositionEmbeddings), the context)")
         }
-        try run(feed, newTokens: settings.maxNewTokens, longestPrompt: longestPrompt)
+        if let planned = plannedStreamBytes(longestPrompt: longestPrompt, newTokens: settings.maxNewTokens), planned <= memoryLimit {
+            try run(feed, newTokens: settings.maxNewTokens, longestPrompt: longestPrompt)
+        } else {
+            throw LlamaModelError("streamed generation of up to \(settings.maxNewTokens) tokens with \(maxBatch) samples decoding at once and prompts of up to "
+                + "\(longestPrompt) tokens needs more than the " + String(format: "%.1f GiB", Double(memoryLimit) / Double(1 << 30))
+                + " this machine has; lower the samples decoding at once or the new tokens")
+        }
     }
 
     private func check(_ request: GenerationRequest, longestPrompt: Int? = nil) throws {
@@ -263,6 +281,7 @@ public final class Generator {
                     waiting.removeFirst()
                 }
                 if sequence.finish == nil { live.append(sequence) } else { try ended(sequence) }
+                if feed.isDone { return }
             }
             guard !live.isEmpty else { break }
             let began = Profiler.now()
@@ -276,6 +295,7 @@ public final class Generator {
             let finished = live.filter { $0.finish != nil }
             live.removeAll { $0.finish != nil }
             for sequence in finished { try ended(sequence) }
+            if feed.isDone { return }
         }
     }
 

@@ -75,10 +75,11 @@ public final class EvalRunner {
     public let settings: EvalSettings
     public let modelSHA256: String
     public let store: SampleStore?
-    /// Documents per scoring call (a call's results are cached together).
+    /// Multiple-choice documents per scoring call (a call's results are cached together).
     public var questionsPerCall = 32
-    public var promptsPerCall = 16
-    /// Called after every scoring call.
+    /// Responses decoding at once; a generated document is cached as soon as its responses end.
+    public var generationSlots = 32
+    /// Called after every scoring call and every generated document.
     public var progress: ((EvalProgress) -> Void)?
 
     public init(model: LlamaModel, tokenizer: BPETokenizer, template: ChatTemplate?, eosTokens: Set<Int32>, data: BenchmarkData,
@@ -158,18 +159,26 @@ public final class EvalRunner {
         var records = items.compactMap { done[$0.index] }
         let began = Profiler.now()
         var tokens = 0
-        var start = 0
-        let perCall = todo.first.map { if case .choices = $0.request { return questionsPerCall } else { return promptsPerCall } } ?? 1
-        while start < todo.count {
-            let chunk = Array(todo[start..<min(todo.count, start + perCall)])
-            let (new, used) = try score(chunk, task: task, options: options)
-            tokens += used
+        var scoredNow = 0
+        func finished(_ new: [SampleRecord], tokensSoFar: Int) throws {
             try store?.append(new)
             records += new
-            start += chunk.count
+            scoredNow += new.count
             let seconds = Profiler.now() - began
-            progress?(EvalProgress(task: task.name, done: records.count, total: items.count, scoredNow: start, seconds: seconds,
-                                   tokensPerSecond: Double(tokens) / max(1e-9, seconds)))
+            progress?(EvalProgress(task: task.name, done: records.count, total: items.count, scoredNow: scoredNow, seconds: seconds,
+                                   tokensPerSecond: Double(tokensSoFar) / max(1e-9, seconds)))
+        }
+        if case .generation = todo.first?.request {
+            tokens = try generate(todo, task: task, options: options) { record, tokensSoFar in try finished([record], tokensSoFar: tokensSoFar) }
+        } else {
+            var start = 0
+            while start < todo.count {
+                let chunk = Array(todo[start..<min(todo.count, start + questionsPerCall)])
+                let (new, used) = try scoreChoices(chunk, task: task)
+                tokens += used
+                start += chunk.count
+                try finished(new, tokensSoFar: tokens)
+            }
         }
         records.sort { $0.docIndex < $1.docIndex }   // the same sums whether or not the run resumed
         let order = task.metrics(options)
@@ -201,12 +210,6 @@ public final class EvalRunner {
         let continuations = choices.map { moved + $0 }
         let continuationTokens = continuations.map { Array(tokenizer.encode(context + $0).dropFirst(contextTokens.count)) }
         return (ChoiceRequest(context: contextTokens, continuations: continuationTokens), context, continuations)
-    }
-
-    private func score(_ items: [EvalItem], task: any EvalTask, options: TaskOptions) throws -> ([SampleRecord], Int) {
-        guard let first = items.first else { return ([], 0) }
-        if case .choices = first.request { return try scoreChoices(items, task: task) }
-        return try generate(items, task: task, options: options)
     }
 
     private func scoreChoices(_ items: [EvalItem], task: any EvalTask) throws -> ([SampleRecord], Int) {
@@ -243,36 +246,44 @@ public final class EvalRunner {
 
     /// One document of a generative task, generated and scored (not cached).
     public func generateOne(_ item: EvalItem, task: any EvalTask) throws -> SampleRecord {
-        try generate([item], task: task, options: options(for: task)).0[0]
+        var record: SampleRecord?
+        _ = try generate([item], task: task, options: options(for: task)) { new, _ in record = new }
+        guard let record else { throw EvalError("\(task.name), document \(item.index): no response came back") }
+        return record
     }
 
-    private func generate(_ items: [EvalItem], task: any EvalTask, options: TaskOptions) throws -> ([SampleRecord], Int) {
-        guard case .generation(let stop, let taskLimit) = items[0].request else { throw EvalError("\(task.name): mixed request kinds") }
+    /// Generates and scores `items`, streamed through `generationSlots` decode slots (a finished
+    /// response's slot goes to the next document at once), handing each document's record to `each`
+    /// as soon as its responses end (with the tokens through the model so far). Returns those tokens.
+    private func generate(_ items: [EvalItem], task: any EvalTask, options: TaskOptions,
+                          each: (SampleRecord, Int) throws -> Void) throws -> Int {
+        guard case .generation(let stop, let taskLimit) = items.first?.request else { return 0 }
         let newTokens = settings.maxNewTokens ?? taskLimit
         let window = model.config.maxPositionEmbeddings
         guard newTokens < window else { throw EvalError("\(newTokens) new tokens do not fit the model's context of \(window)") }
         let prompts = items.map { $0.prompt.rendered(chat: template) }
-        let requests = items.enumerated().map { offset, item in
+        let requests = try items.enumerated().map { offset, item in
+            guard case .generation = item.request else { throw EvalError("\(task.name): mixed request kinds") }
             // lm-eval keeps the last (context − new tokens) tokens of a prompt that is too long.
-            GenerationRequest(id: item.index, prompt: Array(tokenizer.encode(prompts[offset]).suffix(window - newTokens)), samples: settings.samples)
+            return GenerationRequest(id: item.index, prompt: Array(tokenizer.encode(prompts[offset]).suffix(window - newTokens)), samples: settings.samples)
         }
         let sampling = SamplingSettings(temperature: settings.temperature, maxNewTokens: newTokens, stopStrings: stop, seed: settings.seed)
-        let generator = try Generator(model: model, settings: sampling, eosTokens: eosTokens, maxBatch: 32,
+        let generator = try Generator(model: model, settings: sampling, eosTokens: eosTokens, maxBatch: generationSlots,
                                       decode: { [tokenizer] in tokenizer.decode($0) })
-        let samples = try generator.generate(requests)
         let metrics = task.metrics(options)
-        let byRequest = Dictionary(grouping: samples, by: \.requestID)   // each request's samples, in sample order
-        var records: [SampleRecord] = []
-        for (offset, item) in items.enumerated() {
-            let mine = byRequest[item.index] ?? []
-            let responses = mine.map { response(of: $0, stop: stop) }
+        return try withoutActuallyEscaping(each) { each in
+        let feed = RecordFeed(requests) { [self] samples, offset in
+            let item = items[offset]
+            let responses = samples.map { response(of: $0, stop: stop) }
             let scores = responses.map { task.score(response: $0, item: item, options: options) }
-            records.append(SampleRecord(task: task.name, docIndex: item.index, group: item.group, prompt: prompts[offset],
-                                        reference: item.reference.string ?? item.reference.compactJSON, responses: responses,
-                                        extracted: scores.map(\.extracted), metrics: combine(scores, metrics: metrics)))
+            let record = SampleRecord(task: task.name, docIndex: item.index, group: item.group, prompt: prompts[offset],
+                                      reference: item.reference.string ?? item.reference.compactJSON, responses: responses,
+                                      extracted: scores.map(\.extracted), metrics: combine(scores, metrics: metrics))
+            try each(record, generator.statistics.prefillTokens + generator.statistics.decodedTokens)
         }
-        let statistics = generator.statistics
-        return (records, statistics.prefillTokens + statistics.decodedTokens)
+        try generator.generate(streaming: feed, longestPrompt: requests.map(\.prompt.count).max() ?? 1)
+        return generator.statistics.prefillTokens + generator.statistics.decodedTokens
+        }
     }
 
     /// The response text: generated tokens without special tokens, cut at the first stop string.
@@ -280,5 +291,29 @@ public final class EvalRunner {
         let text = tokenizer.decode(sample.tokens, skipSpecial: true)
         guard let cut = stop.filter({ !$0.isEmpty }).compactMap({ text.range(of: $0)?.lowerBound }).min() else { return text }
         return String(text[..<cut])
+    }
+}
+
+/// A fixed list of generation requests whose finished samples go straight to a handler (the
+/// document's record is built and cached while the others decode).
+private final class RecordFeed: GenerationFeed {
+    let requests: [GenerationRequest]
+    let handle: ([GeneratedSample], Int) throws -> Void
+    private var taken = 0
+
+    init(_ requests: [GenerationRequest], handle: @escaping ([GeneratedSample], Int) throws -> Void) {
+        (self.requests, self.handle) = (requests, handle)
+    }
+
+    var prefetches: Bool { true }
+
+    func next() -> GenerationRequest? {
+        guard taken < requests.count else { return nil }
+        defer { taken += 1 }
+        return requests[taken]
+    }
+
+    func finished(_ samples: [GeneratedSample], ordinal: Int) throws {
+        try handle(samples, ordinal)
     }
 }

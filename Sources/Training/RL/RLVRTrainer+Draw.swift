@@ -52,8 +52,9 @@ extension RLVRTrainer {
     }
 
     /// Dynamic sampling: prompts stream into the generator's slots; each group is verified as soon as
-    /// its last sample ends and kept if its scores differ; no new prompt starts once the kept groups
-    /// and those still sampling reach `prompts_per_step`. After `dynamic_sampling_max_draws` ×
+    /// its last sample ends and kept if its scores differ; prompts keep starting while the groups in
+    /// flight, at the rate kept so far, would not complete the step, and sampling ends as soon as
+    /// `prompts_per_step` groups are kept (the rest abandoned). After `dynamic_sampling_max_draws` ×
     /// `prompts_per_step` prompts the step is topped up with equal-score groups, oldest first (logged).
     func drawDynamic(_ state: RunFolder.TrainerState) throws -> Draw {
         let target = config.rollout.promptsPerStep
@@ -62,7 +63,7 @@ extension RLVRTrainer {
         let limit = min(config.rollout.maxResponseLength, max(0, policy.config.maxPositionEmbeddings - longestTrainPrompt))
         let settings = SamplingSettings(temperature: config.rollout.temperature, topP: config.rollout.topP, maxNewTokens: limit, seed: UInt64(config.seed))
         let generator = try Generator(model: policy, settings: settings, eosTokens: eosTokens,
-                                      maxBatch: config.rollout.decodeBatch ?? target * config.rollout.samplesPerPrompt)
+                                      maxBatch: dynamicSlots)
         try generator.generate(streaming: feed, longestPrompt: longestTrainPrompt)
         if let problem = feed.failure { throw problem }
         var kept = feed.kept
@@ -80,11 +81,18 @@ extension RLVRTrainer {
                 rollouts.append(rollout)
             }
         }
-        let groups = feed.kept.count + feed.rejected.count
+        let groups = feed.kept.count + feed.rejected.count + feed.surplus
         return Draw(rollouts: rollouts, statistics: generator.statistics, consumed: feed.cursor - state.examplesSeen,
                     sampledGroups: feed.visits, verifySeconds: feed.verifySeconds,
                     metrics: ["dynamic/prompts_drawn": Double(feed.drawn), "dynamic/groups_rejected": Double(feed.rejected.count),
+                              "dynamic/groups_unused": Double(feed.drawn - feed.kept.count - feed.rejected.count),
                               "dynamic/cap_hit": capHit ? 1 : 0, "dynamic/samples_sampled": Double(groups * config.rollout.samplesPerPrompt)])
+    }
+
+    /// Decode slots with dynamic sampling: `decode_batch`, or room for twice the step's samples (the
+    /// groups that will be rejected sample beside those that will be kept).
+    var dynamicSlots: Int {
+        config.rollout.decodeBatch ?? 2 * config.rollout.promptsPerStep * config.rollout.samplesPerPrompt
     }
 
     /// The longest training prompt: with dynamic sampling every response may have the tokens it leaves.
@@ -98,7 +106,7 @@ final class DynamicSamplingFeed: GenerationFeed {
     let target: Int, cap: Int
     private(set) var cursor: Int
     let visitsAtStart: PromptVisits?
-    private(set) var drawn = 0, sampling = 0
+    private(set) var drawn = 0, sampling = 0, surplus = 0
     private var drawnPrompts: [RLVRTrainer.DrawnPrompt] = []
     private(set) var kept: [[Rollout]] = [], rejected: [[Rollout]] = []
     private(set) var visits: [(prompt: Int, scores: [Double])] = []
@@ -112,8 +120,12 @@ final class DynamicSamplingFeed: GenerationFeed {
 
     var prefetches: Bool { false }
 
+    /// Enough groups in flight to reach the target if they are kept at the rate seen so far this step
+    /// ((kept + 1)/(finished + 2), ½ before any has finished): a rejected group's place is taken before
+    /// it is known to be needed, so the step does not wait for stragglers one group at a time.
     func next() -> GenerationRequest? {
-        guard failure == nil, kept.count + sampling < target, drawn < cap else { return nil }
+        let rate = Double(kept.count + 1) / Double(kept.count + rejected.count + surplus + 2)
+        guard failure == nil, Double(kept.count) + rate * Double(sampling) < Double(target), drawn < cap else { return nil }
         let prompt = trainer.nextPrompt(&cursor, visits: visitsAtStart)
         drawnPrompts.append(prompt)
         drawn += 1
@@ -138,6 +150,15 @@ final class DynamicSamplingFeed: GenerationFeed {
         verifySeconds += Profiler.now() - began
         let scores = rollouts.map(\.score)
         visits.append((drawnPrompt.prompt, scores))
-        if Set(scores).count > 1 { kept.append(rollouts) } else { rejected.append(rollouts) }
+        if Set(scores).count <= 1 {
+            rejected.append(rollouts)
+        } else if kept.count < target {
+            kept.append(rollouts)
+        } else {
+            surplus += 1   // kept groups that ended in the same decode step as the last one needed
+        }
     }
+
+    /// Done once the step has its groups: the groups still sampling are abandoned.
+    var isDone: Bool { kept.count >= target || failure != nil }
 }

@@ -143,8 +143,8 @@ public final class RLVRTrainer {
         var parts: [(String, Int)] = [("policy weights, gradients, AdamW moments", 4 * weights), ("reference weights", weights)]
         if let value { parts.append(("value model weights, gradients, AdamW moments", 4 * value.model.layout.count * floats)) }
         // each rank samples its share of the prompts
-        let sequences = min(config.rollout.decodeBatch ?? .max,
-                            (config.rollout.promptsPerStep + group.size - 1) / group.size * config.rollout.samplesPerPrompt)
+        let sequences = config.rollout.dynamicSampling ? dynamicSlots
+            : min(config.rollout.decodeBatch ?? .max, (config.rollout.promptsPerStep + group.size - 1) / group.size * config.rollout.samplesPerPrompt)
         let kvPerToken = 2 * c.numHiddenLayers * c.numKeyValueHeads * c.headDim * floats
         let longestPrompt = (trainPrompts + evalPrompts).map(\.tokens.count).max() ?? 0
         parts.append(("KV cache for \(sequences) sequences", sequences * (longestPrompt + config.rollout.maxResponseLength) * kvPerToken))
