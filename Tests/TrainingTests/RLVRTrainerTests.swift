@@ -193,6 +193,24 @@ private func groupScores(_ path: String) throws -> [Int: [Int: [Double]]] {
         #expect(try groupScores(folder + "/u").values.allSatisfy { $0.count == 4 })
     }
 
+    /// Dynamic sampling draws ahead at the run's kept rate, which the checkpoint keeps: a run stopped
+    /// and resumed draws the same prompts and ends with the same weights.
+    @Test func dynamicSamplingSurvivesResume() throws {
+        let (folder, yaml) = try rlSetup("grpo")
+        let text = yaml("w").replacingOccurrences(of: "sample_every: 4}", with: "sample_every: 4, dynamic_sampling: true, skip_settled_after: 2}")
+        let whole = try RLVRTrainer(config: ConfigLoader.load(RunConfiguration.self, yaml: text).withMaxSteps(8), options: quietOptions())
+        try whole.train()
+        let metrics = try metricLines(folder + "/w")
+        #expect(Set(metrics.compactMap { $0["dynamic/prompts_drawn"] as? Double }).count > 1, "the draws should vary with the kept rate")
+        let stopped = try ConfigLoader.load(RunConfiguration.self, yaml: text.replacingOccurrences(of: "/w,", with: "/s,")).withMaxSteps(8)
+        try RLVRTrainer(config: stopped, options: quietOptions(maxSteps: 3)).train()
+        let resumed = try RLVRTrainer(config: stopped, options: quietOptions(resume: true))
+        try resumed.train()
+        #expect(try timeless(folder + "/w") == timeless(folder + "/s"))
+        let same = parameterBits(whole.policy) == parameterBits(resumed.policy)
+        #expect(same, "the policies differ")
+    }
+
     /// The curriculum skips prompts settled on their last visits, and a run stopped and resumed skips
     /// the same ones: the same metrics and weights as a run that never stopped.
     @Test func curriculumSurvivesResume() throws {

@@ -22,6 +22,8 @@ extension RLVRTrainer {
         var consumed: Int
         var sampledGroups: [(prompt: Int, scores: [Double])]
         var verifySeconds: Double
+        /// Dynamic sampling: groups kept (surplus included) and ended this step.
+        var groupsKept = 0, groupsEnded = 0
         var metrics: [String: Double] = [:]
     }
 
@@ -59,7 +61,8 @@ extension RLVRTrainer {
     func drawDynamic(_ state: RunFolder.TrainerState) throws -> Draw {
         let target = config.rollout.promptsPerStep
         let feed = DynamicSamplingFeed(trainer: self, target: target, cap: target * config.rollout.dynamicSamplingMaxDraws,
-                                       cursor: state.examplesSeen, visits: state.promptVisits)
+                                       cursor: state.examplesSeen, visits: state.promptVisits,
+                                       keptBefore: state.groupsKept ?? 0, endedBefore: state.groupsEnded ?? 0)
         let limit = min(config.rollout.maxResponseLength, max(0, policy.config.maxPositionEmbeddings - longestTrainPrompt))
         let settings = SamplingSettings(temperature: config.rollout.temperature, topP: config.rollout.topP, maxNewTokens: limit, seed: UInt64(config.seed))
         let generator = try Generator(model: policy, settings: settings, eosTokens: eosTokens,
@@ -81,9 +84,9 @@ extension RLVRTrainer {
                 rollouts.append(rollout)
             }
         }
-        let groups = feed.kept.count + feed.rejected.count + feed.surplus
+        let groups = feed.ended
         return Draw(rollouts: rollouts, statistics: generator.statistics, consumed: feed.cursor - state.examplesSeen,
-                    sampledGroups: feed.visits, verifySeconds: feed.verifySeconds,
+                    sampledGroups: feed.visits, verifySeconds: feed.verifySeconds, groupsKept: feed.kept.count + feed.surplus, groupsEnded: groups,
                     metrics: ["dynamic/prompts_drawn": Double(feed.drawn), "dynamic/groups_rejected": Double(feed.rejected.count),
                               "dynamic/groups_unused": Double(feed.drawn - feed.kept.count - feed.rejected.count),
                               "dynamic/cap_hit": capHit ? 1 : 0, "dynamic/samples_sampled": Double(groups * config.rollout.samplesPerPrompt)])
@@ -114,17 +117,25 @@ final class DynamicSamplingFeed: GenerationFeed {
     /// A verifier's error, kept to be thrown after the generator returns.
     private(set) var failure: Error?
 
-    init(trainer: RLVRTrainer, target: Int, cap: Int, cursor: Int, visits: PromptVisits?) {
+    /// Groups kept and ended in the run's earlier steps.
+    let keptBefore: Int, endedBefore: Int
+
+    init(trainer: RLVRTrainer, target: Int, cap: Int, cursor: Int, visits: PromptVisits?, keptBefore: Int, endedBefore: Int) {
         (self.trainer, self.target, self.cap, self.cursor, self.visitsAtStart) = (trainer, target, cap, cursor, visits)
+        (self.keptBefore, self.endedBefore) = (keptBefore, endedBefore)
     }
+
+    /// Groups that ended this step (kept, rejected or surplus).
+    var ended: Int { kept.count + rejected.count + surplus }
 
     var prefetches: Bool { false }
 
-    /// Enough groups in flight to reach the target if they are kept at the rate seen so far this step
-    /// ((kept + 1)/(finished + 2), ½ before any has finished): a rejected group's place is taken before
-    /// it is known to be needed, so the step does not wait for stragglers one group at a time.
+    /// Enough groups in flight to reach the target if they are kept at the rate seen so far in the
+    /// run ((kept + 1)/(ended + 2) over every step, this one included: ½ at the first): a rejected
+    /// group's place is taken before it is known to be needed, so the step does not wait for
+    /// stragglers one group at a time, and the run's history keeps the step from over-drawing.
     func next() -> GenerationRequest? {
-        let rate = Double(kept.count + 1) / Double(kept.count + rejected.count + surplus + 2)
+        let rate = Double(keptBefore + kept.count + 1) / Double(endedBefore + ended + 2)
         guard failure == nil, Double(kept.count) + rate * Double(sampling) < Double(target), drawn < cap else { return nil }
         let prompt = trainer.nextPrompt(&cursor, visits: visitsAtStart)
         drawnPrompts.append(prompt)

@@ -109,8 +109,12 @@ extension RLVRTrainer {
             let kept = Set(groups.filter { Set($0.value.map(\.score)).count > 1 }.keys)
             trained = rollouts.filter { kept.contains($0.group) }
         }
-        // the data cursor and the curriculum move on (every rank alike: they see every group)
+        // the data cursor, the curriculum and the kept rate move on (every rank alike: they see every group)
         state.examplesSeen += draw.consumed
+        if config.rollout.dynamicSampling {
+            state.groupsKept = (state.groupsKept ?? 0) + draw.groupsKept
+            state.groupsEnded = (state.groupsEnded ?? 0) + draw.groupsEnded
+        }
         if state.promptVisits != nil {
             let visits = config.rollout.dynamicSampling ? draw.sampledGroups
                 : Dictionary(grouping: rollouts, by: \.group).sorted { $0.key < $1.key }.map { ($0.value[0].prompt, $0.value.map(\.score)) }

@@ -42,6 +42,10 @@ public struct RunFolder: Sendable {
         public var seed: UInt64
         /// RL's difficulty curriculum (`rollout.skip_settled_after`; nil when off).
         public var promptVisits: PromptVisits?
+        /// RL's dynamic sampling so far: groups kept and groups that ended (the rate that sets how far
+        /// each step draws ahead; nil when off).
+        public var groupsKept: Int?
+        public var groupsEnded: Int?
 
         public init(step: Int, examplesSeen: Int, seed: UInt64, promptVisits: PromptVisits? = nil) {
             (self.step, self.examplesSeen, self.seed, self.promptVisits) = (step, examplesSeen, seed, promptVisits)
