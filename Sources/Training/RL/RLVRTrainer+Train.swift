@@ -19,7 +19,8 @@ extension RLVRTrainer {
     public func evaluateHeldOut() throws -> [String: Double] {
         guard !evalPrompts.isEmpty else { return [:] }
         let mine = group.share(of: evalPrompts.count)
-        var local = try sampleWithStatistics(prompts: Array(mine), ids: Array(mine), of: Array(evalPrompts.indices), greedy: true, samples: 1).rollouts
+        var local = try sampleWithStatistics(prompts: Array(mine), ids: Array(mine), of: Array(evalPrompts.indices), greedy: true, samples: 1,
+                                             slots: config.rollout.decodeBatch ?? (config.rollout.dynamicSampling ? dynamicSlots : nil)).rollouts
         try score(&local, prompts: evalPrompts)
         let rollouts = try group.allGather(local.map { [$0.verdicts.allSatisfy(\.verified) && !$0.verdicts.isEmpty ? 1 : 0, $0.verifierReward] }).flatMap { $0 }
         return ["eval_verified": rollouts.reduce(0) { $0 + $1[0] } / Double(rollouts.count),
