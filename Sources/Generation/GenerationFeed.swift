@@ -19,26 +19,29 @@ extension GenerationFeed {
     public var isDone: Bool { false }
 }
 
-/// A fixed list of requests, its samples collected in request order.
-final class ListFeed: GenerationFeed {
-    let requests: [GenerationRequest]
-    private(set) var results: [[GeneratedSample]]
+/// A fixed list of requests. Each request's samples go to `handle` as soon as they end (with the
+/// request's index in the list), or, without a handler, are collected in request order.
+public final class ListFeed: GenerationFeed {
+    public let requests: [GenerationRequest]
+    public private(set) var results: [[GeneratedSample]]
+    private let handle: (([GeneratedSample], Int) throws -> Void)?
     private var taken = 0
 
-    init(_ requests: [GenerationRequest]) {
+    public init(_ requests: [GenerationRequest], handle: (([GeneratedSample], Int) throws -> Void)? = nil) {
         self.requests = requests
-        results = Array(repeating: [], count: requests.count)
+        self.handle = handle
+        results = handle == nil ? Array(repeating: [], count: requests.count) : []
     }
 
-    var prefetches: Bool { true }
+    public var prefetches: Bool { true }
 
-    func next() -> GenerationRequest? {
+    public func next() -> GenerationRequest? {
         guard taken < requests.count else { return nil }
         defer { taken += 1 }
         return requests[taken]
     }
 
-    func finished(_ samples: [GeneratedSample], ordinal: Int) {
-        results[ordinal] = samples
+    public func finished(_ samples: [GeneratedSample], ordinal: Int) throws {
+        if let handle { try handle(samples, ordinal) } else { results[ordinal] = samples }
     }
 }

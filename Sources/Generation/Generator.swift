@@ -233,15 +233,13 @@ public final class Generator {
             }, ordinal: pending.ordinal)
         }
 
-        // Prefills the waiting prompts from the first not yet prefilled on, in one group; a feed that
-        // prefetches adds prompts to the group up to the limits, another only while their samples
-        // could start in the `free` slots.
+        // Prefills the waiting prompts, none of them prefilled yet, in one group from the first on; a
+        // feed that prefetches adds prompts to the group up to the limits, another only while their
+        // samples could start in the `free` slots.
         func prefillGroup(free: Int) throws {
-            var first = 0
-            while first < waiting.count, prefilled[waiting[first].ordinal] != nil { first += 1 }
-            var end = first + 1, tokens = waiting[first].request.prompt.count
-            var samples = waiting[first].request.samples
-            while end - first < maxBatch {
+            var end = 1, tokens = waiting[0].request.prompt.count
+            var samples = waiting[0].request.samples
+            while end < maxBatch {
                 if end == waiting.count {
                     guard feed.prefetches || samples < free, try take() else { break }
                 }
@@ -250,13 +248,13 @@ public final class Generator {
                 samples += waiting[end].request.samples
                 end += 1
             }
-            let group = waiting[first..<end].map(\.request)
+            let group = waiting[..<end].map(\.request)
             let caches = group.map { KVCache(config: c, capacity: $0.prompt.count) }
             let began = Profiler.now()
             try model.prefill(prompts: group.map(\.prompt), caches: caches, workspace: workspace)
             statistics.prefillSeconds += Profiler.now() - began
             statistics.prefillTokens += tokens
-            for (offset, pending) in waiting[first..<end].enumerated() {
+            for (offset, pending) in waiting[..<end].enumerated() {
                 let row = workspace.logits.pointer + offset * v
                 prefilled[pending.ordinal] = Prefilled(cache: caches[offset], logits: Array(UnsafeBufferPointer(start: row, count: v)),
                                                        logZ: workspace.logZ[offset])

@@ -202,13 +202,7 @@ private func groupScores(_ path: String) throws -> [Int: [Int: [Double]]] {
         try whole.train()
         let metrics = try metricLines(folder + "/w")
         #expect(Set(metrics.compactMap { $0["dynamic/prompts_drawn"] as? Double }).count > 1, "the draws should vary with the kept rate")
-        let stopped = try ConfigLoader.load(RunConfiguration.self, yaml: text.replacingOccurrences(of: "/w,", with: "/s,")).withMaxSteps(8)
-        try RLVRTrainer(config: stopped, options: quietOptions(maxSteps: 3)).train()
-        let resumed = try RLVRTrainer(config: stopped, options: quietOptions(resume: true))
-        try resumed.train()
-        #expect(try timeless(folder + "/w") == timeless(folder + "/s"))
-        let same = parameterBits(whole.policy) == parameterBits(resumed.policy)
-        #expect(same, "the policies differ")
+        try expectResumeMatches(whole, folder: folder, yaml: text.replacingOccurrences(of: "/w,", with: "/s,"), run: "s", steps: 8, stopAt: 3)
     }
 
     /// The curriculum skips prompts settled on their last visits, and a run stopped and resumed skips
@@ -222,12 +216,17 @@ private func groupScores(_ path: String) throws -> [Int: [Int: [Double]]] {
         let metrics = try metricLines(folder + "/c")
         #expect(metrics.contains { ($0["prompts_consumed"] as? Double ?? 0) > 4 }, "some settled prompts should have been skipped: \(metrics.map { $0["prompts_consumed"] ?? "-" })")
         #expect(metrics.contains { ($0["curriculum/settled_prompts"] as? Double ?? 0) > 0 })
-        let resumedText = text.replacingOccurrences(of: "/c,", with: "/r,")
-        let stopped = try ConfigLoader.load(RunConfiguration.self, yaml: resumedText).withMaxSteps(10)
-        try RLVRTrainer(config: stopped, options: quietOptions(maxSteps: 4)).train()
+        try expectResumeMatches(whole, folder: folder, yaml: text.replacingOccurrences(of: "/c,", with: "/r,"), run: "r", steps: 10, stopAt: 4)
+    }
+
+    /// Runs `yaml` to `stopAt`, resumes it to `steps`, and expects the metrics and weights of `whole`,
+    /// the same run that never stopped.
+    private func expectResumeMatches(_ whole: RLVRTrainer, folder: String, yaml: String, run: String, steps: Int, stopAt: Int) throws {
+        let stopped = try ConfigLoader.load(RunConfiguration.self, yaml: yaml).withMaxSteps(steps)
+        try RLVRTrainer(config: stopped, options: quietOptions(maxSteps: stopAt)).train()
         let resumed = try RLVRTrainer(config: stopped, options: quietOptions(resume: true))
         try resumed.train()
-        #expect(try timeless(folder + "/c") == timeless(folder + "/r"))
+        #expect(try timeless(whole.run.path) == timeless(folder + "/" + run))
         let same = parameterBits(whole.policy) == parameterBits(resumed.policy)
         #expect(same, "the policies differ")
     }

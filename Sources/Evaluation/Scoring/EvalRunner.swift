@@ -272,7 +272,7 @@ public final class EvalRunner {
                                       decode: { [tokenizer] in tokenizer.decode($0) })
         let metrics = task.metrics(options)
         return try withoutActuallyEscaping(each) { each in
-        let feed = RecordFeed(requests) { [self] samples, offset in
+        let feed = ListFeed(requests) { [self] samples, offset in
             let item = items[offset]
             let responses = samples.map { response(of: $0, stop: stop) }
             let scores = responses.map { task.score(response: $0, item: item, options: options) }
@@ -294,26 +294,3 @@ public final class EvalRunner {
     }
 }
 
-/// A fixed list of generation requests whose finished samples go straight to a handler (the
-/// document's record is built and cached while the others decode).
-private final class RecordFeed: GenerationFeed {
-    let requests: [GenerationRequest]
-    let handle: ([GeneratedSample], Int) throws -> Void
-    private var taken = 0
-
-    init(_ requests: [GenerationRequest], handle: @escaping ([GeneratedSample], Int) throws -> Void) {
-        (self.requests, self.handle) = (requests, handle)
-    }
-
-    var prefetches: Bool { true }
-
-    func next() -> GenerationRequest? {
-        guard taken < requests.count else { return nil }
-        defer { taken += 1 }
-        return requests[taken]
-    }
-
-    func finished(_ samples: [GeneratedSample], ordinal: Int) throws {
-        try handle(samples, ordinal)
-    }
-}

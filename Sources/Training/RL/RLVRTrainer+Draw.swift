@@ -22,8 +22,10 @@ extension RLVRTrainer {
         var consumed: Int
         var sampledGroups: [(prompt: Int, scores: [Double])]
         var verifySeconds: Double
-        /// Dynamic sampling: groups kept (surplus included) and ended this step.
+        /// Dynamic sampling: groups kept (surplus included) and ended this step, and their samples
+        /// (nil without it: the step's rollouts are all that was sampled).
         var groupsKept = 0, groupsEnded = 0
+        var samplesSampled: Int?
         var metrics: [String: Double] = [:]
     }
 
@@ -87,9 +89,10 @@ extension RLVRTrainer {
         let groups = feed.ended
         return Draw(rollouts: rollouts, statistics: generator.statistics, consumed: feed.cursor - state.examplesSeen,
                     sampledGroups: feed.visits, verifySeconds: feed.verifySeconds, groupsKept: feed.kept.count + feed.surplus, groupsEnded: groups,
+                    samplesSampled: groups * config.rollout.samplesPerPrompt,
                     metrics: ["dynamic/prompts_drawn": Double(feed.drawn), "dynamic/groups_rejected": Double(feed.rejected.count),
                               "dynamic/groups_unused": Double(feed.drawn - feed.kept.count - feed.rejected.count),
-                              "dynamic/cap_hit": capHit ? 1 : 0, "dynamic/samples_sampled": Double(groups * config.rollout.samplesPerPrompt)])
+                              "dynamic/cap_hit": capHit ? 1 : 0])
     }
 
     /// Decode slots with dynamic sampling: `decode_batch`, or room for twice the step's samples (the

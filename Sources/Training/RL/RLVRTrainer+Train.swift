@@ -149,7 +149,7 @@ extension RLVRTrainer {
         metrics["zero_variance_groups"] = zeroVarianceFraction
         // samples paid for (with dynamic sampling: the rejected groups too) and those with something to teach
         let stepSeconds = max(1e-9, times.values.reduce(0, +))
-        let sampledCount = draw.metrics["dynamic/samples_sampled"] ?? n
+        let sampledCount = draw.samplesSampled.map(Double.init) ?? n
         let useful = Double(rollouts.filter { $0.advantages.contains { $0 != 0 } }.count)
         metrics["samples"] = sampledCount
         metrics["useful_samples"] = useful
@@ -157,7 +157,7 @@ extension RLVRTrainer {
         metrics["samples_per_s/useful"] = useful / stepSeconds
         metrics["prompts_consumed"] = draw.consumed
         if let visits = state.promptVisits { metrics["curriculum/settled_prompts"] = visits.settledCount }
-        for (key, value) in draw.metrics where key != "dynamic/samples_sampled" { metrics[key] = value }
+        for (key, value) in draw.metrics { metrics[key] = value }
         let tokens = Double(max(1, stats.tokens))
         metrics["entropy"] = stats.entropy / tokens
         metrics["approx_kl"] = stats.approxKL / tokens
