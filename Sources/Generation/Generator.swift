@@ -111,7 +111,10 @@ public final class Generator {
         // every sample's tokens and log-probs until they are returned (Int32, Float, Double per token)
         add(times(samples, times(newTokens, 16)))
         add(times(maxBatch, (c.vocabSize + 8 * c.hiddenSize + 4 * c.intermediateSize) * MemoryLayout<Float>.stride))
-        add(LlamaActivations.bytes(config: c, capacity: min(prefillTokenBudget, promptLengths.max() ?? 0)))
+        // prefill buffers, kept between groups: a group holds at most the budget or one longer prompt
+        let longestPrompt = promptLengths.max() ?? 0
+        add(LlamaActivations.bytes(config: c, capacity: max(longestPrompt, min(prefillTokenBudget, promptLengths.reduce(0, +))),
+                                   retention: .recomputeMLP))
         return overflow ? nil : total
     }
 

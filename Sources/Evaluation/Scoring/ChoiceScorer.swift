@@ -30,6 +30,8 @@ public final class ChoiceScorer {
     public let maxBatch: Int
     public let prefillTokenBudget: Int
     public private(set) var scoredTokens = 0
+    /// Kept between calls (with its prefill buffers) while it is large enough.
+    private var workspace: DecodeWorkspace?
 
     public init(model: LlamaModel, maxBatch: Int = 32, prefillTokenBudget: Int = 2048) {
         self.model = model
@@ -61,13 +63,21 @@ public final class ChoiceScorer {
         }
     }
 
+    private func reusedWorkspace(longestSequence: Int) -> DecodeWorkspace {
+        if let kept = workspace, kept.longest >= longestSequence { return kept }
+        workspace = nil
+        let made = DecodeWorkspace(config: model.config, batch: maxBatch, longestSequence: longestSequence)
+        workspace = made
+        return made
+    }
+
     public func score(_ requests: [ChoiceRequest]) throws -> [ChoiceResult] {
         let c = model.config, v = c.vocabSize
         let requests = try requests.map(fitted)
         var results = requests.map { ChoiceResult(logLikelihoods: Array(repeating: 0, count: $0.continuations.count),
                                                   greedy: Array(repeating: true, count: $0.continuations.count)) }
         let longest = requests.map { $0.context.count + ($0.continuations.map(\.count).max() ?? 0) }.max() ?? 1
-        let workspace = DecodeWorkspace(config: c, batch: maxBatch, longestSequence: longest)
+        let workspace = reusedWorkspace(longestSequence: longest)
 
         // Reads row `row` of the workspace as the prediction of `token` for (question, choice).
         func record(row: Int, token: Int32, question: Int, choice: Int) {
