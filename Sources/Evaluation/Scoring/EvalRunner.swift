@@ -76,7 +76,7 @@ public final class EvalRunner {
     public let modelSHA256: String
     public let store: SampleStore?
     /// Multiple-choice documents per scoring call (a call's results are cached together).
-    public var questionsPerCall = 32
+    public var questionsPerCall = 128
     /// Responses decoding at once; a generated document is cached as soon as its responses end.
     public var generationSlots = 32
     /// Called after every scoring call and every generated document.
@@ -222,7 +222,7 @@ public final class EvalRunner {
             golds.append(gold)
             choiceTexts.append(choices)
         }
-        let scorer = ChoiceScorer(model: model, maxBatch: 64)
+        let scorer = ChoiceScorer(model: model, maxBatch: 128)
         let results = try scorer.score(requests)
         var records: [SampleRecord] = []
         for (index, item) in items.enumerated() {
