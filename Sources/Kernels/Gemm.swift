@@ -25,34 +25,49 @@ public enum Gemm {
         if m == 0 || n == 0 { return }
         let lda = transposeA == .none ? k : m
         let ldb = transposeB == .none ? n : k
-        // Split C between the pool's threads, by rows when there are enough of them, else by columns;
-        // each part is an ordinary single-threaded sgemm (never split along k, so results do not
-        // depend on the thread count).
-        let threads = ComputeThreads.count
-        let flops = flops(m: m, n: n, k: k)
-        if threads == 1 || flops < 4e6 {
+        // C is cut into parts that depend on the shape alone, never on the thread count, and each part
+        // is an ordinary single-threaded sgemm (never split along k). The cut must not follow the
+        // thread count: OpenBLAS may compute a part with another kernel than the whole (on its Zen
+        // kernels an 8 × 1536 × 576 product cut into two column halves differs from the uncut one in
+        // 2,273 of 12,288 elements), which made a 2-thread run differ from a 1-thread run.
+        let parts = partition(m: m, n: n, k: k)
+        if parts.count == 1 {
             cblas_sgemm(CblasRowMajor, transposeA.cblas, transposeB.cblas,
                         Int32(m), Int32(n), Int32(k), alpha, a, Int32(max(lda, 1)), b, Int32(max(ldb, 1)), beta, c, Int32(n))
             return
         }
-        if m >= 16 * threads {
-            parallelFor(m, minimumChunk: 16) { rows in
-                // rows of op(A): row r starts at r·lda (not transposed) or at column r (transposed)
-                let aPart = transposeA == .none ? a + rows.lowerBound * lda : a + rows.lowerBound
-                cblas_sgemm(CblasRowMajor, transposeA.cblas, transposeB.cblas,
-                            Int32(rows.count), Int32(n), Int32(k), alpha, aPart, Int32(max(lda, 1)), b, Int32(max(ldb, 1)),
-                            beta, c + rows.lowerBound * n, Int32(n))
-            }
-        } else {
-            parallelFor(n, minimumChunk: 16) { columns in
-                // columns of op(B): column j starts at column j (not transposed) or at row j·ldb (transposed)
-                let bPart = transposeB == .none ? b + columns.lowerBound : b + columns.lowerBound * ldb
-                cblas_sgemm(CblasRowMajor, transposeA.cblas, transposeB.cblas,
-                            Int32(m), Int32(columns.count), Int32(k), alpha, a, Int32(max(lda, 1)), bPart, Int32(max(ldb, 1)),
-                            beta, c + columns.lowerBound, Int32(n))
+        parallelFor(parts.count, minimumChunk: 1) { range in
+            for part in range {
+                let lower = part * parts.extent / parts.count
+                let upper = (part + 1) * parts.extent / parts.count
+                if parts.byRows {
+                    // rows of op(A): row r starts at r·lda (not transposed) or at column r (transposed)
+                    let aPart = transposeA == .none ? a + lower * lda : a + lower
+                    cblas_sgemm(CblasRowMajor, transposeA.cblas, transposeB.cblas,
+                                Int32(upper - lower), Int32(n), Int32(k), alpha, aPart, Int32(max(lda, 1)), b, Int32(max(ldb, 1)),
+                                beta, c + lower * n, Int32(n))
+                } else {
+                    // columns of op(B): column j starts at column j (not transposed) or at row j·ldb (transposed)
+                    let bPart = transposeB == .none ? b + lower : b + lower * ldb
+                    cblas_sgemm(CblasRowMajor, transposeA.cblas, transposeB.cblas,
+                                Int32(m), Int32(upper - lower), Int32(k), alpha, a, Int32(max(lda, 1)), bPart, Int32(max(ldb, 1)),
+                                beta, c + lower, Int32(n))
+                }
             }
         }
     }
+
+    /// How a product's C is cut: `count` equal parts of its rows (at least 32 each) or, with fewer than
+    /// 64 rows, of its columns (at least 64 each); at most `maximumParts`, one part below 4 MFLOP.
+    static func partition(m: Int, n: Int, k: Int) -> (count: Int, byRows: Bool, extent: Int) {
+        if flops(m: m, n: n, k: k) < 4e6 { return (1, true, m) }
+        if m >= 64 { return (min(maximumParts, m / 32), true, m) }
+        return (max(1, min(maximumParts, n / 64)), false, n)
+    }
+
+    /// Parts per product: enough to share among the threads of the machines this engine targets,
+    /// few enough that packing the shared operand once per part stays a small cost.
+    static let maximumParts = 8
 
     /// The same product with OpenBLAS's own threading (for benchmarks: the ceiling to compare with).
     public static func multiplyWithOpenBLASThreads(

@@ -113,4 +113,34 @@ import Kernels
         #expect(seen.reduce(0, +) == 1000)
         #expect(seen.allSatisfy { $0 > 0 })
     }
+
+    /// The thread count never changes a bit: the products are cut by shape alone. The shapes include
+    /// one (8 × 1536 × 576) whose two column halves OpenBLAS's Zen kernels compute differently from
+    /// the whole, which a cut by thread count turned into different 1- and 2-thread runs.
+    @Test(arguments: [(8, 1536, 576), (20, 4096, 64), (433, 576, 1536), (576, 1536, 433), (70, 49152, 576)])
+    func threadCountDoesNotChangeAnyBit(shape: (Int, Int, Int)) {
+        let (m, n, k) = shape
+        var state: UInt32 = 7
+        func next() -> Float { state = state &* 1_664_525 &+ 1_013_904_223; return Float(state >> 8) / 16_777_216 - 0.5 }
+        let a = (0..<(m * k)).map { _ in next() }, b = (0..<(k * n)).map { _ in next() }
+        for transposes in [(Transpose.none, Transpose.none), (.transposed, .none), (.none, .transposed)] {
+            var outputs: [[UInt32]] = []
+            for threads in [1, 2, 3] {
+                ComputeThreads.configure(threads)
+                var c = [Float](repeating: 0.25, count: m * n)
+                a.withUnsafeBufferPointer { pa in
+                    b.withUnsafeBufferPointer { pb in
+                        c.withUnsafeMutableBufferPointer { pc in
+                            Gemm.multiply(pa.baseAddress!, transposes.0, pb.baseAddress!, transposes.1, into: pc.baseAddress!,
+                                          m: m, n: n, k: k, beta: 1)
+                        }
+                    }
+                }
+                outputs.append(c.map(\.bitPattern))
+            }
+            ComputeThreads.configure(1)
+            let same = outputs[0] == outputs[1] && outputs[0] == outputs[2]
+            #expect(same, "\(m) × \(n) × \(k), \(transposes): the thread count changed the product")
+        }
+    }
 }
