@@ -38,8 +38,8 @@ public enum Gemm {
         }
         parallelFor(parts.count, minimumChunk: 1) { range in
             for part in range {
-                let lower = part * parts.extent / parts.count
-                let upper = (part + 1) * parts.extent / parts.count
+                let extent = parts.byRows ? m : n
+                let lower = part * extent / parts.count, upper = (part + 1) * extent / parts.count
                 if parts.byRows {
                     // rows of op(A): row r starts at r·lda (not transposed) or at column r (transposed)
                     let aPart = transposeA == .none ? a + lower * lda : a + lower
@@ -59,10 +59,10 @@ public enum Gemm {
 
     /// How a product's C is cut: `count` equal parts of its rows (at least 32 each) or, with fewer than
     /// 64 rows, of its columns (at least 64 each); at most `maximumParts`, one part below 4 MFLOP.
-    static func partition(m: Int, n: Int, k: Int) -> (count: Int, byRows: Bool, extent: Int) {
-        if flops(m: m, n: n, k: k) < 4e6 { return (1, true, m) }
-        if m >= 64 { return (min(maximumParts, m / 32), true, m) }
-        return (max(1, min(maximumParts, n / 64)), false, n)
+    static func partition(m: Int, n: Int, k: Int) -> (count: Int, byRows: Bool) {
+        if flops(m: m, n: n, k: k) < 4e6 { return (1, true) }
+        if m >= 64 { return (min(maximumParts, m / 32), true) }
+        return (max(1, min(maximumParts, n / 64)), false)
     }
 
     /// Parts per product: enough to share among the threads of the machines this engine targets,

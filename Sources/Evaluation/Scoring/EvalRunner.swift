@@ -77,6 +77,8 @@ public final class EvalRunner {
     public let store: SampleStore?
     /// Multiple-choice documents per scoring call (a call's results are cached together).
     public var questionsPerCall = 128
+    /// One scorer for the run, so its workspace and prefill buffers are made once.
+    private lazy var scorer = ChoiceScorer(model: model, maxBatch: 128)
     /// Responses decoding at once; a generated document is cached as soon as its responses end.
     public var generationSlots = 32
     /// Called after every scoring call and every generated document.
@@ -222,7 +224,7 @@ public final class EvalRunner {
             golds.append(gold)
             choiceTexts.append(choices)
         }
-        let scorer = ChoiceScorer(model: model, maxBatch: 128)
+        let tokensBefore = scorer.scoredTokens
         let results = try scorer.score(requests)
         var records: [SampleRecord] = []
         for (index, item) in items.enumerated() {
@@ -234,7 +236,7 @@ public final class EvalRunner {
                                         continuations: rendered[index].1, gold: gold, loglikelihoods: result.logLikelihoods,
                                         isGreedy: result.greedy, metrics: ["acc": [acc], "acc_norm": [accNorm]]))
         }
-        return (records, scorer.scoredTokens)
+        return (records, scorer.scoredTokens - tokensBefore)
     }
 
     /// numpy `argmax`: the first index of the largest value.
