@@ -17,6 +17,8 @@ public struct EvalJob {
     public var tasks: [any EvalTask]
     public var settings: EvalSettings
     public var limit: Int?
+    /// Only this part of every task's documents (after `limit`); nil: all of them.
+    public var shard: EvalShard?
     public var data: BenchmarkData
     /// Output folder (nil: nothing written, nothing resumed).
     public var out: String?
@@ -55,7 +57,10 @@ public struct EvalJob {
         let runner = try EvalRunner(model: model, tokenizer: tokenizer, template: template, eosTokens: eosTokens, data: data,
                                     settings: settings, modelSHA256: digest, store: store)
         runner.progress = progress
-        let prepared = try tasks.map { ($0, try runner.items($0, limit: limit)) }
+        let prepared = try tasks.map { task in
+            let items = try runner.items(task, limit: limit)
+            return (task, shard.map { $0.select(items) } ?? items)
+        }
         let results = try prepared.map { try runner.run($0.0, items: $0.1) }
         let report = EvalReport(model: modelPath, modelSHA256: digest, settings: settings, results: results)
         if let out { try report.write(to: out + "/results.json") }

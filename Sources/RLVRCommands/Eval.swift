@@ -29,6 +29,9 @@ struct Eval: ParsableCommand {
     @Option(parsing: .unconditional, help: "Only the first N documents of each task (of each MMLU subject and BBH task, as lm-eval's --limit).")
     var limit: Int?
 
+    @Option(help: ArgumentHelp("Only part I of N of every task's documents (every N-th from the I-th); concatenate the parts' samples.jsonl in one folder and rerun without --shard for the whole table.", valueName: "I/N"))
+    var shard: String?
+
     @Option(help: "Folder for results.json and samples.jsonl (the resume cache).")
     var out: String?
 
@@ -75,6 +78,9 @@ struct Eval: ParsableCommand {
         if PromptFormat(rawValue: format) == nil {
             throw ValidationError("--format must be one of \(PromptFormat.allCases.map(\.rawValue).joined(separator: ", ")), got \"\(format)\"")
         }
+        if let shard {
+            do { _ = try EvalShard(parsing: shard) } catch { throw ValidationError("\(error)") }
+        }
         if overwrite && out == nil { throw ValidationError("--overwrite needs --out") }
         if !["final", "all"].contains(checkpoints) { throw ValidationError("--checkpoints must be final or all, got \"\(checkpoints)\"") }
     }
@@ -85,6 +91,7 @@ struct Eval: ParsableCommand {
                           settings: EvalSettings(format: PromptFormat(rawValue: format)!, chat: chat, shots: shots, samples: samples,
                                                  temperature: temperature, seed: seed, maxNewTokens: maxNewTokens),
                           limit: limit, data: BenchmarkData(root: data), out: out, overwrite: overwrite)
+        job.shard = try shard.map(EvalShard.init(parsing:))
         if let shots, shots > 0 {
             let fixed = job.tasks.filter { $0.maximumShots == 0 }.map(\.name)
             if !fixed.isEmpty {

@@ -34,4 +34,18 @@ import Evaluation
         #expect(EvalRunner.firstDocuments(5, of: all).map(\.index) == [0, 1, 2, 3, 4])
         #expect(EvalRunner.firstDocuments(all.count + 10, of: all).count == all.count)
     }
+
+    /// `--shard I/N` deals documents round-robin: the parts are disjoint, cover the task, and each
+    /// gets its share of the long WikiHow half of HellaSwag-like files.
+    @Test func shardsPartitionTheDocuments() throws {
+        let all = try PIQATask().items(Self.data, TaskOptions(format: .lmEval))
+        let parts = try (1...3).map { try EvalShard(parsing: "\($0)/3").select(all).map(\.index) }
+        #expect(parts[0].prefix(3) == [0, 3, 6] && parts[2].prefix(2) == [2, 5])
+        #expect(parts.joined().sorted() == all.map(\.index))
+        #expect(parts.map(\.count).max()! - parts.map(\.count).min()! <= 1)
+        #expect(try EvalShard(parsing: "1/1").select(all).count == all.count)
+        for bad in ["0/2", "3/2", "1/0", "2", "a/b", "1/2/3", "/2", "-1/2"] {
+            #expect(throws: EvalError.self, "\(bad)") { try EvalShard(parsing: bad) }
+        }
+    }
 }

@@ -74,6 +74,35 @@ import RLVRCommands
         #expect(CommandLineEntry.run(["eval", "--model", model, "--checkpoints", "all", "--tasks", "piqa", "--data", try benchmarkDataFolder()]) == 2)
     }
 
+    /// Two shards into two folders, their samples concatenated in a third: the rerun there scores
+    /// nothing and reports what one unsplit run reports.
+    @Test func shardsMergeIntoTheWholeRun() throws {
+        let model = try tinyModelFolder(prefix: "eval-model") + "/model"
+        let data = try benchmarkDataFolder()
+        let base = ["eval", "--model", model, "--data", data, "--threads", "1", "--max-new-tokens", "4", "--tasks", "piqa,gsm8k", "--shots", "2"]
+        let whole = try ScratchFolder.make("eval-whole"), merged = try ScratchFolder.make("eval-merged")
+        #expect(CommandLineEntry.run(base + ["--out", whole]) == 0)
+        var lines: [Substring] = []
+        for part in 1...2 {
+            let out = try ScratchFolder.make("eval-shard")
+            #expect(CommandLineEntry.run(base + ["--out", out, "--shard", "\(part)/2"]) == 0)
+            lines += try String(contentsOfFile: out + "/samples.jsonl", encoding: .utf8).split(separator: "\n")
+            if part == 1 { try FileManager.default.copyItem(atPath: out + "/eval_settings.json", toPath: merged + "/eval_settings.json") }
+        }
+        let wholeLines = try String(contentsOfFile: whole + "/samples.jsonl", encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == wholeLines.count && Set(lines) == Set(wholeLines))
+        try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: merged + "/samples.jsonl"))
+        #expect(CommandLineEntry.run(base + ["--out", merged]) == 0)
+        #expect(try String(contentsOfFile: merged + "/samples.jsonl", encoding: .utf8).split(separator: "\n").count == lines.count)
+        func metrics(_ folder: String) throws -> NSArray? {
+            let object = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder + "/results.json"))) as? [String: Any]
+            return (object?["tasks"] as? [[String: Any]])?.map { [$0["task"]!, $0["metrics"]!, $0["items"]!] } as NSArray?
+        }
+        #expect(try metrics(whole) != nil && metrics(whole) == metrics(merged))
+        #expect(CommandLineEntry.run(base + ["--shard", "3/2"]) == 2)
+        #expect(CommandLineEntry.run(base + ["--shard", "half"]) == 2)
+    }
+
     @Test func badInputExitsWithTwo() throws {
         let model = try tinyModelFolder(prefix: "eval-model") + "/model"
         let data = try benchmarkDataFolder()
