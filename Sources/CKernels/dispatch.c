@@ -304,6 +304,25 @@ float rlvr_attend(const float *q, const float *keys, const float *values, long l
     return active()->attend_segments(q, keys, values, ld, count, keys, values, ld, 0, head_dim, scale, scores, out);
 }
 
+/* The table's grouped kernel, or its single-query one once per query. */
+static void attend_group_on(const rlvr_kernel_table *t, const float *q, long queries, const float *keys1, const float *values1,
+                            long ld1, long count1, const float *keys2, const float *values2, long ld2, long count2,
+                            long head_dim, float scale, float *scores, float *out, float *lse) {
+    if (t->attend_group) {
+        t->attend_group(q, queries, keys1, values1, ld1, count1, keys2, values2, ld2, count2, head_dim, scale, scores, out, lse);
+        return;
+    }
+    for (long i = 0; i < queries; i++)
+        lse[i] = t->attend_segments(q + i * head_dim, keys1, values1, ld1, count1, keys2, values2, ld2, count2, head_dim, scale,
+                                    scores, out + i * head_dim);
+}
+
+void rlvr_attend_group(const float *q, long queries, const float *keys1, const float *values1, long ld1, long count1,
+                       const float *keys2, const float *values2, long ld2, long count2, long head_dim, float scale,
+                       float *scores, float *out, float *lse) {
+    attend_group_on(active(), q, queries, keys1, values1, ld1, count1, keys2, values2, ld2, count2, head_dim, scale, scores, out, lse);
+}
+
 void rlvr_attention_backward(const float *q, const float *k, const float *v, const float *out, const float *dout,
                              const float *lse, float *dq, float *dk, float *dv, long length, long ldq, long ldkv,
                              long head_dim, float scale, float *scratch) {
@@ -349,6 +368,15 @@ int rlvr_path_attend_segments(rlvr_kernel_path path, const float *q, const float
     if (!t) return 0;
     float value = t->attend_segments(q, keys1, values1, ld1, count1, keys2, values2, ld2, count2, head_dim, scale, scores, out);
     if (lse) *lse = value;
+    return 1;
+}
+
+int rlvr_path_attend_group(rlvr_kernel_path path, const float *q, long queries, const float *keys1, const float *values1,
+                           long ld1, long count1, const float *keys2, const float *values2, long ld2, long count2,
+                           long head_dim, float scale, float *scores, float *out, float *lse) {
+    const rlvr_kernel_table *t = rlvr_kernels_path_available(path) ? table_of(path) : NULL;
+    if (!t) return 0;
+    attend_group_on(t, q, queries, keys1, values1, ld1, count1, keys2, values2, ld2, count2, head_dim, scale, scores, out, lse);
     return 1;
 }
 

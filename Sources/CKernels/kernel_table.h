@@ -14,6 +14,11 @@ typedef struct {
     float (*attend_segments)(const float *q, const float *keys1, const float *values1, long ld1, long count1,
                              const float *keys2, const float *values2, long ld2, long count2, long head_dim,
                              float scale, float *scores, float *out);
+    /* Optional (NULL: attend_segments once per query): rlvr_attend_group with each key and value row
+       read once for all the queries. */
+    void (*attend_group)(const float *q, long queries, const float *keys1, const float *values1, long ld1, long count1,
+                         const float *keys2, const float *values2, long ld2, long count2, long head_dim, float scale,
+                         float *scores, float *out, float *lse);
     void (*attention_backward)(const float *q, const float *k, const float *v, const float *out, const float *dout,
                                const float *lse, float *dq, float *dk, float *dv, long length, long ldq, long ldkv,
                                long head_dim, float scale, float *scratch);

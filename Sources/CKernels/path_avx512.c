@@ -189,12 +189,8 @@ KERNEL void fma_rows_avx512(float *dst, const float *coef, long stride, const fl
     }
 }
 
-RLVR_TARGET static float attend_avx512(const float *q, const float *keys1, const float *values1, long ld1, long count1,
-                                       const float *keys2, const float *values2, long ld2, long count2, long head_dim,
-                                       float scale, float *scores, float *out) {
-    long count = count1 + count2;
-    dots_avx512(q, keys1, ld1, count1, head_dim, scores);
-    dots_avx512(q, keys2, ld2, count2, head_dim, scores + count1);
+/* scores[j] ← softmax_j(scores[j] · scale) in place; returns log Σ_j e^(scores[j]·scale). */
+KERNEL float softmax_avx512(float *scores, long count, float scale) {
     __m512 vscale = _mm512_set1_ps(scale), vmax = _mm512_set1_ps(-INFINITY);
     long j = 0;
     for (; j + 16 <= count; j += 16) {
@@ -221,10 +217,116 @@ RLVR_TARGET static float attend_avx512(const float *q, const float *keys1, const
         __mmask16 mask = mask16(count - j);
         _mm512_mask_storeu_ps(scores + j, mask, _mm512_mul_ps(_mm512_maskz_loadu_ps(mask, scores + j), inverse));
     }
+    return max + scalar_log(sum);
+}
+
+RLVR_TARGET static float attend_avx512(const float *q, const float *keys1, const float *values1, long ld1, long count1,
+                                       const float *keys2, const float *values2, long ld2, long count2, long head_dim,
+                                       float scale, float *scores, float *out) {
+    dots_avx512(q, keys1, ld1, count1, head_dim, scores);
+    dots_avx512(q, keys2, ld2, count2, head_dim, scores + count1);
+    float lse = softmax_avx512(scores, count1 + count2, scale);
     for (long d = 0; d < head_dim; d++) out[d] = 0.0f;
     fma_rows_avx512(out, scores, 1, values1, ld1, count1, head_dim);
     fma_rows_avx512(out, scores + count1, 1, values2, ld2, count2, head_dim);
-    return max + scalar_log(sum);
+    return lse;
+}
+
+/* ---- attention of the query heads that share a key/value head ---- */
+
+/* NQ queries (rows `ldq` apart) against eight keys at a time: each key row is read once for all of
+   them. Every (query, key) result is the one dots_avx512 gives: the same lane chains and tree for the
+   groups of eight, dot_avx512 for the rest. out: NQ rows `ldo` apart. */
+KERNEL_INLINE void dots_shared_avx512(const float *q, long ldq, const float *keys, long ldk, long count, long K, float *out,
+                                      long ldo, const int NQ) {
+    long j = 0;
+    for (; j + 8 <= count; j += 8) {
+        const float *k0 = keys + j * ldk;
+        __m512 acc[3][8];
+        for (int i = 0; i < NQ; i++)
+            for (int t = 0; t < 8; t++) acc[i][t] = _mm512_setzero_ps();
+        long k = 0;
+        for (; k + RLVR_LANES <= K; k += RLVR_LANES) {
+            __m512 qv[3];
+            for (int i = 0; i < NQ; i++) qv[i] = _mm512_loadu_ps(q + i * ldq + k);
+            for (int t = 0; t < 8; t++) {
+                __m512 kv = _mm512_loadu_ps(k0 + t * ldk + k);
+                for (int i = 0; i < NQ; i++) acc[i][t] = _mm512_fmadd_ps(qv[i], kv, acc[i][t]);
+            }
+        }
+        if (k < K) {
+            __mmask16 mask = mask16(K - k);
+            __m512 qv[3];
+            for (int i = 0; i < NQ; i++) qv[i] = _mm512_maskz_loadu_ps(mask, q + i * ldq + k);
+            for (int t = 0; t < 8; t++) {
+                __m512 kv = _mm512_maskz_loadu_ps(mask, k0 + t * ldk + k);
+                for (int i = 0; i < NQ; i++) acc[i][t] = _mm512_fmadd_ps(qv[i], kv, acc[i][t]);
+            }
+        }
+        for (int i = 0; i < NQ; i++) {
+            __m256 s8[8];
+            for (int t = 0; t < 8; t++) s8[t] = fold16(acc[i][t]);
+            _mm256_storeu_ps(out + i * ldo + j, tree8x8(s8));
+        }
+    }
+    for (; j < count; j++)
+        for (int i = 0; i < NQ; i++) out[i * ldo + j] = dot_avx512(q + i * ldq, keys + j * ldk, K);
+}
+
+/* dst_i[d] = fma(coef_i[r], rows[r·ld + d], dst_i[d]) for r ascending, for NQ outputs at once (rows
+   `ldd` apart, coefficients `ldc` apart): each value row is read once; each output's chain is the
+   one fma_rows_avx512 computes for it alone. */
+KERNEL_INLINE void fma_rows_shared_avx512(float *dst, long ldd, const float *coef, long ldc, const float *rows, long ld,
+                                          long count, long D, const int NQ) {
+    for (long d = 0; d < D; d += 64) {
+        __mmask16 m[4];
+        __m512 o[3][4];
+        for (int b = 0; b < 4; b++) m[b] = mask16(D - d - 16 * b);
+        for (int i = 0; i < NQ; i++)
+            for (int b = 0; b < 4; b++) o[i][b] = _mm512_maskz_loadu_ps(m[b], dst + i * ldd + d + 16 * b);
+        for (long r = 0; r < count; r++) {
+            const float *row = rows + r * ld + d;
+            __m512 v[4];
+            for (int b = 0; b < 4; b++) v[b] = _mm512_maskz_loadu_ps(m[b], row + 16 * b);
+            for (int i = 0; i < NQ; i++) {
+                __m512 c = _mm512_set1_ps(coef[i * ldc + r]);
+                for (int b = 0; b < 4; b++) o[i][b] = _mm512_fmadd_ps(c, v[b], o[i][b]);
+            }
+        }
+        for (int i = 0; i < NQ; i++)
+            for (int b = 0; b < 4; b++) _mm512_mask_storeu_ps(dst + i * ldd + d + 16 * b, m[b], o[i][b]);
+    }
+}
+
+KERNEL_INLINE void attend_shared_avx512(const float *q, const float *keys1, const float *values1, long ld1, long count1,
+                                        const float *keys2, const float *values2, long ld2, long count2, long head_dim,
+                                        float scale, float *scores, float *out, float *lse, const int NQ) {
+    long count = count1 + count2;
+    dots_shared_avx512(q, head_dim, keys1, ld1, count1, head_dim, scores, count, NQ);
+    dots_shared_avx512(q, head_dim, keys2, ld2, count2, head_dim, scores + count1, count, NQ);
+    for (int i = 0; i < NQ; i++) {
+        lse[i] = softmax_avx512(scores + i * count, count, scale);
+        for (long d = 0; d < head_dim; d++) out[i * head_dim + d] = 0.0f;
+    }
+    fma_rows_shared_avx512(out, head_dim, scores, count, values1, ld1, count1, head_dim, NQ);
+    fma_rows_shared_avx512(out, head_dim, scores + count1, count, values2, ld2, count2, head_dim, NQ);
+}
+
+/* rlvr_attend_group: the queries three at a time (SmolLM2's 135M and 360M share each key/value head
+   among three query heads; 27 accumulators keep within the 32 registers). */
+RLVR_TARGET static void attend_group_avx512(const float *q, long queries, const float *keys1, const float *values1, long ld1,
+                                            long count1, const float *keys2, const float *values2, long ld2, long count2,
+                                            long head_dim, float scale, float *scores, float *out, float *lse) {
+    long i = 0;
+    for (; i + 3 <= queries; i += 3)
+        attend_shared_avx512(q + i * head_dim, keys1, values1, ld1, count1, keys2, values2, ld2, count2, head_dim, scale,
+                             scores, out + i * head_dim, lse + i, 3);
+    if (queries - i == 2)
+        attend_shared_avx512(q + i * head_dim, keys1, values1, ld1, count1, keys2, values2, ld2, count2, head_dim, scale,
+                             scores, out + i * head_dim, lse + i, 2);
+    else if (queries - i == 1)
+        attend_shared_avx512(q + i * head_dim, keys1, values1, ld1, count1, keys2, values2, ld2, count2, head_dim, scale,
+                             scores, out + i * head_dim, lse + i, 1);
 }
 
 /* p_j = e^(fma(s_j, scale, −lse)), ds_j = (p_j·(dp_j − delta))·scale, sixteen keys at a time. */
@@ -251,6 +353,7 @@ const rlvr_kernel_table rlvr_avx512_table = {
     .dots = dots_avx512,
     .linear_forward = linear_forward_avx512,
     .attend_segments = attend_avx512,
+    .attend_group = attend_group_avx512,
     .attention_backward = blocked_attention_backward,
     .vocabulary_gradient_row = vocabulary_gradient8,
     .silu_mul = silu_mul8,

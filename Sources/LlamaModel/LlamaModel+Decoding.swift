@@ -41,7 +41,14 @@ public final class DecodeWorkspace: @unchecked Sendable {
         runningMax = FloatBuffer(count: batch)
         runningSum = FloatBuffer(count: batch)
         runningWeighted = FloatBuffer(count: batch)
-        scores = FloatBuffer(count: ComputeThreads.maximum * max(16, longestSequence))
+        scores = FloatBuffer(count: ComputeThreads.maximum * Self.scoresPerThread(config: c, longest: longestSequence))
+    }
+
+    /// Scratch floats per thread for a decoding step's attention: a row of scores for each query head
+    /// of a key/value head's group, and their log-sum-exps.
+    static func scoresPerThread(config c: LlamaConfig, longest: Int) -> Int {
+        let group = c.numAttentionHeads / c.numKeyValueHeads
+        return group * max(16, longest) + group
     }
 
     /// Activations for a prefill of `tokens` tokens whose longest sequence has `longest`.
@@ -121,21 +128,23 @@ extension LlamaModel {
                         (cache.keys(layer: l) + cache.count * kvw).update(from: ws.key.pointer + row * kvw, count: kvw)
                         (cache.values(layer: l) + cache.count * kvw).update(from: ws.value.pointer + row * kvw, count: kvw)
                     }
-                    let shape = attentionShape, scale = shape.scale, stride = max(16, ws.longest)
-                    parallelChunks(b * c.numAttentionHeads) { chunk, range in
+                    // One kernel call per (row, key/value head) for the query heads sharing it.
+                    let shape = attentionShape, scale = shape.scale, stride = DecodeWorkspace.scoresPerThread(config: c, longest: ws.longest)
+                    parallelChunks(b * shape.keyValueHeads) { chunk, range in
                         let scores = ws.scores.pointer + chunk * stride
+                        let lse = scores + shape.group * max(16, ws.longest)
                         for item in range {
-                            let row = item / shape.queryHeads, head = item % shape.queryHeads
-                            let cache = caches[row], kvOffset = (head / shape.group) * d
+                            let row = item / shape.keyValueHeads, kvHead = item % shape.keyValueHeads
+                            let cache = caches[row], kvOffset = kvHead * d, head = kvHead * shape.group
                             let own = cache.count + 1   // this token's row is written above
                             let prefixCount = cache.prefix?.count ?? 0
                             let prefixKeys = cache.prefix.map { UnsafePointer($0.keys(layer: l)) } ?? UnsafePointer(cache.keys(layer: l))
                             let prefixValues = cache.prefix.map { UnsafePointer($0.values(layer: l)) } ?? UnsafePointer(cache.values(layer: l))
-                            _ = rlvr_attend_segments(
-                                ws.query.pointer + row * qw + head * d,
+                            rlvr_attend_group(
+                                ws.query.pointer + row * qw + head * d, shape.group,
                                 prefixKeys + kvOffset, prefixValues + kvOffset, kvw, prefixCount,
                                 cache.keys(layer: l) + kvOffset, cache.values(layer: l) + kvOffset, kvw, own,
-                                d, scale, scores, ws.attention.pointer + row * qw + head * d)
+                                d, scale, scores, ws.attention.pointer + row * qw + head * d, lse)
                         }
                     }
                 }

@@ -142,6 +142,30 @@ static void attend_case(long count1, long count2, long head_dim, long ld) {
     free(q), free(k1), free(v1), free(k2), free(v2), free(reference), free(scores);
 }
 
+/* `queries` heads sharing one key/value head, on every path (the portable one included): each
+   head's out and lse must be the portable single-query kernel's bits. */
+static void attend_group_case(long queries, long count1, long count2, long head_dim, long ld) {
+    long count = count1 + count2, width = queries * head_dim;
+    float *q = random_floats(width, -2, 2);
+    float *k1 = random_floats(count1 * ld, -2, 2), *v1 = random_floats(count1 * ld, -1, 1);
+    float *k2 = random_floats(count2 * ld, -2, 2), *v2 = random_floats(count2 * ld, -1, 1);
+    float scale = 1.0f / sqrtf((float)head_dim);
+    float *reference = zeros(width + queries), *scores = zeros(queries * count + 16);
+    for (long i = 0; i < queries; i++)
+        rlvr_path_attend_segments(RLVR_PATH_PORTABLE, q + i * head_dim, k1, v1, ld, count1, k2, v2, ld, count2, head_dim, scale,
+                                  scores, reference + i * head_dim, reference + width + i);
+    char name[96];
+    snprintf(name, sizeof name, "attend_group queries=%ld count=%ld+%ld head_dim=%ld ld=%ld", queries, count1, count2, head_dim, ld);
+    for (int i = 0; i < path_count; i++) {
+        float *out = zeros(width + queries);
+        rlvr_path_attend_group(paths[i], q, queries, k1, v1, ld, count1, k2, v2, ld, count2, head_dim, scale, scores, out, out + width);
+        compare(name, paths[i], reference, out, width + queries);
+        free(out);
+    }
+    printf("%-64s %016llx\n", name, (unsigned long long)digest(reference, width + queries));
+    free(q), free(k1), free(v1), free(k2), free(v2), free(reference), free(scores);
+}
+
 static void attention_backward_case(long length, long head_dim, long ldq, long ldkv) {
     float *q = random_floats(length * ldq, -1, 1), *k = random_floats(length * ldkv, -1, 1), *v = random_floats(length * ldkv, -1, 1);
     float *dout = random_floats(length * ldq, -1, 1), *out = zeros(length * ldq), *lse = zeros(length);
@@ -316,6 +340,12 @@ int main(void) {
     linear_case(0, 5, 16, 5);
     linear_case(3, 0, 16, 1);
     exp_log_case();
+    for (long queries = 1; queries <= 5; queries++)
+        for (int c = 0; c < 10; c += 3) {
+            attend_group_case(queries, counts[c][0], counts[c][1], 64, 192);
+            attend_group_case(queries, counts[c + 1 < 10 ? c + 1 : c][0], counts[c + 1 < 10 ? c + 1 : c][1], 20, 20);
+            attend_group_case(queries, counts[9 - c][0], counts[9 - c][1], 100, 164);
+        }
 
     if (failures) {
         fprintf(stderr, "%d case(s) differ between paths\n", failures);

@@ -56,6 +56,15 @@ float rlvr_attend_segments(const float *q, const float *keys1, const float *valu
                            const float *keys2, const float *values2, long ld2, long count2, long head_dim,
                            float scale, float *scores, float *out);
 
+/* rlvr_attend_segments for `queries` query heads that share one key/value head (grouped-query
+   attention): q and out hold the heads' rows back to back (`head_dim` floats each), lse[i] receives
+   query i's log-sum-exp, scores is scratch for queries · (count1 + count2) floats. Each query's out
+   and lse are the bits rlvr_attend_segments gives it alone; paths that can read each key and value
+   row once for all the queries do. */
+void rlvr_attend_group(const float *q, long queries, const float *keys1, const float *values1, long ld1, long count1,
+                       const float *keys2, const float *values2, long ld2, long count2, long head_dim, float scale,
+                       float *scores, float *out, float *lse);
+
 /* Query rows the attention backward handles together (its scratch holds two rows of scores each). */
 #define RLVR_ATTENTION_BACKWARD_ROWS 8
 
@@ -127,6 +136,9 @@ int rlvr_path_dots(rlvr_kernel_path path, const float *q, const float *keys, lon
 int rlvr_path_attend_segments(rlvr_kernel_path path, const float *q, const float *keys1, const float *values1, long ld1,
                               long count1, const float *keys2, const float *values2, long ld2, long count2,
                               long head_dim, float scale, float *scores, float *out, float *lse);
+int rlvr_path_attend_group(rlvr_kernel_path path, const float *q, long queries, const float *keys1, const float *values1,
+                           long ld1, long count1, const float *keys2, const float *values2, long ld2, long count2,
+                           long head_dim, float scale, float *scores, float *out, float *lse);
 int rlvr_path_attention_backward(rlvr_kernel_path path, const float *q, const float *k, const float *v, const float *out,
                                  const float *dout, const float *lse, float *dq, float *dk, float *dv, long length,
                                  long ldq, long ldkv, long head_dim, float scale, float *scratch);

@@ -39,29 +39,46 @@ public enum CausalAttention {
 
     /// q: [N, queryWidth], k, v: [N, keyValueWidth] (RoPE already applied) →
     /// out: [N, queryWidth], lse: [N, queryHeads].
+    ///
+    /// The query heads of a key/value head go through the kernel together (`rlvr_attend_group`: each
+    /// key and value row read once for all of them), and the work is split by (block of query rows,
+    /// key/value head). Every (row, head) is computed alone in the canonical order, so neither the
+    /// grouping nor the split changes a bit.
     public static func forward(
         out: UnsafeMutablePointer<Float>, lse: UnsafeMutablePointer<Float>,
         q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>,
         sequences: PackedSequences, shape: AttentionShape, scratch: UnsafeMutablePointer<Float>
     ) {
-        let items = sequences.count * shape.queryHeads
+        var blocks: [(sequence: Int, firstRow: Int)] = []
+        for s in 0..<sequences.count {
+            blocks += stride(from: 0, to: sequences.lengths[s], by: rowsPerItem).map { (s, $0) }
+        }
         let stride = max(16, sequences.longest)
         let qw = shape.queryWidth, kvw = shape.keyValueWidth, d = shape.headDim
-        parallelChunks(items) { chunk, range in
-            let scores = scratch + chunk * stride
+        parallelChunks(blocks.count * shape.keyValueHeads) { chunk, range in
+            let scores = scratch + chunk * scratchRows * stride
             for item in range {
-                let s = item / shape.queryHeads, h = item % shape.queryHeads
+                let (s, firstRow) = blocks[item / shape.keyValueHeads], kvHead = item % shape.keyValueHeads
                 let start = sequences.starts[s], length = sequences.lengths[s]
-                let kvOffset = (h / shape.group) * d
-                for i in 0..<length {
+                let keys = k + start * kvw + kvHead * d, values = v + start * kvw + kvHead * d
+                for i in firstRow..<min(length, firstRow + rowsPerItem) {
                     let row = start + i
-                    lse[row * shape.queryHeads + h] = rlvr_attend(
-                        q + row * qw + h * d, k + start * kvw + kvOffset, v + start * kvw + kvOffset,
-                        kvw, i + 1, d, shape.scale, scores, out + row * qw + h * d)
+                    // the group's heads, at most `scratchRows` per call (each needs a row of scores)
+                    var head = kvHead * shape.group
+                    while head < (kvHead + 1) * shape.group {
+                        let heads = min(scratchRows, (kvHead + 1) * shape.group - head)
+                        rlvr_attend_group(q + row * qw + head * d, heads, keys, values, kvw, i + 1, keys, values, kvw, 0,
+                                          d, shape.scale, scores, out + row * qw + head * d, lse + row * shape.queryHeads + head)
+                        head += heads
+                    }
                 }
             }
         }
     }
+
+    /// Query rows per work item of the forward pass: enough to amortise an item's set-up, few enough
+    /// that one long sequence still spreads over the threads.
+    static let rowsPerItem = 64
 
     /// Accumulates dq: [N, queryWidth], dk, dv: [N, keyValueWidth]. Work is split by (sequence,
     /// key/value head), so every gradient element has one writer and the result does not depend on
