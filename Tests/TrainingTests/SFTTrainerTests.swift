@@ -1,3 +1,4 @@
+import Checkpoints
 import Foundation
 import Kernels
 import LlamaModel
@@ -85,6 +86,52 @@ private func tinySetup() throws -> (folder: String, configYAML: (String, Int?) -
         #expect(parameterBits(whole.model) == parameterBits(resumed.model))
         #expect(try deterministicMetrics(folder + "/whole") == deterministicMetrics(folder + "/cut"))
     }
+
+    /// `output.tensorboard: true`: one scalar event per metrics line, and a resumed run first tells
+    /// TensorBoard to drop the steps after its checkpoint.
+    @Test func tensorBoardLogsEveryStepAndTheRestart() throws {
+        let (folder, yaml) = try tinySetup()
+        let config = yaml("tb", 2).replacingOccurrences(of: "keep_checkpoints: 3}", with: "keep_checkpoints: 3, tensorboard: true}")
+        try trainer(config, maxSteps: 3).train()
+        try FileManager.default.removeItem(atPath: folder + "/tb/checkpoints/step-3")   // resume from step 2: step 3 is run again
+        try trainer(config, resume: true).train()
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder + "/tb/tensorboard")
+        #expect(files.count == 1 && files[0].hasPrefix("events.out.tfevents."))
+        let bytes = try Array(Data(contentsOf: URL(fileURLWithPath: folder + "/tb/tensorboard/" + files[0])))
+        let events = try #require(TFRecord.records(bytes)).map(topLevelFields)
+        let lines = try String(contentsOfFile: folder + "/tb/metrics.jsonl", encoding: .utf8).split(separator: "\n")
+        // version; steps 1, 2, 3; restart at 3; steps 3 … last
+        let steps = events.map { $0[2] ?? 0 }, restarts = events.indices.filter { events[$0][7] != nil }
+        #expect(events[0][3] != nil && restarts == [4] && steps[4] == 3)
+        #expect(Array(steps[1...3]) == [1, 2, 3] && Array(steps[5...]) == Array(3...lines.count))
+        #expect(events.filter { $0[5] != nil }.count == 3 + lines.count - 2)
+    }
+}
+
+/// An encoded protobuf message's top-level fields: varints by value, other fields as 1 (present).
+private func topLevelFields(_ message: [UInt8]) -> [Int: Int] {
+    var fields: [Int: Int] = [:], at = 0
+    func varint() -> Int {
+        var value = 0, shift = 0
+        while at < message.count {
+            let byte = message[at]
+            at += 1
+            value |= Int(byte & 0x7F) << shift
+            shift += 7
+            if byte < 0x80 { break }
+        }
+        return value
+    }
+    while at < message.count {
+        let key = varint(), field = key >> 3
+        switch key & 7 {
+        case 0: fields[field] = varint()
+        case 1: at += 8; fields[field] = 1
+        case 5: at += 4; fields[field] = 1
+        default: at += varint(); fields[field] = 1
+        }
+    }
+    return fields
 }
 
 /// Packing fills micro-batches by tokens: fewer passes, the same per-token log-probs (so the first

@@ -10,6 +10,8 @@ public struct OutputSection: RunConfigSection, Equatable {
     public var evalEvery: Int
     /// Write a metrics line every N steps.
     public var logEvery: Int
+    /// Also write every metric as a TensorBoard scalar under `tensorboard/` in the run folder.
+    public var tensorboard: Bool
 
     enum CodingKeys: String, CodingKey {
         case dir
@@ -17,6 +19,7 @@ public struct OutputSection: RunConfigSection, Equatable {
         case keepCheckpoints = "keep_checkpoints"
         case evalEvery = "eval_every"
         case logEvery = "log_every"
+        case tensorboard
     }
 
     public init() {
@@ -25,6 +28,7 @@ public struct OutputSection: RunConfigSection, Equatable {
         keepCheckpoints = 2
         evalEvery = 0
         logEvery = 1
+        tensorboard = false
     }
 
     public init(from decoder: Decoder) throws {
@@ -35,6 +39,7 @@ public struct OutputSection: RunConfigSection, Equatable {
         keepCheckpoints = try c.value(.keepCheckpoints, or: d.keepCheckpoints)
         evalEvery = try c.value(.evalEvery, or: d.evalEvery)
         logEvery = try c.value(.logEvery, or: d.logEvery)
+        tensorboard = try c.value(.tensorboard, or: d.tensorboard)
     }
 
     public func problems() -> [ConfigProblem] {

@@ -126,7 +126,7 @@ public final class RLVRTrainer {
                 + "set it to false or run without mpirun")
         }
         parallel = DataParallelStep(group: options.group, buffers: gradientBuffers, running: config.training.gradientSum == .running)
-        run = try RunFolder(path: options.outDir ?? config.output.dir)
+        run = try RunFolder(path: options.outDir ?? config.output.dir, tensorboard: config.output.tensorboard)
         order = EpochOrder(count: trainPrompts.count, seed: UInt64(config.seed))
         let stepsPerEpoch = max(1, trainPrompts.count / config.rollout.promptsPerStep)
         totalSteps = min(stepsPerEpoch * config.training.epochs, config.training.maxSteps ?? .max)

@@ -9,11 +9,16 @@ import ModelIO
 /// killed run never leaves a half-written checkpoint), and `final/` as a Hugging Face folder.
 public struct RunFolder: Sendable {
     public let path: String
+    /// Metrics lines also go to TensorBoard event files under `tensorboard/` (`output.tensorboard`).
+    public let writesTensorBoard: Bool
 
-    public init(path: String) throws {
+    public init(path: String, tensorboard: Bool = false) throws {
         self.path = path
+        writesTensorBoard = tensorboard
         try FileManager.default.createDirectory(atPath: path + "/checkpoints", withIntermediateDirectories: true)
     }
+
+    public var tensorBoardFolder: String { path + "/tensorboard" }
 
     public var metricsPath: String { path + "/metrics.jsonl" }
 
@@ -27,7 +32,7 @@ public struct RunFolder: Sendable {
 
     /// Removes an earlier run's files (so that a later `--resume` cannot pick up its checkpoints).
     func clearPreviousRun(stepLogs: [String]) throws {
-        for entry in Self.runEntries + ["checkpoints"] + stepLogs.map({ ($0 as NSString).lastPathComponent }) {
+        for entry in Self.runEntries + ["checkpoints", "tensorboard"] + stepLogs.map({ ($0 as NSString).lastPathComponent }) {
             let item = path + "/" + entry
             if FileManager.default.fileExists(atPath: item) { try FileManager.default.removeItem(atPath: item) }
         }
@@ -65,11 +70,14 @@ public struct RunFolder: Sendable {
         defer { try? handle.close() }
         try handle.seekToEnd()
         try handle.write(contentsOf: line)
+        if writesTensorBoard { try TensorBoardLog(folder: tensorBoardFolder).append(metrics: object) }
     }
 
-    /// Keeps only the metrics of steps ≤ `step` (when resuming from a checkpoint older than the log).
+    /// Keeps only the metrics of steps ≤ `step` (when resuming from a checkpoint older than the log);
+    /// TensorBoard is told to drop the later steps it has read.
     public func truncateMetrics(after step: Int) throws {
         try truncateLines(of: metricsPath, after: step)
+        if writesTensorBoard { try TensorBoardLog(folder: tensorBoardFolder).restart(after: step) }
     }
 
     /// Keeps only the JSONL lines of `file` whose "step" is ≤ `step` (a torn last line goes too).
