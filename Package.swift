@@ -93,7 +93,7 @@ let package = Package(
         .testTarget(name: "CollectivesTests", dependencies: ["Collectives", "Kernels"]),
         .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LlamaModelTests", dependencies: ["LlamaModel", "ModelIO", "Checkpoints", "Kernels", "CKernels", "Training", "Generation", "Tokenization", "TestSupport"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "ModelIOTests", dependencies: ["ModelIO", "Checkpoints", "LlamaModel", "TestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ModelIOTests", dependencies: ["ModelIO", "Tokenization", "Checkpoints", "LlamaModel", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "RunConfigTests", dependencies: ["RunConfig"]),
         .testTarget(name: "TextPatternsTests", dependencies: ["TextPatterns"]),
         .testTarget(name: "VerifiersTests", dependencies: ["Verifiers", "JSON", "TestSupport"], resources: [.copy("Fixtures")]),
