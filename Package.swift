@@ -65,13 +65,14 @@ let package = Package(
         // Verifiable rewards: GSM8K, MATH, IFEval and plug-ins; no tensors, no model.
         .target(name: "Verifiers", dependencies: ["Diagnostics", "JSON", "TextPatterns", .product(name: "Yams", package: "Yams")], resources: [.copy("Resources")]),
         // Datasets, loss heads, optimizers and schedules, the trainers, the demo and the benchmarks.
-        .target(name: "Training", dependencies: ["Diagnostics", "JSON", "Kernels", "Collectives", "Checkpoints", "LlamaModel", "ModelIO", "RunConfig", "Generation", "Tokenization", "Verifiers", "Evaluation"]),
+        .target(name: "Training", dependencies: ["Diagnostics", "JSON", "Kernels", "Collectives", "Checkpoints", "LlamaModel", "ModelIO", "RunConfig", "Generation", "Tokenization", "Verifiers", "Evaluation", "RunReport"]),
         // The speed and memory benchmarks behind `rlvr bench` (they drive the real trainers and kernels).
         .target(name: "Benchmarks", dependencies: ["Diagnostics", "Kernels", "LlamaModel", "ModelIO", "RunConfig", "Generation", "Tokenization", "Training", "Evaluation"]),
         // `rlvr demo`: a small Llama built from a config, SFT then RLVR on generated arithmetic problems.
         .target(name: "Demo", dependencies: ["Kernels", "LlamaModel", "ModelIO", "RunConfig", "Generation", "Tokenization", "Training", "Verifiers"]),
         // `rlvr eval`: benchmark tasks in lm-eval's and lighteval's prompt formats, log-likelihood
         // multiple choice on shared context caches, generation scored by the verifiers, results and caches.
+        .target(name: "RunReport", dependencies: ["Diagnostics"]),
         .target(name: "Evaluation", dependencies: ["Diagnostics", "JSON", "Kernels", "Checkpoints", "LlamaModel", "ModelIO", "Generation", "Tokenization", "TextPatterns", "Verifiers"]),
         // Run configuration: YAML → Codable sections, --set overrides, strict validation.
         .target(name: "RunConfig", dependencies: ["Diagnostics", .product(name: "Yams", package: "Yams")]),
@@ -80,7 +81,7 @@ let package = Package(
             name: "RLVRCommands",
             dependencies: [
                 "Diagnostics", "JSON", "Kernels", "Collectives", "Checkpoints", "LlamaModel", "ModelIO", "RunConfig", "Training", "Benchmarks", "Demo",
-                "Evaluation", "Tokenization", "Generation", "Verifiers",
+                "Evaluation", "Tokenization", "Generation", "Verifiers", "RunReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -49,6 +49,9 @@ private func tinySetup() throws -> (folder: String, configYAML: (String, Int?) -
         }
         let lines = try String(contentsOfFile: run + "/metrics.jsonl", encoding: .utf8).split(separator: "\n")
         #expect(lines.count == 10 && lines[0].contains("\"grad_norm\"") && lines[0].contains("\"tokens_per_s\""))
+        // the run's report: a loss curve through its 10 steps
+        let report = try String(contentsOfFile: run + "/report.html", encoding: .utf8)
+        #expect(report.contains(">loss</text>") && report.contains("<path class=\"series\" d=\"M"))
     }
 
     /// `eval_fraction` holds out a seeded ⌈f·n⌉ of the rows, the same for the same seed; eval loss is

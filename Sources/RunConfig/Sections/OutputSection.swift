@@ -12,6 +12,8 @@ public struct OutputSection: RunConfigSection, Equatable {
     public var logEvery: Int
     /// Also write every metric as a TensorBoard scalar under `tensorboard/` in the run folder.
     public var tensorboard: Bool
+    /// Write `report.html` (curves, config, samples) into the run folder when the run ends.
+    public var report: Bool
 
     enum CodingKeys: String, CodingKey {
         case dir
@@ -20,6 +22,7 @@ public struct OutputSection: RunConfigSection, Equatable {
         case evalEvery = "eval_every"
         case logEvery = "log_every"
         case tensorboard
+        case report
     }
 
     public init() {
@@ -29,6 +32,7 @@ public struct OutputSection: RunConfigSection, Equatable {
         evalEvery = 0
         logEvery = 1
         tensorboard = false
+        report = true
     }
 
     public init(from decoder: Decoder) throws {
@@ -40,6 +44,7 @@ public struct OutputSection: RunConfigSection, Equatable {
         evalEvery = try c.value(.evalEvery, or: d.evalEvery)
         logEvery = try c.value(.logEvery, or: d.logEvery)
         tensorboard = try c.value(.tensorboard, or: d.tensorboard)
+        report = try c.value(.report, or: d.report)
     }
 
     public func problems() -> [ConfigProblem] {

@@ -32,7 +32,7 @@ public struct RunFolder: Sendable {
 
     /// Removes an earlier run's files (so that a later `--resume` cannot pick up its checkpoints).
     func clearPreviousRun(stepLogs: [String]) throws {
-        for entry in Self.runEntries + ["checkpoints", "tensorboard"] + stepLogs.map({ ($0 as NSString).lastPathComponent }) {
+        for entry in Self.runEntries + ["checkpoints", "tensorboard", "report.html"] + stepLogs.map({ ($0 as NSString).lastPathComponent }) {
             let item = path + "/" + entry
             if FileManager.default.fileExists(atPath: item) { try FileManager.default.removeItem(atPath: item) }
         }

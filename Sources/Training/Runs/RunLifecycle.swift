@@ -1,6 +1,8 @@
+import Checkpoints
 import Collectives
 import Foundation
 import RunConfig
+import RunReport
 
 /// What every trainer does around its steps, written once: start fresh (config.yaml written, old logs
 /// removed) or resume from the newest checkpoint (logs cut back to it); after each step the metrics
@@ -76,6 +78,12 @@ final class RunLifecycle {
         }
     }
 
+    /// `report.html` in the run folder (`rlvr report`), for the finished run.
+    func writeReport() throws {
+        let page = Array(ReportPage.html([try RunRecords(folder: run.path)]).utf8)
+        try AtomicFile.write(to: run.path + "/report.html") { sink in try page.withUnsafeBytes { try sink.write($0) } }
+    }
+
     /// Keeps an early stop's place for `--resume`, or writes the run's results with `saveFinal`
     /// (given the final/ folder; rank 0 only).
     func end(_ state: RunFolder.TrainerState, saveFinal: (String) throws -> Void) throws {
@@ -83,7 +91,10 @@ final class RunLifecycle {
             if writes && (config.output.saveEvery == 0 || state.step % config.output.saveEvery != 0) { try saveCheckpoint(state) }
             options.log("stopped at step \(state.step) of \(totalSteps); carry on with --resume \(run.path)")
         } else {
-            if writes { try saveFinal(run.path + "/final") }
+            if writes {
+                try saveFinal(run.path + "/final")
+                if config.output.report { try writeReport() }
+            }
             options.log("\(state.step) step\(state.step == 1 ? "" : "s") done (\(Self.duration(secondsThisRun)) this run): \(run.path)/final")
         }
         try group.barrier()
