@@ -26,6 +26,10 @@ public enum AtomicFile {
     }
 
     public static func write(to path: String, _ body: (Sink) throws -> Void) throws {
+        if isSpecialFile(path) {
+            try writeInPlace(to: path, body)
+            return
+        }
         let temporary = "\(path).tmp-\(getpid())"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         guard fd >= 0 else {
@@ -50,6 +54,22 @@ public enum AtomicFile {
             throw CheckpointError(file: path, field: "", problem: "cannot rename the temporary file into place: \(reason)")
         }
         syncParentFolder(of: path)
+    }
+
+    /// A device, pipe or socket (`/dev/stdout`, `/dev/full`, a FIFO): it cannot be replaced by a
+    /// renamed file (that would put a regular file in place of the device), so it is written directly.
+    static func isSpecialFile(_ path: String) -> Bool {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return false }
+        let kind = info.st_mode & S_IFMT
+        return kind != S_IFREG && kind != S_IFDIR
+    }
+
+    private static func writeInPlace(to path: String, _ body: (Sink) throws -> Void) throws {
+        let fd = open(path, O_WRONLY)
+        guard fd >= 0 else { throw CheckpointError(file: path, field: "", problem: "cannot open: \(systemErrorText())") }
+        defer { close(fd) }
+        try body(Sink(fd: fd, path: path))
     }
 
     /// Makes the rename itself durable. Best effort: some file systems refuse to open folders.

@@ -30,6 +30,6 @@ struct Report: ParsableCommand {
         let path = out ?? (runs.count == 1 ? runs[0] + "/report.html" : "report.html")
         let page = Array(ReportPage.html(records).utf8)
         try AtomicFile.write(to: path) { sink in try page.withUnsafeBytes { try sink.write($0) } }
-        StandardOutput.write("wrote \(path)\n")
+        FileHandle.standardError.write(Data("wrote \(path)\n".utf8))   // stdout may be the page itself (--out /dev/stdout)
     }
 }
