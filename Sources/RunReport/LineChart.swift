@@ -12,6 +12,8 @@ public struct LineChart {
     public var title: String
     public var series: [Series]
     public var width = 420.0, height = 230.0
+    /// The value axis starts at 0 (or below) whatever the values.
+    public var fromZero = false
 
     public init(title: String, series: [Series]) { (self.title, self.series) = (title, series) }
 
@@ -24,6 +26,7 @@ public struct LineChart {
         let all = series.flatMap(\.points)
         var lowStep = all.map(\.step).min() ?? 0, highStep = all.map(\.step).max() ?? 1
         var low = all.map(\.value).min() ?? 0, high = all.map(\.value).max() ?? 1
+        if fromZero { low = min(low, 0) }
         if highStep <= lowStep { (lowStep, highStep) = (lowStep - 0.5, lowStep + 0.5) }
         if high <= low { (low, high) = (low - max(1e-9, abs(low) * 0.05), high + max(1e-9, abs(high) * 0.05)) }
         func x(_ step: Double) -> Double { left + plotWidth * (step - lowStep) / (highStep - lowStep) }
@@ -75,5 +78,47 @@ enum HTML {
             }
         }
         return out
+    }
+}
+
+/// A stacked area chart: each layer's values over the steps, stacked in order (an RL step's time
+/// split into its phases). Each layer is one filled `<path>`.
+public struct StackedAreaChart {
+    public var title: String
+    public var layers: [LineChart.Series]
+    public var width = 420.0, height = 230.0
+
+    public init(title: String, layers: [LineChart.Series]) { (self.title, self.layers) = (title, layers) }
+
+    public func svg() -> String {
+        let steps = Array(Set(layers.flatMap { $0.points.map(\.step) })).sorted()
+        let values = layers.map { layer in Dictionary(layer.points.map { ($0.step, $0.value) }, uniquingKeysWith: { a, _ in a }) }
+        // running totals per step: tops[k][i] = Σ_{j ≤ k} layer j at step i
+        var tops: [[Double]] = []
+        var running = [Double](repeating: 0, count: steps.count)
+        for layer in values {
+            running = zip(running, steps).map { $0 + max(0, layer[$1] ?? 0) }
+            tops.append(running)
+        }
+        var outline = LineChart(title: title, series: [LineChart.Series(label: "total", points: zip(steps, running).map { ($0, $1) })])
+        outline.fromZero = true
+        var svg = outline.svg()
+        svg = String(svg.dropLast("</svg>".count))
+        // the frame's scale, as LineChart draws it: from the lowest step and value 0 to the highest
+        let left = 52.0, right = 10.0, top = 24.0, bottom = 34.0
+        let plotWidth = width - left - right, plotHeight = height - top - bottom
+        let lowStep = steps.first ?? 0, highStep = max(steps.last ?? 1, lowStep + 1e-9), high = max(running.max() ?? 1, 1e-9)
+        func x(_ step: Double) -> Double { left + plotWidth * (step - lowStep) / (highStep - lowStep) }
+        func y(_ value: Double) -> Double { top + plotHeight - plotHeight * value / high }
+        for (k, layer) in layers.enumerated() {
+            let below = k == 0 ? [Double](repeating: 0, count: steps.count) : tops[k - 1]
+            let upper = zip(steps, tops[k]).map { "\(outline.f(x($0))) \(outline.f(y($1)))" }
+            let lower = zip(steps, below).reversed().map { "\(outline.f(x($0))) \(outline.f(y($1)))" }
+            let colour = LineChart.palette[k % LineChart.palette.count]
+            svg += "<path class=\"layer\" d=\"M\(upper.joined(separator: " L"))" + (lower.isEmpty ? "" : " L" + lower.joined(separator: " L")) + " Z\" "
+                + "fill=\"\(colour)\" fill-opacity=\"0.55\" stroke=\"none\"><title>\(HTML.escape(layer.label))</title></path>"
+            svg += "<text x=\"\(outline.f(left + plotWidth - 4))\" y=\"\(outline.f(top + 14 + 13 * Double(k)))\" text-anchor=\"end\" fill=\"\(colour)\">\(HTML.escape(layer.label))</text>"
+        }
+        return svg + "</svg>"
     }
 }

@@ -45,6 +45,13 @@ public enum ReportPage {
         }
         guard !tags.isEmpty else { return "" }
         var out = "<section><h2>Curves</h2><div class=\"grid\">\n"
+        // an RL step's time by phase (time/prefill is part of time/sample), one stacked chart per run
+        for (run, series) in zip(runs, perRun) {
+            let phases = series.keys.filter { $0.hasPrefix("time/") && $0 != "time/prefill" }.sorted()
+            guard !phases.isEmpty else { continue }
+            let layers = phases.map { LineChart.Series(label: String($0.dropFirst(5)), points: series[$0] ?? []) }
+            out += StackedAreaChart(title: "seconds per step by phase — \(label(run))", layers: layers).svg() + "\n"
+        }
         for tag in tags {
             let series = zip(runs, perRun).map { LineChart.Series(label: label($0.0), points: $0.1[tag] ?? []) }
             out += LineChart(title: tag, series: series).svg() + "\n"

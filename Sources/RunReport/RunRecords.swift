@@ -52,7 +52,8 @@ public struct RunRecords {
         for (key, value) in object {
             if let nested = value as? [String: Any] {
                 flatten(nested, prefix: prefix + key + "/", into: &values)
-            } else if let number = value as? NSNumber, !(value is Bool), String(cString: number.objCType) != "c" {
+            } else if let number = value as? NSNumber, String(cString: number.objCType) != "c" {
+                // "c": a boolean (JSON true/false, or a Swift Bool); `is Bool` would also match the numbers 0 and 1
                 values.append((prefix + key, number.doubleValue))
             }
         }

@@ -48,11 +48,11 @@ import Testing
         let folder = NSTemporaryDirectory() + "rlvr-tb-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let log = try TensorBoardLog(folder: folder, wallTime: 5)
-        try log.append(metrics: ["step": 3, "loss": 1.5, "tokens": 40, "stopped": true, "name": "x", "verified": ["gsm8k": 0.5]], wallTime: 6)
+        try log.append(metrics: ["step": 3, "loss": 1.5, "tokens": 40, "stopped": true, "name": "x", "verified": ["gsm8k": 0.5], "ones": 1, "zeros": 0], wallTime: 6)
         try log.append(metrics: ["loss": 1.0], wallTime: 7)                 // no step: nothing written
         #expect(try TensorBoardLog(folder: folder).file == log.file)         // reopened, not a second file
         let records = try #require(TFRecord.records(Array(Data(contentsOf: URL(fileURLWithPath: log.file)))))
         #expect(records.count == 2)
-        #expect(records[1] == TensorBoardEvent.scalars([("loss", 1.5), ("tokens", 40), ("verified/gsm8k", 0.5)], step: 3, wallTime: 6))
+        #expect(records[1] == TensorBoardEvent.scalars([("loss", 1.5), ("ones", 1), ("tokens", 40), ("verified/gsm8k", 0.5), ("zeros", 0)], step: 3, wallTime: 6))
     }
 }

@@ -11,7 +11,7 @@ import RLVRCommands
         let folder = try ScratchFolder.make(name)
         try Data("stage: ppo\nseed: 1\n".utf8).write(to: URL(fileURLWithPath: folder + "/config.yaml"))
         let metrics = (1...3).map { step in
-            #"{"step": \#(step), "score": \#(Double(step) * scale), "kl_k1": 0.01, "stopped": true, "verified_by": {"gsm8k": 0.5, "ifeval": \#(0.1 * Double(step))}}"#
+            #"{"step": \#(step), "score": \#(Double(step) * scale), "kl_k1": 0.01, "stopped": true, "verified_by": {"gsm8k": 0.5, "ifeval": \#(0.1 * Double(step))}, "time/sample": 3, "time/update": 2, "time/prefill": 1}"#
         }
         try Data((metrics.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: folder + "/metrics.jsonl"))
         let samples = [
@@ -27,9 +27,12 @@ import RLVRCommands
         let out = try ScratchFolder.make("report-out") + "/both.html"
         #expect(CommandLineEntry.run(["report", a, b, "--out", out]) == 0)
         let page = try String(contentsOfFile: out, encoding: .utf8)
-        // charts: score, kl_k1, verified_by/gsm8k, verified_by/ifeval — not the boolean
-        #expect(page.components(separatedBy: "<svg").count - 1 == 4)
-        #expect(page.components(separatedBy: "<path class=\"series\" d=\"M").count - 1 == 8)
+        // charts: score, kl_k1, verified_by/gsm8k, verified_by/ifeval, time/sample, time/update, time/prefill
+        // (not the boolean), each with a path per run; and per run the time by phase stacked (prefill is
+        // part of sample): an outline and a layer for sample and for update
+        #expect(page.components(separatedBy: "<svg").count - 1 == 7 + 2)
+        #expect(page.components(separatedBy: "<path class=\"series\" d=\"M").count - 1 == 7 * 2 + 2)
+        #expect(page.components(separatedBy: "<path class=\"layer\" d=\"M").count - 1 == 2 * 2)
         #expect(page.contains(">verified_by/ifeval<") && !page.contains(">stopped<"))
         #expect(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;") && !page.contains("<script>alert"))
         #expect(page.contains("data-verifier=\"gsm8k\" data-verified=\"true\"") && page.contains("data-verifier=\"ifeval\" data-verified=\"false\""))

@@ -88,11 +88,8 @@ public struct TensorBoardLog: Sendable {
             let tag = prefix + key
             switch object[key] {
             case let nested as [String: Any]: flatten(nested, prefix: tag + "/", into: &values)
-            case is Bool: break
-            case let number as Double: values.append((tag, Float(number)))
-            case let number as Float: values.append((tag, number))
-            case let number as Int: values.append((tag, Float(number)))
-            case let number as NSNumber: values.append((tag, number.floatValue))
+            // "c": a boolean (JSON true/false, or a Swift Bool); `is Bool` would also match the numbers 0 and 1
+            case let number as NSNumber where String(cString: number.objCType) != "c": values.append((tag, number.floatValue))
             default: break
             }
         }
