@@ -32,6 +32,12 @@ public enum ReportPage {
             let steps = run.metrics.compactMap { ($0["step"] as? NSNumber)?.intValue }.max()
             out += "<details><summary><span class=\"swatch\" style=\"background:\(colour)\"></span>\(HTML.escape(run.path))"
                 + (steps.map { " — \($0) steps" } ?? "") + " — \(run.metrics.count) metrics lines, \(run.samples.count) samples</summary>"
+            if !run.memoryPlan.isEmpty {
+                let total = run.memoryPlan.reduce(0) { $0 + $1.bytes }
+                out += "<table class=\"plan\"><tr><th>memory planned</th><th>MB</th></tr>"
+                    + run.memoryPlan.map { "<tr><td>\(HTML.escape($0.what))</td><td class=\"num\">\(String(format: "%.1f", Double($0.bytes) / 1e6))</td></tr>" }.joined()
+                    + "<tr><th>total</th><th class=\"num\">\(String(format: "%.1f", Double(total) / 1e6))</th></tr></table>"
+            }
             out += "<pre>\(HTML.escape(run.config ?? "(no config.yaml)"))</pre></details>\n"
         }
         return out + "</section>\n"

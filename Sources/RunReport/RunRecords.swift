@@ -10,6 +10,8 @@ public struct RunRecords {
     public let metrics: [[String: Any]]
     public let samples: [[String: Any]]
     public let evalResults: [String: Any]?
+    /// memory_plan.json: (what, bytes) per part the run planned before its first step.
+    public let memoryPlan: [(what: String, bytes: Int)]
 
     /// Samples kept per run (the newest): a browser page of a long run stays small.
     public static let samplesShown = 2_000
@@ -31,6 +33,9 @@ public struct RunRecords {
         } else {
             evalResults = nil
         }
+        let plan = FileManager.default.contents(atPath: path + "/memory_plan.json")
+            .flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] }?["parts"] as? [[String: Any]] ?? []
+        memoryPlan = plan.compactMap { part in (part["what"] as? String).flatMap { what in (part["bytes"] as? NSNumber).map { (what, $0.intValue) } } }
         if config == nil && metrics.isEmpty && samples.isEmpty && evalResults == nil {
             throw ReportError("\(path): not a run folder (expected config.yaml, metrics.jsonl, samples.jsonl or results.json)")
         }

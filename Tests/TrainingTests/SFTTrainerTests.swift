@@ -52,6 +52,7 @@ private func tinySetup() throws -> (folder: String, configYAML: (String, Int?) -
         // the run's report: a loss curve through its 10 steps
         let report = try String(contentsOfFile: run + "/report.html", encoding: .utf8)
         #expect(report.contains(">loss</text>") && report.contains("<path class=\"series\" d=\"M"))
+        #expect(report.contains("<td>AdamW moments</td>"))   // memory_plan.json, written when the run started
     }
 
     /// `eval_fraction` holds out a seeded ⌈f·n⌉ of the rows, the same for the same seed; eval loss is

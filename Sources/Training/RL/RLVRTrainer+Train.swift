@@ -50,6 +50,7 @@ extension RLVRTrainer {
     public func train() throws -> [Double] {
         let lifecycle = RunLifecycle(run: run, config: config, options: options, parts: checkpointParts,
                                      stepLogs: [run.path + "/samples.jsonl"], totalSteps: totalSteps)
+        lifecycle.memoryPlan = memoryPlan.map { (what: $0.what, bytes: $0.bytes) }
         var state = try lifecycle.start()
         if config.rollout.skipSettledAfter > 0 && state.promptVisits == nil { state.promptVisits = PromptVisits(remembered: config.rollout.skipSettledAfter) }
         if !options.resume && config.output.evalEvery > 0 && evaluates {

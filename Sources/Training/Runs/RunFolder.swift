@@ -32,7 +32,7 @@ public struct RunFolder: Sendable {
 
     /// Removes an earlier run's files (so that a later `--resume` cannot pick up its checkpoints).
     func clearPreviousRun(stepLogs: [String]) throws {
-        for entry in Self.runEntries + ["checkpoints", "tensorboard", "report.html"] + stepLogs.map({ ($0 as NSString).lastPathComponent }) {
+        for entry in Self.runEntries + ["checkpoints", "tensorboard", "report.html", "memory_plan.json"] + stepLogs.map({ ($0 as NSString).lastPathComponent }) {
             let item = path + "/" + entry
             if FileManager.default.fileExists(atPath: item) { try FileManager.default.removeItem(atPath: item) }
         }
@@ -55,6 +55,14 @@ public struct RunFolder: Sendable {
         public init(step: Int, examplesSeen: Int, seed: UInt64, promptVisits: PromptVisits? = nil) {
             (self.step, self.examplesSeen, self.seed, self.promptVisits) = (step, examplesSeen, seed, promptVisits)
         }
+    }
+
+    /// memory_plan.json: the parts the run planned before its first step, in bytes (per rank).
+    public func writeMemoryPlan(_ parts: [(what: String, bytes: Int)]) throws {
+        let object: [String: Any] = ["parts": parts.map { ["what": $0.what, "bytes": $0.bytes] as [String: Any] },
+                                     "total_bytes": parts.reduce(0) { $0 + $1.bytes }]
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
+        try AtomicFile.write(to: path + "/memory_plan.json") { sink in try data.withUnsafeBytes { try sink.write($0) } }
     }
 
     public func writeConfig(_ text: String) throws {

@@ -21,6 +21,8 @@ final class RunLifecycle {
     /// `totalSteps`, or `--max-steps` when smaller.
     let stopAt: Int
     private var secondsThisRun = 0.0, stepsThisRun = 0
+    /// The memory planned before the first step (written to memory_plan.json for the report).
+    var memoryPlan: [(what: String, bytes: Int)] = []
 
     init(run: RunFolder, config: RunConfiguration, options: TrainerOptions, parts: [RunFolder.Part], stepLogs: [String] = [], totalSteps: Int) {
         (self.run, self.config, self.options, self.parts, self.stepLogs, self.totalSteps) = (run, config, options, parts, stepLogs, totalSteps)
@@ -52,6 +54,7 @@ final class RunLifecycle {
             try run.clearPreviousRun(stepLogs: stepLogs)
             try run.writeConfig(try ConfigLoader.render(config))
         }
+        if writes && !memoryPlan.isEmpty { try run.writeMemoryPlan(memoryPlan) }
         if group.size > 1 && writes { TerminationNotice.install(Self.stoppedNotice(run: run.path)) }
         return state
     }

@@ -73,10 +73,14 @@ final class TrainingLoop {
                      ("activations for \(activations.map { String($0.capacity) }.joined(separator: " + ")) tokens", activationBytes)]
         let stash = parallel.stashBytes(leaves: (config.training.batchSize + micro - 1) / micro)
         if stash > 0 { parts.append(("partial gradient sums", stash)) }
+        memoryPlan = parts.map { (what: $0.0, bytes: $0.1) }
         options.log("compute: \(ComputeThreads.count) threads, \(KernelPath.summary)")
         options.log("memory planned: " + parts.map { "\($0.0) \(formatBytes($0.1))" }.joined(separator: ", ")
             + "; total \(formatBytes(parts.reduce(0) { $0 + $1.1 }))" + (group.size > 1 ? " per rank (\(group.size) ranks)" : ""))
     }
+
+    /// What `logMemoryPlan` planned, for the run folder's memory_plan.json.
+    private(set) var memoryPlan: [(what: String, bytes: Int)] = []
 
     // MARK: Data order
 
@@ -95,6 +99,7 @@ final class TrainingLoop {
                saveFinal: (String) throws -> Void) throws -> [Double] {
         let lifecycle = RunLifecycle(run: run, config: config, options: options,
                                      parts: [RunFolder.Part(model: model, optimizer: optimizer.optimizer, heads: heads)], totalSteps: totalSteps)
+        lifecycle.memoryPlan = memoryPlan
         var state = try lifecycle.start()
         let schedule = Self.schedule(config, totalSteps: totalSteps)
         var losses: [Double] = []
