@@ -29,7 +29,7 @@ struct Eval: ParsableCommand {
     @Option(parsing: .unconditional, help: "Only the first N documents of each task (of each MMLU subject and BBH task, as lm-eval's --limit).")
     var limit: Int?
 
-    @Option(help: ArgumentHelp("Only part I of N of every task's documents (every N-th from the I-th); concatenate the parts' samples.jsonl in one folder and rerun without --shard for the whole table.", valueName: "I/N"))
+    @Option(help: ArgumentHelp("Only part I of N of every task's documents (every N-th from the I-th); concatenate the parts' samples.jsonl in one folder and rerun without --shard for the whole table.", valueName: "i/n"))
     var shard: String?
 
     @Option(help: "Folder for results.json and samples.jsonl (the resume cache).")
