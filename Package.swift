@@ -72,7 +72,7 @@ let package = Package(
         .target(name: "Demo", dependencies: ["Kernels", "LlamaModel", "ModelIO", "RunConfig", "Generation", "Tokenization", "Training", "Verifiers"]),
         // `rlvr eval`: benchmark tasks in lm-eval's and lighteval's prompt formats, log-likelihood
         // multiple choice on shared context caches, generation scored by the verifiers, results and caches.
-        .target(name: "RunReport", dependencies: ["Diagnostics"]),
+        .target(name: "RunReport", dependencies: ["Diagnostics", "Checkpoints"]),
         .target(name: "Evaluation", dependencies: ["Diagnostics", "JSON", "Kernels", "Checkpoints", "LlamaModel", "ModelIO", "Generation", "Tokenization", "TextPatterns", "Verifiers"]),
         // Run configuration: YAML → Codable sections, --set overrides, strict validation.
         .target(name: "RunConfig", dependencies: ["Diagnostics", .product(name: "Yams", package: "Yams")]),

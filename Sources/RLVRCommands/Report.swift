@@ -1,5 +1,4 @@
 import ArgumentParser
-import Checkpoints
 import Foundation
 import RunReport
 
@@ -28,8 +27,7 @@ struct Report: ParsableCommand {
     func run() throws {
         let records = try runs.map { try RunRecords(folder: $0) }
         let path = out ?? (runs.count == 1 ? runs[0] + "/report.html" : "report.html")
-        let page = Array(ReportPage.html(records).utf8)
-        try AtomicFile.write(to: path) { sink in try page.withUnsafeBytes { try sink.write($0) } }
+        try ReportPage.write(records, to: path)
         FileHandle.standardError.write(Data("wrote \(path)\n".utf8))   // stdout may be the page itself (--out /dev/stdout)
     }
 }

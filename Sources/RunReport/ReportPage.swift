@@ -1,3 +1,4 @@
+import Checkpoints
 import Foundation
 
 /// One self-contained HTML page for one or more run folders: each run's config, a chart per metric
@@ -6,6 +7,12 @@ import Foundation
 public enum ReportPage {
     /// Metrics shown first, in this order (by prefix); the others follow alphabetically.
     static let leading = ["loss", "score", "verified", "reward", "kl", "entropy", "response_length", "length", "stop", "clip", "eval", "lr", "grad_norm"]
+
+    /// Writes the page for `runs` to `path`, whole or not at all.
+    public static func write(_ runs: [RunRecords], to path: String) throws {
+        let page = Array(html(runs).utf8)
+        try AtomicFile.write(to: path) { sink in try page.withUnsafeBytes { try sink.write($0) } }
+    }
 
     public static func html(_ runs: [RunRecords], title: String? = nil) -> String {
         let heading = title ?? runs.map { ($0.path as NSString).lastPathComponent }.joined(separator: " · ")

@@ -1,3 +1,4 @@
+import Checkpoints
 import Diagnostics
 import Foundation
 
@@ -46,22 +47,9 @@ public struct RunRecords {
         var out: [String: [(step: Double, value: Double)]] = [:]
         for row in metrics {
             guard let step = (row["step"] as? NSNumber)?.doubleValue else { continue }
-            var values: [(String, Double)] = []
-            Self.flatten(row, prefix: "", into: &values)
-            for (tag, value) in values where tag != "step" && value.isFinite { out[tag, default: []].append((step, value)) }
+            for (tag, value) in MetricsLine.numbers(row) where tag != "step" && value.isFinite { out[tag, default: []].append((step, value)) }
         }
         return out
-    }
-
-    static func flatten(_ object: [String: Any], prefix: String, into values: inout [(String, Double)]) {
-        for (key, value) in object {
-            if let nested = value as? [String: Any] {
-                flatten(nested, prefix: prefix + key + "/", into: &values)
-            } else if let number = value as? NSNumber, String(cString: number.objCType) != "c" {
-                // "c": a boolean (JSON true/false, or a Swift Bool); `is Bool` would also match the numbers 0 and 1
-                values.append((prefix + key, number.doubleValue))
-            }
-        }
     }
 
     /// The objects of a JSONL file (none when it is absent); a line that is not an object is an error

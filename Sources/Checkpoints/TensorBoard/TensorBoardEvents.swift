@@ -71,9 +71,7 @@ public struct TensorBoardLog: Sendable {
     /// tags; strings, booleans and `step` itself are left out).
     public func append(metrics: [String: Any], wallTime: Double = Date().timeIntervalSince1970) throws {
         guard let step = metrics["step"] as? Int else { return }
-        var values: [(tag: String, value: Float)] = []
-        Self.flatten(metrics, prefix: "", into: &values)
-        values.removeAll { $0.tag == "step" }
+        let values = MetricsLine.numbers(metrics).filter { $0.name != "step" }.map { (tag: $0.name, value: Float($0.value)) }
         guard !values.isEmpty else { return }
         try Self.append(TensorBoardEvent.scalars(values, step: step, wallTime: wallTime), to: file)
     }
@@ -81,18 +79,6 @@ public struct TensorBoardLog: Sendable {
     /// Marks a restart: the steps after `keptStep` will be logged again.
     public func restart(after keptStep: Int, wallTime: Double = Date().timeIntervalSince1970) throws {
         try Self.append(TensorBoardEvent.sessionStart(step: keptStep + 1, wallTime: wallTime), to: file)
-    }
-
-    static func flatten(_ object: [String: Any], prefix: String, into values: inout [(tag: String, value: Float)]) {
-        for key in object.keys.sorted() {
-            let tag = prefix + key
-            switch object[key] {
-            case let nested as [String: Any]: flatten(nested, prefix: tag + "/", into: &values)
-            // "c": a boolean (JSON true/false, or a Swift Bool); `is Bool` would also match the numbers 0 and 1
-            case let number as NSNumber where String(cString: number.objCType) != "c": values.append((tag, number.floatValue))
-            default: break
-            }
-        }
     }
 
     /// Appends one framed record and flushes it (a killed run loses at most the record being written;

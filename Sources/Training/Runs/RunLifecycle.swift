@@ -83,8 +83,7 @@ final class RunLifecycle {
 
     /// `report.html` in the run folder (`rlvr report`), for the finished run.
     func writeReport() throws {
-        let page = Array(ReportPage.html([try RunRecords(folder: run.path)]).utf8)
-        try AtomicFile.write(to: run.path + "/report.html") { sink in try page.withUnsafeBytes { try sink.write($0) } }
+        try ReportPage.write([try RunRecords(folder: run.path)], to: run.path + "/report.html")
     }
 
     /// Keeps an early stop's place for `--resume`, or writes the run's results with `saveFinal`
