@@ -114,7 +114,7 @@ public struct DemoPipeline {
         let model = try LlamaModel(config: Self.modelConfig)
         model.initialiseForTraining(seed: seed)
         try LlamaCheckpoint.save(model, to: out + "/base")
-        try Self.tokenizer().saveHuggingFace(to: out + "/base")
+        try HuggingFaceFolderFiles.write(to: out + "/base", config: model.config, tokenizer: Self.tokenizer(), sourceFolder: nil)
         log("base model: \(model.layout.count) parameters (4 layers, hidden 128), byte-level tokenizer → \(out)/base")
         // the task
         let task = ArithmeticTask(seed: seed)

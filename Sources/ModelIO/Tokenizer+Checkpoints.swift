@@ -51,15 +51,3 @@ extension BPETokenizer {
         return try BPETokenizer(huggingFaceFolder: resolved)
     }
 }
-
-extension BPETokenizer {
-    /// Writes `tokenizer.json` and `tokenizer_config.json` into a Hugging Face folder (atomically,
-    /// each file whole or not at all), so a model trained from a GGUF leaves a loadable folder.
-    public func saveHuggingFace(to folder: String) throws {
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        for (name, object) in [("tokenizer.json", huggingFaceTokenizerJSON()), ("tokenizer_config.json", huggingFaceTokenizerConfig())] {
-            let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
-            try AtomicFile.write(to: folder + "/" + name) { sink in try data.withUnsafeBytes { try sink.write($0) } }
-        }
-    }
-}

@@ -17,7 +17,7 @@ public enum ReportPage {
     public static func html(_ runs: [RunRecords], title: String? = nil) -> String {
         let heading = title ?? runs.map { ($0.path as NSString).lastPathComponent }.joined(separator: " · ")
         var body = "<h1>\(HTML.escape(heading))</h1>\n"
-        body += runsSection(runs) + chartsSection(runs) + evalSection(runs) + samplesSection(runs)
+        body += runsSection(runs) + chartsSection(runs) + heldOutSection(runs) + evalSection(runs) + samplesSection(runs)
         return """
         <!DOCTYPE html>
         <html lang="en"><head><meta charset="utf-8"><title>\(HTML.escape(heading)) · rlvr report</title>
@@ -70,6 +70,36 @@ public enum ReportPage {
             out += LineChart(title: tag, series: series).svg() + "\n"
         }
         return out + "</div></section>\n"
+    }
+
+    /// Whether a metric is a held-out or benchmark figure: `eval_*` (held-out loss, verified rate,
+    /// preference accuracy) or `eval/TASK/METRIC` (`evaluation.tasks` in an RL run).
+    static func isHeldOut(_ tag: String) -> Bool { tag.hasPrefix("eval_") || tag.hasPrefix("eval/") }
+
+    /// Per run, the held-out and benchmark figures as a table over the steps that logged them.
+    static func heldOutSection(_ runs: [RunRecords]) -> String {
+        var out = ""
+        for run in runs {
+            let rows = run.metrics.compactMap { line -> (step: Int, values: [String: Double])? in
+                guard let step = (line["step"] as? NSNumber)?.intValue else { return nil }
+                var values: [String: Double] = [:]
+                for (name, value) in MetricsLine.numbers(line) where isHeldOut(name) { values[name] = value }
+                return values.isEmpty ? nil : (step, values)
+            }
+            guard !rows.isEmpty else { continue }
+            let columns = Set(rows.flatMap { Array($0.values.keys) }).sorted()
+            out += "<h3>\(HTML.escape(label(run)))</h3><table class=\"heldout\"><tr><th>step</th>"
+                + columns.map { "<th>\(HTML.escape($0))</th>" }.joined() + "</tr>\n"
+            for row in rows {
+                let cells = columns.map { column -> String in
+                    let text = row.values[column].map { String(format: "%.4g", $0) } ?? ""
+                    return "<td class=\"num\">\(text)</td>"
+                }
+                out += "<tr><td class=\"num\">\(row.step)</td>" + cells.joined() + "</tr>\n"
+            }
+            out += "</table>\n"
+        }
+        return out.isEmpty ? "" : "<section><h2>Held-out over steps</h2>\n" + out + "</section>\n"
     }
 
     static func evalSection(_ runs: [RunRecords]) -> String {

@@ -42,6 +42,23 @@ import RLVRCommands
         #expect(FileManager.default.fileExists(atPath: a + "/report.html"))
     }
 
+    @Test func heldOutFiguresGiveATableOverSteps() throws {
+        let folder = try ScratchFolder.make("report-heldout")
+        let lines = [
+            #"{"step": 0, "eval_verified": 0.25, "eval/ifeval/prompt_loose": 0.2}"#,
+            #"{"step": 1, "score": 0.5}"#,
+            #"{"step": 2, "score": 0.6, "eval_verified": 0.375}"#,
+        ]
+        try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: folder + "/metrics.jsonl"))
+        #expect(CommandLineEntry.run(["report", folder]) == 0)
+        let page = try String(contentsOfFile: folder + "/report.html", encoding: .utf8)
+        // columns sorted, one row per step that logged a held-out figure, blank where a step did not
+        #expect(page.contains("<tr><th>step</th><th>eval/ifeval/prompt_loose</th><th>eval_verified</th></tr>"))
+        #expect(page.contains("<tr><td class=\"num\">0</td><td class=\"num\">0.2</td><td class=\"num\">0.25</td></tr>"))
+        #expect(page.contains("<tr><td class=\"num\">2</td><td class=\"num\"></td><td class=\"num\">0.375</td></tr>"))
+        #expect(!page.contains("<tr><td class=\"num\">1</td>"))
+    }
+
     @Test func evalFoldersGiveATable() throws {
         let model = try tinyModelFolder(prefix: "report-model") + "/model"
         let out = try ScratchFolder.make("report-eval")

@@ -44,7 +44,7 @@ private func tinySetup() throws -> (folder: String, configYAML: (String, Int?) -
         #expect(losses.count == 10)  // ceil(6 rows / batch 4) = 2 steps × 5 epochs
         #expect(losses.last! < losses.first! * 0.8, "losses \(losses)")
         let run = folder + "/run"
-        for file in ["config.yaml", "metrics.jsonl", "final/model.safetensors", "final/config.json", "final/tokenizer.json", "checkpoints/step-4/state.json"] {
+        for file in ["config.yaml", "metrics.jsonl", "final/model.safetensors", "final/config.json", "final/tokenizer.json", "final/generation_config.json", "final/special_tokens_map.json", "checkpoints/step-4/state.json"] {
             #expect(FileManager.default.fileExists(atPath: run + "/" + file), "\(file)")
         }
         let lines = try String(contentsOfFile: run + "/metrics.jsonl", encoding: .utf8).split(separator: "\n")

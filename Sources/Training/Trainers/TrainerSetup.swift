@@ -55,22 +55,17 @@ struct TrainerSetup {
         return (items.indices.filter { !heldOut.contains($0) }.map { items[$0] }, heldOut.sorted().map { items[$0] })
     }
 
-    /// Writes the tokenizer beside a saved model: the source folder's tokenizer files when it has
-    /// them (byte for byte), else the loaded tokenizer written out (a GGUF source).
+    /// Writes the tokenizer and generation files beside a saved model (`HuggingFaceFolderFiles`):
+    /// the source folder's own files when it has them (byte for byte), else written from the loaded
+    /// tokenizer and config (a GGUF source).
     func saveTokenizer(to folder: String) throws {
+        var sourceFolder: String?
         if !modelPath.hasSuffix(".gguf") {
             var isDirectory: ObjCBool = false
-            let sourceFolder = FileManager.default.fileExists(atPath: modelPath, isDirectory: &isDirectory) && isDirectory.boolValue
+            sourceFolder = FileManager.default.fileExists(atPath: modelPath, isDirectory: &isDirectory) && isDirectory.boolValue
                 ? modelPath : (modelPath as NSString).deletingLastPathComponent
-            if FileManager.default.fileExists(atPath: sourceFolder + "/tokenizer.json") {
-                for file in ["tokenizer.json", "tokenizer_config.json"] where FileManager.default.fileExists(atPath: sourceFolder + "/" + file) {
-                    try? FileManager.default.removeItem(atPath: folder + "/" + file)
-                    try FileManager.default.copyItem(atPath: sourceFolder + "/" + file, toPath: folder + "/" + file)
-                }
-                return
-            }
         }
-        try tokenizer.saveHuggingFace(to: folder)
+        try HuggingFaceFolderFiles.write(to: folder, config: model.config, tokenizer: tokenizer, sourceFolder: sourceFolder)
     }
 }
 
