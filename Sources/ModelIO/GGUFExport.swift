@@ -75,7 +75,7 @@ public enum GGUFExport {
             let rotaryHeads = name.hasSuffix("attn_q.weight") ? c.numAttentionHeads : name.hasSuffix("attn_k.weight") ? c.numKeyValueHeads : nil
             return GGUFTensorToWrite(name: name, type: ggmlType, dimensions: entry.shape.reversed()) {
                 var values = Array(UnsafeBufferPointer(start: model.parameters.pointer + entry.offset, count: entry.count))
-                if let heads = rotaryHeads { values = permuteRotaryRows(values, heads: heads, headDim: c.headDim, columns: rowLength) }
+                if let heads = rotaryHeads { values = RotaryRowOrder.toGGUF(values, heads: heads, headDim: c.headDim, columns: rowLength) }
                 return values.withUnsafeBufferPointer { GGMLQuantizer.quantize(ggmlType, $0) }
             }
         }
@@ -110,21 +110,5 @@ public enum GGUFExport {
         }
         if let template = tokenizer.chatTemplate { metadata.append(("tokenizer.chat_template", .string(template))) }
         return metadata
-    }
-
-    /// The converter's permutation (inverse of `LlamaCheckpoint.unpermuteRotaryRows`): GGUF row
-    /// h·d + 2i + j holds Hugging Face row h·d + j·d/2 + i.
-    static func permuteRotaryRows(_ weights: [Float], heads: Int, headDim: Int, columns: Int) -> [Float] {
-        var permuted = weights
-        let half = headDim / 2
-        for h in 0..<heads {
-            for i in 0..<half {
-                for j in 0..<2 {
-                    let target = (h * headDim + 2 * i + j) * columns, source = (h * headDim + j * half + i) * columns
-                    for column in 0..<columns { permuted[target + column] = weights[source + column] }
-                }
-            }
-        }
-        return permuted
     }
 }

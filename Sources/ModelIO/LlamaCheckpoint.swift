@@ -70,7 +70,7 @@ public enum LlamaCheckpoint {
     }
 
     /// Fills a model from a llama.cpp GGUF, dequantising every tensor and undoing the converter's
-    /// row permutation of attn_q / attn_k.
+    /// row permutation of attn_q / attn_k (`RotaryRowOrder`).
     public static func load(gguf file: GGUFFile) throws -> LlamaModel {
         let config = try LlamaConfig(gguf: file)
         let model = try LlamaModel(config: config)
@@ -85,28 +85,12 @@ public enum LlamaCheckpoint {
             let destination = UnsafeMutableBufferPointer(start: model.parameters.pointer + entry.offset, count: entry.count)
             try file.readFloats(info, into: destination)
             if name.hasSuffix("attn_q.weight") {
-                unpermuteRotaryRows(destination, heads: config.numAttentionHeads, headDim: config.headDim, columns: config.hiddenSize)
+                RotaryRowOrder.toHuggingFace(destination, heads: config.numAttentionHeads, headDim: config.headDim, columns: config.hiddenSize)
             } else if name.hasSuffix("attn_k.weight") {
-                unpermuteRotaryRows(destination, heads: config.numKeyValueHeads, headDim: config.headDim, columns: config.hiddenSize)
+                RotaryRowOrder.toHuggingFace(destination, heads: config.numKeyValueHeads, headDim: config.headDim, columns: config.hiddenSize)
             }
         }
         return model
-    }
-
-    /// llama.cpp's converter stores each head's rows interleaved (pairs for interleaved RoPE):
-    /// GGUF row h·d + 2i + j holds Hugging Face row h·d + j·d/2 + i. This puts them back.
-    static func unpermuteRotaryRows(_ weights: UnsafeMutableBufferPointer<Float>, heads: Int, headDim: Int, columns: Int) {
-        let permuted = Array(weights)
-        let half = headDim / 2
-        for h in 0..<heads {
-            for i in 0..<half {
-                for j in 0..<2 {
-                    let source = (h * headDim + 2 * i + j) * columns
-                    let target = (h * headDim + j * half + i) * columns
-                    for c in 0..<columns { weights[target + c] = permuted[source + c] }
-                }
-            }
-        }
     }
 
     /// Writes `model.safetensors` (Hugging Face names) and `config.json` into `folder`, atomically

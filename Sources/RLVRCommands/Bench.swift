@@ -341,7 +341,7 @@ struct EvalBench: ParsableCommand {
     var limit: Int?
 
     @Option(help: "With --tasks: lm-eval or lighteval prompts.")
-    var format: String = "lm-eval"
+    var format: PromptFormat = .lmEval
 
     @Flag(help: "With --tasks: render prompts with the chat template.")
     var chat = false
@@ -354,7 +354,6 @@ struct EvalBench: ParsableCommand {
     func validate() throws {
         if tasks != nil && model == nil { throw ValidationError("--tasks needs --model (a real checkpoint with its tokenizer)") }
         if let limit, limit < 1 { throw ValidationError("--limit must be ≥ 1, got \(limit)") }
-        if PromptFormat(rawValue: format) == nil { throw ValidationError("--format must be lm-eval or lighteval, got \"\(format)\"") }
     }
 
     func run() throws {
@@ -379,7 +378,7 @@ struct EvalBench: ParsableCommand {
         guard let tasks, let model else { return }
         for task in try TaskCatalog.resolve(tasks) {
             let began = Date()
-            let job = EvalJob(modelPath: model, tasks: [task], settings: EvalSettings(format: PromptFormat(rawValue: format)!, chat: chat),
+            let job = EvalJob(modelPath: model, tasks: [task], settings: EvalSettings(format: format, chat: chat),
                               limit: limit, data: BenchmarkData(root: data))
             let report = try job.run()
             let seconds = Date().timeIntervalSince(began)

@@ -42,7 +42,7 @@ struct Eval: ParsableCommand {
     var json = false
 
     @Option(help: "Prompt and metric conventions: lm-eval or lighteval.")
-    var format: String = "lm-eval"
+    var format: PromptFormat = .lmEval
 
     @Flag(inversion: .prefixedNo, help: "Render prompts with the chat template (few-shot examples as turns).")
     var chat = false
@@ -75,9 +75,6 @@ struct Eval: ParsableCommand {
 
     func validate() throws {
         if let limit, limit < 1 { throw ValidationError("--limit must be ≥ 1, got \(limit)") }
-        if PromptFormat(rawValue: format) == nil {
-            throw ValidationError("--format must be one of \(PromptFormat.allCases.map(\.rawValue).joined(separator: ", ")), got \"\(format)\"")
-        }
         if let shard {
             do { _ = try EvalShard(parsing: shard) } catch { throw ValidationError("\(error)") }
         }
@@ -88,7 +85,7 @@ struct Eval: ParsableCommand {
     func run() throws {
         compute.apply()
         var job = EvalJob(modelPath: model, templateName: template, tasks: try TaskCatalog.resolve(tasks),
-                          settings: EvalSettings(format: PromptFormat(rawValue: format)!, chat: chat, shots: shots, samples: samples,
+                          settings: EvalSettings(format: format, chat: chat, shots: shots, samples: samples,
                                                  temperature: temperature, seed: seed, maxNewTokens: maxNewTokens),
                           limit: limit, data: BenchmarkData(root: data), out: out, overwrite: overwrite)
         job.shard = try shard.map(EvalShard.init(parsing:))
@@ -126,3 +123,7 @@ struct Eval: ParsableCommand {
         StandardOutput.write(json ? try report.json() + "\n" : report.markdown())
     }
 }
+
+/// `--format lm-eval|lighteval` (eval, export --check, bench eval): an unknown value is refused by
+/// the parser, which lists the known ones.
+extension PromptFormat: @retroactive ExpressibleByArgument {}

@@ -38,7 +38,7 @@ struct Export: ParsableCommand {
     var limit: Int = 200
 
     @Option(help: "With --check: prompt conventions, lm-eval or lighteval.")
-    var format: String = "lm-eval"
+    var format: PromptFormat = .lmEval
 
     @Flag(inversion: .prefixedNo, help: "With --check: prompts rendered with the chat template.")
     var chat = false
@@ -54,9 +54,6 @@ struct Export: ParsableCommand {
         }
         if !to.hasSuffix(".gguf") { throw ValidationError("--to must name a .gguf file, got \"\(to)\"") }
         if limit < 1 { throw ValidationError("--limit must be ≥ 1, got \(limit)") }
-        if PromptFormat(rawValue: format) == nil {
-            throw ValidationError("--format must be one of \(PromptFormat.allCases.map(\.rawValue).joined(separator: ", ")), got \"\(format)\"")
-        }
     }
 
     func run() throws {
@@ -71,7 +68,7 @@ struct Export: ParsableCommand {
         let bytes = (try? FileManager.default.attributesOfItem(atPath: to)[.size] as? Int) ?? 0
         StandardOutput.write("wrote \(to) (\(type), \(String(format: "%.1f", Double(bytes) / 1e6)) MB)\n")
         guard let tasks else { return }
-        let settings = EvalSettings(format: PromptFormat(rawValue: format)!, chat: chat)
+        let settings = EvalSettings(format: format, chat: chat)
         func evaluate(_ path: String) throws -> EvalReport {
             var job = EvalJob(modelPath: path, tasks: tasks, settings: settings, limit: limit, data: BenchmarkData(root: data))
             if let status = TerminalProgress.status {

@@ -31,15 +31,15 @@ public enum GGUFWriter {
         }
         var header: [UInt8] = []
         header += Array("GGUF".utf8)
-        header += le(UInt32(3)) + le(UInt64(tensors.count)) + le(UInt64(metadata.count))
-        for (key, value) in metadata { header += string(key) + le(value.type.rawValue) + encode(value) }
+        header += littleEndianBytes(UInt32(3)) + littleEndianBytes(UInt64(tensors.count)) + littleEndianBytes(UInt64(metadata.count))
+        for (key, value) in metadata { header += string(key) + littleEndianBytes(value.type.rawValue) + encode(value) }
         var offset = 0
         var offsets: [Int] = []
         for tensor in tensors {
             offsets.append(offset)
-            header += string(tensor.name) + le(UInt32(tensor.dimensions.count))
-            for dimension in tensor.dimensions { header += le(UInt64(dimension)) }
-            header += le(tensor.type.id) + le(UInt64(offset))
+            header += string(tensor.name) + littleEndianBytes(UInt32(tensor.dimensions.count))
+            for dimension in tensor.dimensions { header += littleEndianBytes(UInt64(dimension)) }
+            header += littleEndianBytes(tensor.type.id) + littleEndianBytes(UInt64(offset))
             offset = aligned(offset + tensor.byteCount, alignment)
         }
         header += [UInt8](repeating: 0, count: aligned(header.count, alignment) - header.count)
@@ -61,29 +61,25 @@ public enum GGUFWriter {
 
     static func aligned(_ value: Int, _ alignment: Int) -> Int { (value + alignment - 1) / alignment * alignment }
 
-    static func le<T: FixedWidthInteger>(_ value: T) -> [UInt8] {
-        (0..<T.bitWidth / 8).map { UInt8(truncatingIfNeeded: value >> (8 * $0)) }
-    }
-
-    static func string(_ text: String) -> [UInt8] { le(UInt64(text.utf8.count)) + Array(text.utf8) }
+    static func string(_ text: String) -> [UInt8] { littleEndianBytes(UInt64(text.utf8.count)) + Array(text.utf8) }
 
     /// A value's payload (its type tag is written by the caller; an array's elements carry none).
     static func encode(_ value: GGUFValue) -> [UInt8] {
         switch value {
         case .uint8(let v): return [v]
         case .int8(let v): return [UInt8(bitPattern: v)]
-        case .uint16(let v): return le(v)
-        case .int16(let v): return le(v)
-        case .uint32(let v): return le(v)
-        case .int32(let v): return le(v)
-        case .uint64(let v): return le(v)
-        case .int64(let v): return le(v)
-        case .float32(let v): return le(v.bitPattern)
-        case .float64(let v): return le(v.bitPattern)
+        case .uint16(let v): return littleEndianBytes(v)
+        case .int16(let v): return littleEndianBytes(v)
+        case .uint32(let v): return littleEndianBytes(v)
+        case .int32(let v): return littleEndianBytes(v)
+        case .uint64(let v): return littleEndianBytes(v)
+        case .int64(let v): return littleEndianBytes(v)
+        case .float32(let v): return littleEndianBytes(v.bitPattern)
+        case .float64(let v): return littleEndianBytes(v.bitPattern)
         case .bool(let v): return [v ? 1 : 0]
         case .string(let v): return string(v)
         case .array(let elementType, let values):
-            var out = le(elementType.rawValue) + le(UInt64(values.count))
+            var out = littleEndianBytes(elementType.rawValue) + littleEndianBytes(UInt64(values.count))
             for element in values { out += encode(element) }
             return out
         }

@@ -7,8 +7,8 @@
 /// with mask(c) = ((c >> 15) | (c << 17)) + 0xa282ead8.
 public enum TFRecord {
     public static func frame(_ data: [UInt8]) -> [UInt8] {
-        let length = littleEndian(UInt64(data.count))
-        return length + littleEndian(maskedCRC32C(length)) + data + littleEndian(maskedCRC32C(data))
+        let length = littleEndianBytes(UInt64(data.count))
+        return length + littleEndianBytes(maskedCRC32C(length)) + data + littleEndianBytes(maskedCRC32C(data))
     }
 
     public static func maskedCRC32C(_ bytes: [UInt8]) -> UInt32 {
@@ -33,10 +33,6 @@ public enum TFRecord {
             at = end + 4
         }
         return records
-    }
-
-    static func littleEndian<T: FixedWidthInteger>(_ value: T) -> [UInt8] {
-        (0..<T.bitWidth / 8).map { UInt8(truncatingIfNeeded: value >> (8 * $0)) }
     }
 
     static func readUInt32(_ bytes: [UInt8], _ at: Int) -> UInt32 {

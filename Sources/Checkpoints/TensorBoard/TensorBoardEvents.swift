@@ -33,9 +33,9 @@ public enum TensorBoardEvent {
 
     static func varint(field: Int, _ value: UInt64) -> [UInt8] { key(field, 0) + encodeVarint(value) }
 
-    static func double(field: Int, _ value: Double) -> [UInt8] { key(field, 1) + TFRecord.littleEndian(value.bitPattern) }
+    static func double(field: Int, _ value: Double) -> [UInt8] { key(field, 1) + littleEndianBytes(value.bitPattern) }
 
-    static func float(field: Int, _ value: Float) -> [UInt8] { key(field, 5) + TFRecord.littleEndian(value.bitPattern) }
+    static func float(field: Int, _ value: Float) -> [UInt8] { key(field, 5) + littleEndianBytes(value.bitPattern) }
 
     static func bytes(field: Int, _ value: [UInt8]) -> [UInt8] { key(field, 2) + encodeVarint(UInt64(value.count)) + value }
 
