@@ -118,6 +118,11 @@ extension LlamaModel {
                 Profiler.measure(.projectionsForward) {
                     Linear.forward([.init(ws.query.pointer, w + p.query, outFeatures: qw), .init(ws.key.pointer, w + p.key, outFeatures: kvw),
                                     .init(ws.value.pointer, w + p.value, outFeatures: kvw)], x: ws.normed.pointer, rows: b, inFeatures: h)
+                    if let lora = activeAdapters {
+                        lora.addDelta(to: ws.query.pointer, x: ws.normed.pointer, layer: l, target: .q, rows: b)
+                        lora.addDelta(to: ws.key.pointer, x: ws.normed.pointer, layer: l, target: .k, rows: b)
+                        lora.addDelta(to: ws.value.pointer, x: ws.normed.pointer, layer: l, target: .v, rows: b)
+                    }
                 }
                 Profiler.measure(.elementwise) {
                     rope.forward(ws.query.pointer, rows: b, heads: c.numAttentionHeads, positionOfRow: pos)
@@ -150,6 +155,7 @@ extension LlamaModel {
                 }
                 Profiler.measure(.projectionsForward) {
                     Linear.forward(ws.projected.pointer, ws.attention.pointer, w + p.output, rows: b, inFeatures: qw, outFeatures: h)
+                    activeAdapters?.addDelta(to: ws.projected.pointer, x: ws.attention.pointer, layer: l, target: .o, rows: b)
                 }
                 Profiler.measure(.elementwise) { addInPlace(x, ws.projected.pointer, count: b * h) }
                 Profiler.measure(.norms) {
@@ -158,8 +164,13 @@ extension LlamaModel {
                 Profiler.measure(.mlpForward) {
                     Linear.forward([.init(ws.gate.pointer, w + p.gate, outFeatures: inter), .init(ws.up.pointer, w + p.up, outFeatures: inter)],
                                    x: ws.normed.pointer, rows: b, inFeatures: h)
+                    if let lora = activeAdapters {
+                        lora.addDelta(to: ws.gate.pointer, x: ws.normed.pointer, layer: l, target: .gate, rows: b)
+                        lora.addDelta(to: ws.up.pointer, x: ws.normed.pointer, layer: l, target: .up, rows: b)
+                    }
                     SwiGLU.forward(ws.hiddenMLP.pointer, gate: ws.gate.pointer, up: ws.up.pointer, count: b * inter)
                     Linear.forward(ws.projected.pointer, ws.hiddenMLP.pointer, w + p.down, rows: b, inFeatures: inter, outFeatures: h)
+                    activeAdapters?.addDelta(to: ws.projected.pointer, x: ws.hiddenMLP.pointer, layer: l, target: .down, rows: b)
                 }
                 Profiler.measure(.elementwise) { addInPlace(x, ws.projected.pointer, count: b * h) }
             }

@@ -15,7 +15,13 @@ public final class LlamaModel: @unchecked Sendable {
     public let config: LlamaConfig
     public let layout: LlamaParameterLayout
     public let parameters: FloatBuffer
+    /// The base weights' gradients; nil while the base is frozen under LoRA adapters.
     public private(set) var gradients: FloatBuffer?
+    /// LoRA adapters on the projections (frozen base: only they train). Attach before
+    /// `enableGradients()`.
+    public var adapters: LoRAAdapters?
+    /// Off: the forward passes compute the base model alone (the reference of DPO and RL's KL).
+    public var adaptersEnabled = true
     public let rope: RotaryEmbedding
     public let attentionShape: AttentionShape
     private var heads: [Int: VocabularyHead] = [:]
@@ -31,14 +37,26 @@ public final class LlamaModel: @unchecked Sendable {
         attentionShape = AttentionShape(queryHeads: config.numAttentionHeads, keyValueHeads: config.numKeyValueHeads, headDim: config.headDim)
     }
 
-    /// Allocates the gradient arena (zeroed) for training.
+    /// Allocates the gradient arena (zeroed) for training: the adapters' alone when there are
+    /// adapters (the base is frozen: no weight gradient is computed for it, only dX).
     public func enableGradients() {
-        if gradients == nil { gradients = FloatBuffer(count: layout.count) }
+        if let adapters {
+            adapters.enableGradients()
+        } else if gradients == nil {
+            gradients = FloatBuffer(count: layout.count)
+        }
     }
 
     public func zeroGradients() {
         gradients?.zero()
+        adapters?.gradients?.zero()
     }
+
+    /// The adapters the forward passes apply now (nil: none, or switched off).
+    var activeAdapters: LoRAAdapters? { adaptersEnabled ? adapters : nil }
+
+    /// Whether backward has anything to accumulate into.
+    var hasGradients: Bool { gradients != nil || adapters?.gradients != nil }
 
     /// A pointer to a named weight (Hugging Face name) in the parameter arena.
     public func weight(_ name: String) -> UnsafeMutablePointer<Float>? {
@@ -88,6 +106,11 @@ public final class LlamaModel: @unchecked Sendable {
                 Profiler.measure(.projectionsForward) {
                     Linear.forward([.init(q, w + p.query, outFeatures: qw), .init(k, w + p.key, outFeatures: kvw), .init(v, w + p.value, outFeatures: kvw)],
                                    x: normed, rows: n, inFeatures: h)
+                    if let lora = activeAdapters {
+                        lora.addDelta(to: q, x: normed, layer: l, target: .q, rows: n)
+                        lora.addDelta(to: k, x: normed, layer: l, target: .k, rows: n)
+                        lora.addDelta(to: v, x: normed, layer: l, target: .v, rows: n)
+                    }
                 }
                 Profiler.measure(.elementwise) {
                     rope.forward(q, rows: n, heads: c.numAttentionHeads, positionOfRow: positions)
@@ -99,6 +122,7 @@ public final class LlamaModel: @unchecked Sendable {
                 }
                 Profiler.measure(.projectionsForward) {
                     Linear.forward(a.projected.pointer, a.attention[l].pointer, w + p.output, rows: n, inFeatures: qw, outFeatures: h)
+                    activeAdapters?.addDelta(to: a.projected.pointer, x: a.attention[l].pointer, layer: l, target: .o, rows: n)
                 }
                 let middle = a.middle[l].pointer
                 Profiler.measure(.elementwise) { add(middle, x, a.projected.pointer, count: n * h) }
@@ -109,8 +133,13 @@ public final class LlamaModel: @unchecked Sendable {
                 Profiler.measure(.mlpForward) {
                     Linear.forward([.init(a.gate[l].pointer, w + p.gate, outFeatures: inter), .init(a.up[l].pointer, w + p.up, outFeatures: inter)],
                                    x: normed, rows: n, inFeatures: h)
+                    if let lora = activeAdapters {
+                        lora.addDelta(to: a.gate[l].pointer, x: normed, layer: l, target: .gate, rows: n)
+                        lora.addDelta(to: a.up[l].pointer, x: normed, layer: l, target: .up, rows: n)
+                    }
                     SwiGLU.forward(a.hiddenMLP.pointer, gate: a.gate[l].pointer, up: a.up[l].pointer, count: n * inter)
                     Linear.forward(a.projected.pointer, a.hiddenMLP.pointer, w + p.down, rows: n, inFeatures: inter, outFeatures: h)
+                    activeAdapters?.addDelta(to: a.projected.pointer, x: a.hiddenMLP.pointer, layer: l, target: .down, rows: n)
                 }
                 Profiler.measure(.elementwise) { add(a.residual[l + 1].pointer, middle, a.projected.pointer, count: n * h) }
             }
@@ -167,7 +196,8 @@ public final class LlamaModel: @unchecked Sendable {
     /// Backward from dL/d(log-prob of each row's target) (and optionally dL/d entropy), after
     /// `tokenLogProbs`. Accumulates into `gradients`.
     public func backward(dLogProb: [Float], dEntropy: [Float]? = nil, activations a: LlamaActivations) {
-        guard let g = gradients else { preconditionFailure("enableGradients() before backward") }
+        precondition(hasGradients, "enableGradients() before backward")
+        let g = gradients
         let n = a.tokenCount
         precondition(dLogProb.count == n && (dEntropy?.count ?? n) == n, "one gradient per token")
         let scratch = a.backwardScratch()
@@ -179,7 +209,7 @@ public final class LlamaModel: @unchecked Sendable {
             a.targets.withUnsafeBufferPointer { t in
                 let run = { (dent: UnsafePointer<Float>?) in
                     self.head(for: a).backward(
-                        dhidden: dHidden.pointer, dweight: g.pointer + self.layout.lmHead,
+                        dhidden: dHidden.pointer, dweight: g.map { $0.pointer + self.layout.lmHead },
                         hidden: a.finalHidden.pointer, weight: self.parameters.pointer + self.layout.lmHead,
                         targets: t.baseAddress!, rows: n, logZ: a.logZ.pointer, entropy: a.entropy.pointer,
                         dLogProb: dlp.baseAddress!, dEntropy: dent)
@@ -197,12 +227,16 @@ public final class LlamaModel: @unchecked Sendable {
     /// Backward from dL/d(final hidden states) (N, hidden): for scalar heads on chosen rows (reward
     /// and value models) put their gradient in those rows and zeros elsewhere.
     public func backward(dHidden: UnsafePointer<Float>, activations a: LlamaActivations) {
-        precondition(gradients != nil, "enableGradients() before backward")
+        precondition(hasGradients, "enableGradients() before backward")
         backwardDecoder(dHidden: dHidden, activations: a)
     }
 
     private func backwardDecoder(dHidden: UnsafePointer<Float>, activations a: LlamaActivations) {
-        guard let sequences = a.sequences, let g = gradients?.pointer else { return }
+        guard let sequences = a.sequences, hasGradients else { return }
+        // the base's weight gradients (none while it is frozen under adapters) and the adapters'
+        let base = gradients?.pointer
+        func g(_ offset: Int) -> UnsafeMutablePointer<Float>? { base.map { $0 + offset } }
+        let lora = activeAdapters
         let c = config, n = a.tokenCount, h = c.hiddenSize, inter = c.intermediateSize
         let qw = attentionShape.queryWidth, kvw = attentionShape.keyValueWidth
         let w = parameters.pointer
@@ -210,7 +244,7 @@ public final class LlamaModel: @unchecked Sendable {
         let dx = s.dResidual.pointer
         dx.update(repeating: 0, count: n * h)
         Profiler.measure(.norms) {
-            RMSNorm.backward(dinp: dx, dweight: g + layout.finalNorm, dout: dHidden, inp: a.residual[c.numHiddenLayers].pointer,
+            RMSNorm.backward(dinp: dx, dweight: g(layout.finalNorm), dout: dHidden, inp: a.residual[c.numHiddenLayers].pointer,
                              weight: w + layout.finalNorm, rstd: a.finalRstd.pointer, rows: n, dim: h)
         }
         sequences.positions.withUnsafeBufferPointer { positionBuffer in
@@ -225,28 +259,34 @@ public final class LlamaModel: @unchecked Sendable {
                     if a.retention == .recomputeMLP {
                         Linear.forward(a.gate[l].pointer, normed, w + p.gate, rows: n, inFeatures: h, outFeatures: inter)
                         Linear.forward(a.up[l].pointer, normed, w + p.up, rows: n, inFeatures: h, outFeatures: inter)
+                        lora?.addDelta(to: a.gate[l].pointer, x: normed, layer: l, target: .gate, rows: n)
+                        lora?.addDelta(to: a.up[l].pointer, x: normed, layer: l, target: .up, rows: n)
                     }
                     SwiGLU.forward(a.hiddenMLP.pointer, gate: a.gate[l].pointer, up: a.up[l].pointer, count: n * inter)
                     zero(s.dHiddenMLP, n * inter)
-                    Linear.backward(dx: s.dHiddenMLP.pointer, dw: g + p.down, dy: dx, x: a.hiddenMLP.pointer, w: w + p.down,
+                    Linear.backward(dx: s.dHiddenMLP.pointer, dw: g(p.down), dy: dx, x: a.hiddenMLP.pointer, w: w + p.down,
                                     rows: n, inFeatures: inter, outFeatures: h)
+                    lora?.backward(dx: s.dHiddenMLP.pointer, dy: dx, x: a.hiddenMLP.pointer, layer: l, target: .down, rows: n)
                     zero(s.dGate, n * inter)
                     zero(s.dUp, n * inter)
                     SwiGLU.backward(dgate: s.dGate.pointer, dup: s.dUp.pointer, dh: s.dHiddenMLP.pointer,
                                     gate: a.gate[l].pointer, up: a.up[l].pointer, count: n * inter)
                     zero(s.dNormed, n * h)
-                    Linear.backward(dx: dNormed, dw: g + p.gate, dy: s.dGate.pointer, x: normed, w: w + p.gate, rows: n, inFeatures: h, outFeatures: inter)
-                    Linear.backward(dx: dNormed, dw: g + p.up, dy: s.dUp.pointer, x: normed, w: w + p.up, rows: n, inFeatures: h, outFeatures: inter)
+                    Linear.backward(dx: dNormed, dw: g(p.gate), dy: s.dGate.pointer, x: normed, w: w + p.gate, rows: n, inFeatures: h, outFeatures: inter)
+                    Linear.backward(dx: dNormed, dw: g(p.up), dy: s.dUp.pointer, x: normed, w: w + p.up, rows: n, inFeatures: h, outFeatures: inter)
+                    lora?.backward(dx: dNormed, dy: s.dGate.pointer, x: normed, layer: l, target: .gate, rows: n)
+                    lora?.backward(dx: dNormed, dy: s.dUp.pointer, x: normed, layer: l, target: .up, rows: n)
                 }
                 Profiler.measure(.norms) {
-                    RMSNorm.backward(dinp: dx, dweight: g + p.postNorm, dout: dNormed, inp: middle, weight: w + p.postNorm,
+                    RMSNorm.backward(dinp: dx, dweight: g(p.postNorm), dout: dNormed, inp: middle, weight: w + p.postNorm,
                                      rstd: a.rstd2[l].pointer, rows: n, dim: h)
                 }
                 // attention block: dx holds dL/d middle[l]
                 Profiler.measure(.projectionsBackward) {
                     zero(s.dAttention, n * qw)
-                    Linear.backward(dx: s.dAttention.pointer, dw: g + p.output, dy: dx, x: a.attention[l].pointer, w: w + p.output,
+                    Linear.backward(dx: s.dAttention.pointer, dw: g(p.output), dy: dx, x: a.attention[l].pointer, w: w + p.output,
                                     rows: n, inFeatures: qw, outFeatures: h)
+                    lora?.backward(dx: s.dAttention.pointer, dy: dx, x: a.attention[l].pointer, layer: l, target: .o, rows: n)
                 }
                 Profiler.measure(.attentionBackward) {
                     zero(s.dQuery, n * qw)
@@ -265,19 +305,24 @@ public final class LlamaModel: @unchecked Sendable {
                 Profiler.measure(.norms) { RMSNorm.recompute(normed, rstd: a.rstd1[l].pointer, x, weight: w + p.inputNorm, rows: n, dim: h) }
                 Profiler.measure(.projectionsBackward) {
                     zero(s.dNormed, n * h)
-                    Linear.backward(dx: dNormed, dw: g + p.query, dy: s.dQuery.pointer, x: normed, w: w + p.query, rows: n, inFeatures: h, outFeatures: qw)
-                    Linear.backward(dx: dNormed, dw: g + p.key, dy: s.dKey.pointer, x: normed, w: w + p.key, rows: n, inFeatures: h, outFeatures: kvw)
-                    Linear.backward(dx: dNormed, dw: g + p.value, dy: s.dValue.pointer, x: normed, w: w + p.value, rows: n, inFeatures: h, outFeatures: kvw)
+                    Linear.backward(dx: dNormed, dw: g(p.query), dy: s.dQuery.pointer, x: normed, w: w + p.query, rows: n, inFeatures: h, outFeatures: qw)
+                    Linear.backward(dx: dNormed, dw: g(p.key), dy: s.dKey.pointer, x: normed, w: w + p.key, rows: n, inFeatures: h, outFeatures: kvw)
+                    Linear.backward(dx: dNormed, dw: g(p.value), dy: s.dValue.pointer, x: normed, w: w + p.value, rows: n, inFeatures: h, outFeatures: kvw)
+                    lora?.backward(dx: dNormed, dy: s.dQuery.pointer, x: normed, layer: l, target: .q, rows: n)
+                    lora?.backward(dx: dNormed, dy: s.dKey.pointer, x: normed, layer: l, target: .k, rows: n)
+                    lora?.backward(dx: dNormed, dy: s.dValue.pointer, x: normed, layer: l, target: .v, rows: n)
                 }
                 Profiler.measure(.norms) {
-                    RMSNorm.backward(dinp: dx, dweight: g + p.inputNorm, dout: dNormed, inp: x, weight: w + p.inputNorm,
+                    RMSNorm.backward(dinp: dx, dweight: g(p.inputNorm), dout: dNormed, inp: x, weight: w + p.inputNorm,
                                      rstd: a.rstd1[l].pointer, rows: n, dim: h)
                 }
             }
         }
-        Profiler.measure(.embedding) { a.tokens.withUnsafeBufferPointer { t in
-            Embedding.backward(dtable: g + layout.embedding, dout: dx, tokens: t.baseAddress!, rows: n, dim: h)
-        } }
+        if let table = g(layout.embedding) {
+            Profiler.measure(.embedding) { a.tokens.withUnsafeBufferPointer { t in
+                Embedding.backward(dtable: table, dout: dx, tokens: t.baseAddress!, rows: n, dim: h)
+            } }
+        }
     }
 
     private func zero(_ buffer: FloatBuffer, _ count: Int) {

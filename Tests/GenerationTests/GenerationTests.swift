@@ -52,6 +52,19 @@ private func trainingLogProbs(_ model: LlamaModel, prompt: [Int32], response: [I
         #expect(samples.map { $0.modelLogProbs.map(\.bitPattern) } == portable.map { $0.modelLogProbs.map(\.bitPattern) })
     }
 
+    /// With LoRA adapters the decoding path applies them as the training forward does: same bits.
+    @Test func sampledLogProbsEqualTheTrainingForwardPassWithAdapters() throws {
+        let model = try randomModel()
+        attachRandomAdapters(to: model, rank: 4, targets: [.q, .k, .v, .o, .gate, .up, .down])
+        let requests = [GenerationRequest(id: 0, prompt: prompt(7, seed: 1), samples: 2), GenerationRequest(id: 1, prompt: prompt(12, seed: 2), samples: 1)]
+        let generator = try Generator(model: model, settings: SamplingSettings(temperature: 1, maxNewTokens: 16, seed: 9), eosTokens: [], maxBatch: 4)
+        for sample in try generator.generate(requests) {
+            let request = requests.first { $0.id == sample.requestID }!
+            let reference = try trainingLogProbs(model, prompt: request.prompt, response: sample.tokens)
+            #expect(sample.modelLogProbs.map(\.bitPattern) == reference.map(\.bitPattern), "request \(sample.requestID) sample \(sample.sampleIndex)")
+        }
+    }
+
     @Test func samplesDoNotDependOnBatchSizeOrOrder() throws {
         let model = try randomModel()
         let requests = (0..<5).map { GenerationRequest(id: 10 + $0, prompt: prompt(3 + 4 * $0, seed: UInt64($0)), samples: 2) }

@@ -16,3 +16,17 @@ public func randomLlama(vocab: Int = 300, layers: Int = 2, tied: Bool = true, se
     }
     return model
 }
+
+/// LoRA adapters of `rank` on `targets` of every layer of `model`, attached, with A and B drawn
+/// uniformly from ±scale (B non-zero, so the adapters change the model).
+@discardableResult
+public func attachRandomAdapters(to model: LlamaModel, rank: Int = 4, alpha: Double = 8, targets: [LoRAAdapters.Target] = LoRAAdapters.Target.allCases,
+                                 seed: UInt64 = 7, scale: Float = 0.2) -> LoRAAdapters {
+    let adapters = LoRAAdapters(config: model.config, rank: rank, alpha: alpha, targets: targets)
+    var random = SplitMix64(state: seed)
+    for i in 0..<adapters.parameters.count {
+        adapters.parameters[i] = scale * (2 * Float(random.next() >> 40) / Float(1 << 24) - 1)
+    }
+    model.adapters = adapters
+    return adapters
+}

@@ -1,0 +1,135 @@
+import Kernels
+
+/// Low-rank adapters on a Llama model's projections (LoRA: Hu et al. 2021, "LoRA: Low-Rank
+/// Adaptation of Large Language Models", eq. 3):
+///
+///     y = x·Wᵀ + s·(x·Aᵀ)·Bᵀ,   A: [rank, in], B: [out, rank], s = alpha / rank
+///
+/// W stays frozen; A and B live in their own arena (`parameters`, same offsets in `gradients`),
+/// named as Hugging Face PEFT names them. With B = 0 (PEFT's initialisation) the adapted model is
+/// the base model exactly. Every product goes through the batch-invariant forward kernel, so a
+/// row's result never depends on the rows computed with it: sampling and training agree bit for bit
+/// with adapters as without.
+public final class LoRAAdapters: @unchecked Sendable {
+    /// The projections an adapter can sit on, named as in `model.lora.targets`.
+    public enum Target: String, CaseIterable, Sendable, Codable {
+        case q, k, v, o, gate, up, down
+
+        /// The Hugging Face module name (`self_attn.q_proj`, `mlp.gate_proj`, …).
+        public var module: String {
+            switch self {
+            case .q, .k, .v, .o: return "self_attn.\(rawValue)_proj"
+            case .gate, .up, .down: return "mlp.\(rawValue)_proj"
+            }
+        }
+    }
+
+    /// Where one adapter's A and B sit in the arena.
+    public struct Adapter: Sendable {
+        public let layer: Int
+        public let target: Target
+        public let inFeatures: Int
+        public let outFeatures: Int
+        public let a: Int            // (rank, in)    …lora_A.weight
+        public let b: Int            // (out, rank)   …lora_B.weight
+    }
+
+    public let rank: Int
+    public let alpha: Double
+    public let targets: [Target]
+    /// s = alpha / rank (PEFT's `scaling` without rsLoRA).
+    public let scale: Float
+    /// adapters[layer][target]; nil where a target is not adapted.
+    public let adapters: [[Target: Adapter]]
+    public let parameters: FloatBuffer
+    public private(set) var gradients: FloatBuffer?
+    /// Reused per call: t = x·Aᵀ (rows, rank) and u = t·Bᵀ (rows, out).
+    private var scratchT = FloatBuffer(count: 0)
+    private var scratchU = FloatBuffer(count: 0)
+    private var scratchDT = FloatBuffer(count: 0)
+
+    public init(config c: LlamaConfig, rank: Int, alpha: Double, targets: [Target]) {
+        precondition(rank > 0, "LoRA rank must be positive")
+        self.rank = rank
+        self.alpha = alpha
+        self.targets = Target.allCases.filter(targets.contains)
+        scale = Float(alpha / Double(rank))
+        let h = c.hiddenSize, q = c.numAttentionHeads * c.headDim, kv = c.numKeyValueHeads * c.headDim, i = c.intermediateSize
+        let shapes: [Target: (inFeatures: Int, outFeatures: Int)] = [
+            .q: (h, q), .k: (h, kv), .v: (h, kv), .o: (q, h), .gate: (h, i), .up: (h, i), .down: (i, h),
+        ]
+        var offset = 0
+        var layers: [[Target: Adapter]] = []
+        for layer in 0..<c.numHiddenLayers {
+            var adapted: [Target: Adapter] = [:]
+            for target in self.targets {
+                let shape = shapes[target]!
+                let a = offset, b = offset + rank * shape.inFeatures
+                offset = b + shape.outFeatures * rank
+                adapted[target] = Adapter(layer: layer, target: target, inFeatures: shape.inFeatures, outFeatures: shape.outFeatures, a: a, b: b)
+            }
+            layers.append(adapted)
+        }
+        adapters = layers
+        parameters = FloatBuffer(count: offset)
+    }
+
+    /// Every adapter in arena order (layer by layer, targets in `Target` order).
+    public var all: [Adapter] { adapters.flatMap { layer in targets.compactMap { layer[$0] } } }
+
+    /// PEFT's tensor names: `base_model.model.model.layers.L.self_attn.q_proj.lora_A.weight`.
+    public static func peftName(_ adapter: Adapter, matrix: String) -> String {
+        "base_model.model.model.layers.\(adapter.layer).\(adapter.target.module).lora_\(matrix).weight"
+    }
+
+    /// Allocates the gradient arena (zeroed) for training.
+    public func enableGradients() {
+        if gradients == nil { gradients = FloatBuffer(count: parameters.count) }
+    }
+
+    private func scratch(_ buffer: inout FloatBuffer, _ count: Int) -> UnsafeMutablePointer<Float> {
+        if buffer.count < count { buffer = FloatBuffer(count: count) }
+        return buffer.pointer
+    }
+
+    /// y[rows, stride] += s·(x·Aᵀ)·Bᵀ for `target` of `layer` (nothing when it is not adapted).
+    /// x: [rows, in].
+    func addDelta(to y: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>, layer: Int, target: Target, rows: Int, outputStride: Int? = nil) {
+        guard let adapter = adapters[layer][target], rows > 0 else { return }
+        let stride = outputStride ?? adapter.outFeatures
+        let t = scratch(&scratchT, rows * rank), u = scratch(&scratchU, rows * adapter.outFeatures)
+        let w = parameters.pointer
+        Linear.forward(t, x, w + adapter.a, rows: rows, inFeatures: adapter.inFeatures, outFeatures: rank)
+        Linear.forward(u, t, w + adapter.b, rows: rows, inFeatures: rank, outFeatures: adapter.outFeatures)
+        let s = scale, out = adapter.outFeatures
+        parallelFor(rows, minimumChunk: 16) { range in
+            for r in range {
+                let yr = y + r * stride, ur = u + r * out
+                for j in 0..<out { yr[j] = yr[j] + s * ur[j] }
+            }
+        }
+    }
+
+    /// Backward through the delta of `target` of `layer`, given dy = dL/dy [rows, out] and the
+    /// layer's input x [rows, in]:
+    ///
+    ///     t = x·Aᵀ (recomputed, the forward's bits);  dB += s·dyᵀ·t;  dt = s·dy·B;
+    ///     dA += dtᵀ·x;  dx += dt·A
+    func backward(dx: UnsafeMutablePointer<Float>, dy: UnsafePointer<Float>, x: UnsafePointer<Float>, layer: Int, target: Target, rows: Int) {
+        guard let adapter = adapters[layer][target], rows > 0 else { return }
+        guard let g = gradients?.pointer else { preconditionFailure("enableGradients() before backward") }
+        let w = parameters.pointer, inF = adapter.inFeatures, outF = adapter.outFeatures
+        let t = scratch(&scratchT, rows * rank), dt = scratch(&scratchDT, rows * rank)
+        Linear.forward(t, x, w + adapter.a, rows: rows, inFeatures: inF, outFeatures: rank)
+        Gemm.multiply(dy, .transposed, t, .none, into: g + adapter.b, m: outF, n: rank, k: rows, alpha: scale, beta: 1)
+        Gemm.multiply(dy, .none, w + adapter.b, .none, into: dt, m: rows, n: rank, k: outF, alpha: scale, beta: 0)
+        Gemm.multiply(dt, .transposed, x, .none, into: g + adapter.a, m: rank, n: inF, k: rows, beta: 1)
+        Gemm.multiply(dt, .none, w + adapter.a, .none, into: dx, m: rows, n: inF, k: rank, beta: 1)
+    }
+
+    /// W + s·B·A for one adapter, into `merged` (the base weight [out, in] on entry).
+    public func merge(into merged: UnsafeMutablePointer<Float>, _ adapter: Adapter) {
+        Gemm.multiply(parameters.pointer + adapter.b, .none, parameters.pointer + adapter.a, .none, into: merged,
+                      m: adapter.outFeatures, n: adapter.inFeatures, k: rank, alpha: scale, beta: 1)
+    }
+}
