@@ -37,7 +37,10 @@ public final class LoRAAdapters: @unchecked Sendable {
     public let rank: Int
     public let alpha: Double
     public let targets: [Target]
-    /// s = alpha / rank (PEFT's `scaling` without rsLoRA).
+    /// Rank-stabilised scaling (Kalajdzievski 2023, "A Rank Stabilization Scaling Factor for
+    /// Fine-Tuning with LoRA": s = alpha/√rank), PEFT's `use_rslora`.
+    public let rankStabilised: Bool
+    /// s = alpha / rank (or alpha / √rank rank-stabilised): PEFT's `scaling`.
     public let scale: Float
     /// adapters[layer][target]; nil where a target is not adapted.
     public let adapters: [[Target: Adapter]]
@@ -48,12 +51,13 @@ public final class LoRAAdapters: @unchecked Sendable {
     private var scratchU = FloatBuffer(count: 0)
     private var scratchDT = FloatBuffer(count: 0)
 
-    public init(config c: LlamaConfig, rank: Int, alpha: Double, targets: [Target]) {
+    public init(config c: LlamaConfig, rank: Int, alpha: Double, targets: [Target], rankStabilised: Bool = false) {
         precondition(rank > 0, "LoRA rank must be positive")
         self.rank = rank
         self.alpha = alpha
         self.targets = Target.allCases.filter(targets.contains)
-        scale = Float(alpha / Double(rank))
+        self.rankStabilised = rankStabilised
+        scale = Float(rankStabilised ? alpha / Double(rank).squareRoot() : alpha / Double(rank))
         let h = c.hiddenSize, q = c.numAttentionHeads * c.headDim, kv = c.numKeyValueHeads * c.headDim, i = c.intermediateSize
         let shapes: [Target: (inFeatures: Int, outFeatures: Int)] = [
             .q: (h, q), .k: (h, kv), .v: (h, kv), .o: (q, h), .gate: (h, i), .up: (h, i), .down: (i, h),
@@ -77,7 +81,8 @@ public final class LoRAAdapters: @unchecked Sendable {
     /// Every adapter in arena order (layer by layer, targets in `Target` order).
     public var all: [Adapter] { adapters.flatMap { layer in targets.compactMap { layer[$0] } } }
 
-    /// PEFT's tensor names: `base_model.model.model.layers.L.self_attn.q_proj.lora_A.weight`.
+    /// PEFT's tensor names: `base_model.model.model.layers.L.self_attn.q_proj.lora_A.weight`
+    /// (`matrix`: "A" or "B").
     public static func peftName(_ adapter: Adapter, matrix: String) -> String {
         "base_model.model.model.layers.\(adapter.layer).\(adapter.target.module).lora_\(matrix).weight"
     }

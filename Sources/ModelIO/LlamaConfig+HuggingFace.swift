@@ -25,6 +25,14 @@ extension LlamaConfig {
         if try json.object("rope_scaling") != nil {
             throw ModelFileError(file: json.file, key: "rope_scaling", problem: "RoPE scaling is not supported yet (expected null)")
         }
+        // transformers 5 writes RoPE's settings as an object: {"rope_theta": θ, "rope_type": "default"}
+        var ropeTheta = try json.optionalDouble("rope_theta")
+        if let rope = try json.object("rope_parameters") {
+            if let kind = try rope.optionalString("rope_type"), kind != "default" {
+                throw ModelFileError(file: json.file, key: "rope_parameters.rope_type", problem: "\"\(kind)\" is not supported yet (expected default)")
+            }
+            ropeTheta = try rope.optionalDouble("rope_theta") ?? ropeTheta
+        }
         for key in ["attention_bias", "mlp_bias"] where try json.optionalBool(key) == true {
             throw ModelFileError(file: json.file, key: key, problem: "biases are not supported (expected false)")
         }
@@ -47,7 +55,7 @@ extension LlamaConfig {
             headDim: try json.optionalInt("head_dim"),
             maxPositionEmbeddings: try json.optionalInt("max_position_embeddings") ?? 2048,
             rmsNormEps: try json.optionalDouble("rms_norm_eps") ?? 1e-6,
-            ropeTheta: try json.optionalDouble("rope_theta") ?? 10_000,
+            ropeTheta: ropeTheta ?? 10_000,
             tieWordEmbeddings: try json.optionalBool("tie_word_embeddings") ?? true,
             bosTokenID: try json.optionalInt("bos_token_id"),
             eosTokenIDs: try json.intList("eos_token_id"),

@@ -61,6 +61,10 @@ private func temporaryFolder() throws -> String {
         #expect(error("{\(base), \"model_type\": \"gpt2\"}")?.key == "model_type")
         #expect(error("{\(base), \"rope_scaling\": {\"type\": \"yarn\"}}")?.key == "rope_scaling")
         #expect(error("{\(base), \"hidden_act\": \"gelu\"}")?.key == "hidden_act")
+        // transformers 5 writes RoPE's settings as an object
+        #expect(error("{\(base), \"rope_parameters\": {\"rope_type\": \"linear\", \"factor\": 2}}")?.key == "rope_parameters.rope_type")
+        let modern = try? LlamaConfig(huggingFaceConfigData: Data("{\(base), \"rope_parameters\": {\"rope_theta\": 100000.0, \"rope_type\": \"default\"}}".utf8), file: "c.json")
+        #expect(modern?.ropeTheta == 100_000)
         #expect(error("{\(base), \"num_hidden_layers\": 2.5}")?.key == "num_hidden_layers")
         #expect(error("not json")?.problem.contains("not valid JSON") == true)
         #expect(error("[1]")?.problem.contains("JSON object") == true)
