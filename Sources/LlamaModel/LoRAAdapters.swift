@@ -138,3 +138,33 @@ public final class LoRAAdapters: @unchecked Sendable {
                       m: adapter.outFeatures, n: adapter.inFeatures, k: rank, alpha: scale, beta: 1)
     }
 }
+
+extension LlamaModel {
+    /// A new model holding this one's weights with its adapters merged in (W + s·B·A for every
+    /// adapted projection; no adapters attached). Without adapters, a plain copy.
+    public func merged() throws -> LlamaModel {
+        let copy = try LlamaModel(config: config)
+        copy.parameters.copy(from: parameters)
+        guard let adapters else { return copy }
+        for adapter in adapters.all {
+            adapters.merge(into: copy.parameters.pointer + layout.offset(of: adapter.target, layer: adapter.layer), adapter)
+        }
+        return copy
+    }
+}
+
+extension LlamaParameterLayout {
+    /// Where the weight an adapter target sits on starts, in layer `layer`.
+    public func offset(of target: LoRAAdapters.Target, layer: Int) -> Int {
+        let p = layers[layer]
+        switch target {
+        case .q: return p.query
+        case .k: return p.key
+        case .v: return p.value
+        case .o: return p.output
+        case .gate: return p.gate
+        case .up: return p.up
+        case .down: return p.down
+        }
+    }
+}

@@ -7,11 +7,25 @@ import LlamaModel
 /// folder that transformers and llama.cpp's converter read.
 public enum LlamaCheckpoint {
     /// `path` is a Hugging Face folder (config.json + model.safetensors or shards), a `.safetensors`
-    /// file with config.json beside it, or a `.gguf` file.
-    public static func load(_ path: String) throws -> LlamaModel {
+    /// file with config.json beside it, a `.gguf` file, or a PEFT LoRA folder (its base, named by
+    /// `base_model_name_or_path`, with the adapters attached). `adapter`: a LoRA folder to attach to
+    /// the model at `path`.
+    public static func load(_ path: String, adapter: String? = nil) throws -> LlamaModel {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw ModelFileError(file: path, key: "", problem: "no such file or folder")
+        }
+        if let adapter {
+            let model = try load(path)
+            guard model.adapters == nil else {
+                throw ModelFileError(file: path, key: LoRAAdapterFiles.configName, problem: "already carries adapters; --adapter attaches one set to a base model")
+            }
+            model.adapters = try LoRAAdapterFiles.load(folder: adapter, config: model.config)
+            return model
+        }
+        if isDirectory.boolValue, LoRAAdapterFiles.isAdapterFolder(path), !FileManager.default.fileExists(atPath: path + "/config.json") {
+            let base = try LoRAAdapterFiles.baseModel(of: path)
+            return try load(base, adapter: path)
         }
         if !isDirectory.boolValue, path.hasSuffix(".gguf") {
             return try load(gguf: GGUFFile(path: path))

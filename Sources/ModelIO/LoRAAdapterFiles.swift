@@ -42,6 +42,21 @@ public enum LoRAAdapterFiles {
         try SafetensorsWriter.write(tensors, metadata: ["format": "pt"], to: folder + "/" + weightsName)
     }
 
+    /// The base model an adapter folder names (`base_model_name_or_path`), which must exist here.
+    public static func baseModel(of folder: String) throws -> String {
+        let configPath = folder + "/" + configName
+        let json = try JSONObject(file: configPath, path: configPath)
+        guard let base = try json.optionalString("base_model_name_or_path"), !base.isEmpty else {
+            throw ModelFileError(file: configPath, key: "base_model_name_or_path",
+                                 problem: "names no base model; pass the base with --model and this folder with --adapter")
+        }
+        guard FileManager.default.fileExists(atPath: base) else {
+            throw ModelFileError(file: configPath, key: "base_model_name_or_path",
+                                 problem: "\(base): no such file or folder here (a Hub name cannot be fetched); pass the base with --model and this folder with --adapter")
+        }
+        return base
+    }
+
     /// Reads a PEFT LoRA folder for a model of `config`.
     public static func load(folder: String, config: LlamaConfig) throws -> LoRAAdapters {
         let configPath = folder + "/" + configName

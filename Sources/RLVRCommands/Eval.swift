@@ -126,4 +126,4 @@ struct Eval: ParsableCommand {
 
 /// `--format lm-eval|lighteval` (eval, export --check, bench eval): an unknown value is refused by
 /// the parser, which lists the known ones.
-extension PromptFormat: @retroactive ExpressibleByArgument {}
+extension PromptFormat: ExpressibleByArgument {}

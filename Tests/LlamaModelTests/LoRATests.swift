@@ -11,8 +11,8 @@ import TestSupport
     let tokens: [Int32] = [5, 17, 250, 3, 99, 42, 7, 7, 120, 64, 1, 280]
     let lengths = [5, 7]
 
-    private func logProbs(_ model: LlamaModel) throws -> (values: [Float], activations: LlamaActivations) {
-        let a = LlamaActivations(config: model.config, capacity: tokens.count, longestSequence: 7)
+    private func logProbs(_ model: LlamaModel, retention: LlamaActivations.Retention = .all) throws -> (values: [Float], activations: LlamaActivations) {
+        let a = LlamaActivations(config: model.config, capacity: tokens.count, longestSequence: 7, retention: retention)
         try model.forward(tokens: tokens, sequences: PackedSequences(lengths: lengths), activations: a)
         let targets: [Int32] = [17, 250, 3, 99, -1, 7, 7, 120, 64, 1, 280, -1]
         try model.tokenLogProbs(targets: targets, activations: a)
@@ -24,29 +24,6 @@ import TestSupport
 
     private func loss(_ model: LlamaModel) throws -> Double {
         try logProbs(model).values.enumerated().reduce(0.0) { $0 - Double($1.element) * Double(-dLogProb[$1.offset]) }
-    }
-
-    /// A copy of `model`'s weights with every adapter merged in.
-    private func merged(_ model: LlamaModel, _ adapters: LoRAAdapters) throws -> LlamaModel {
-        let copy = try LlamaModel(config: model.config)
-        copy.parameters.copy(from: model.parameters)
-        for adapter in adapters.all {
-            adapters.merge(into: copy.parameters.pointer + offset(of: adapter, in: model), adapter)
-        }
-        return copy
-    }
-
-    private func offset(of adapter: LoRAAdapters.Adapter, in model: LlamaModel) -> Int {
-        let p = model.layout.layers[adapter.layer]
-        switch adapter.target {
-        case .q: return p.query
-        case .k: return p.key
-        case .v: return p.value
-        case .o: return p.output
-        case .gate: return p.gate
-        case .up: return p.up
-        case .down: return p.down
-        }
     }
 
     @Test func zeroBIsTheBaseModelBitForBit() throws {
@@ -71,7 +48,7 @@ import TestSupport
         let model = try randomLlama()
         let adapters = attachRandomAdapters(to: model)
         let adapted = try logProbs(model).values
-        let reference = try logProbs(try merged(model, adapters)).values
+        let reference = try logProbs(try model.merged()).values
         let worst = zip(adapted, reference).map { abs($0 - $1) / max(1, abs($1)) }.max() ?? 0
         #expect(worst <= 2e-5, "largest relative difference from the merged model: \(worst)")
     }
@@ -86,23 +63,25 @@ import TestSupport
 
     /// dL/dB = s·dL/dW′·Aᵀ and dL/dA = s·Bᵀ·dL/dW′, where dL/dW′ is the merged model's weight
     /// gradient (checked against the float64 reference in LlamaReferenceTests).
-    @Test(arguments: [[LoRAAdapters.Target.q, .v], LoRAAdapters.Target.allCases])
-    func gradientsFollowTheMergedModelsWeightGradient(targets: [LoRAAdapters.Target]) throws {
+    /// (With the MLP recomputed in backward as well: its gate and up carry their deltas again.)
+    @Test(arguments: [([LoRAAdapters.Target.q, .v], LlamaActivations.Retention.all), (LoRAAdapters.Target.allCases, .all),
+                      (LoRAAdapters.Target.allCases, .recomputeMLP)])
+    func gradientsFollowTheMergedModelsWeightGradient(targets: [LoRAAdapters.Target], retention: LlamaActivations.Retention) throws {
         let model = try randomLlama()
         let adapters = attachRandomAdapters(to: model, rank: 3, alpha: 6, targets: targets)
         model.enableGradients()
         model.zeroGradients()
-        model.backward(dLogProb: dLogProb, activations: try logProbs(model).activations)
+        model.backward(dLogProb: dLogProb, activations: try logProbs(model, retention: retention).activations)
         let grads = try #require(adapters.gradients)
 
-        let full = try merged(model, adapters)
+        let full = try model.merged()
         full.enableGradients()
         full.backward(dLogProb: dLogProb, activations: try logProbs(full).activations)
         let dW = try #require(full.gradients)
         let r = adapters.rank, s = Double(adapters.scale)
         for adapter in adapters.all {
             let out = adapter.outFeatures, inF = adapter.inFeatures
-            let w = dW.pointer + offset(of: adapter, in: model), a = adapters.parameters.pointer + adapter.a, b = adapters.parameters.pointer + adapter.b
+            let w = dW.pointer + model.layout.offset(of: adapter.target, layer: adapter.layer), a = adapters.parameters.pointer + adapter.a, b = adapters.parameters.pointer + adapter.b
             var worst = 0.0, scale = 1e-6
             for k in 0..<r {
                 for j in 0..<inF {   // dA[k, j] = s Σ_o B[o, k] dW[o, j]

@@ -70,6 +70,27 @@ private func quiet(maxSteps: Int? = nil, resume: Bool = false, interruptAt: Int?
         #expect(FileManager.default.fileExists(atPath: folder + "/run/final/tokenizer.json"))
     }
 
+    /// LoRA: the reference is the base (adapters off), so before training every margin is exactly 0;
+    /// the adapters alone learn the preference, the base weights stay as loaded, and final/ is a PEFT
+    /// adapter folder that loads back to the same model.
+    @Test func loraLearnsThePreferenceWithAFrozenBase() throws {
+        let (folder, yaml) = try preferenceSetup()
+        let text = yaml("dpo", "lora", "").replacingOccurrences(of: "chat_template: chatml}", with: "chat_template: chatml, lora: {rank: 4}}")
+            .replacingOccurrences(of: "lr: 0.002", with: "lr: 0.01")
+        let dpo = try DPOTrainer(config: config(text), options: quiet())
+        let base = parameterBits(dpo.model)
+        let before = try dpo.evaluateHeldOut()
+        #expect(before["eval_rewards/margins"] == 0 && before["eval_rewards/accuracies"] == 0)
+        try dpo.train()
+        let after = try dpo.evaluateHeldOut()
+        #expect(after["eval_rewards/accuracies"]! >= 0.8 && after["eval_rewards/margins"]! > 0.5, "\(after)")
+        #expect(parameterBits(dpo.model) == base)
+        #expect(FileManager.default.fileExists(atPath: folder + "/lora/final/adapter_model.safetensors"))
+        #expect(!FileManager.default.fileExists(atPath: folder + "/lora/final/model.safetensors"))
+        let reloaded = try LlamaCheckpoint.load(folder + "/lora/final")
+        #expect(Array(try #require(reloaded.adapters).parameters.buffer) == Array(try #require(dpo.model.adapters).parameters.buffer))
+    }
+
     /// The second run over the same inputs does no reference forward pass; changing the data, the
     /// maximum length, the loss type or the reference weights computes (and stores) new values.
     @Test func referenceLogProbsAreCachedAndKeyed() throws {

@@ -1,4 +1,5 @@
 import Foundation
+import ModelIO
 import RunConfig
 import Testing
 import TestSupport
@@ -78,9 +79,11 @@ private func timeless(_ path: String) throws -> [String] {
 
     /// Sampling and training share kernels: the PPO ratio on the first minibatch is exactly 1, and at
     /// the first step the policy equals the reference, so every KL estimate is exactly 0.
-    @Test func firstRatioIsExactlyOneAndFirstKLExactlyZero() throws {
+    /// With LoRA the reference is the policy with its adapters off: exactly the same at step 1 (B = 0).
+    @Test(arguments: [false, true]) func firstRatioIsExactlyOneAndFirstKLExactlyZero(lora: Bool) throws {
         let (folder, yaml) = try rlSetup("grpo")
-        let trainer = try RLVRTrainer(config: ConfigLoader.load(RunConfiguration.self, yaml: yaml("r")), options: quietOptions(maxSteps: 3))
+        let text = lora ? yaml("r").replacingOccurrences(of: "chat_template: chatml}", with: "chat_template: chatml, lora: {rank: 4}}") : yaml("r")
+        let trainer = try RLVRTrainer(config: ConfigLoader.load(RunConfiguration.self, yaml: text), options: quietOptions(maxSteps: 3))
         try trainer.train()
         let lines = try metricLines(folder + "/r")
         #expect(lines.allSatisfy { ($0["ratio_max_deviation"] as? Double) == 0 }, "\(lines.map { $0["ratio_max_deviation"] ?? "-" })")
@@ -90,20 +93,31 @@ private func timeless(_ path: String) throws -> [String] {
 
     /// The reward is learnable: the mean score of the last 4 steps beats the first 4 by a margin,
     /// with each estimator and each policy loss (a gradient of the wrong sign lowers it instead).
-    @Test(arguments: ["grpo", "rloo", "gae", "gae-score-one-token-later", "reinforce_pp_baseline", "grpo-dr_grpo", "grpo-gspo", "grpo-cispo"])
+    @Test(arguments: ["grpo", "rloo", "gae", "gae-score-one-token-later", "reinforce_pp_baseline", "grpo-dr_grpo", "grpo-gspo", "grpo-cispo",
+                      "grpo-lora", "gae-lora"])
     func rewardRises(variant: String) throws {
         let algorithm = variant.hasPrefix("gae") ? "gae" : variant.hasPrefix("grpo") ? "grpo" : variant
-        let extras = ["gae": ", ppo_epochs: 2, minibatches: 2", "gae-score-one-token-later": ", score_one_token_later: true",
+        let extras = ["gae": ", ppo_epochs: 2, minibatches: 2", "gae-lora": ", ppo_epochs: 2, minibatches: 2", "gae-score-one-token-later": ", score_one_token_later: true",
                       "grpo-dr_grpo": ", loss: dr_grpo, group_std: none", "grpo-gspo": ", loss: gspo, ppo_epochs: 2, clip_low: 0.0003, clip_high: 0.0004",
                       "grpo-cispo": ", loss: cispo, ppo_epochs: 2, clip_low: 1, clip_high: 0.28"]
         let extra = extras[variant] ?? ""
         let (folder, yaml) = try rlSetup(algorithm, extra: extra)
-        let trainer = try RLVRTrainer(config: ConfigLoader.load(RunConfiguration.self, yaml: yaml("run")), options: quietOptions())
+        let lora = variant.hasSuffix("-lora")
+        if lora {
+            // The tiny model's tied head is ±0.1 and the final norm caps |h|: its next-token
+            // distribution is nearly uniform and adapters, which leave head and norms frozen, can
+            // move a logit by under 2. Three times larger embeddings give them room to make "7" likely.
+            let base = try LlamaCheckpoint.load(folder + "/model")
+            for i in 0..<(base.config.vocabSize * base.config.hiddenSize) { base.parameters[base.layout.embedding + i] *= 3 }
+            try LlamaCheckpoint.save(base, to: folder + "/model")
+        }
+        let text = lora ? yaml("run").replacingOccurrences(of: "chat_template: chatml}", with: "chat_template: chatml, lora: {rank: 4}}") : yaml("run")
+        let trainer = try RLVRTrainer(config: ConfigLoader.load(RunConfiguration.self, yaml: text), options: quietOptions())
         let scores = try trainer.train()
         #expect(scores.count == 32)
         let first = scores.prefix(4).reduce(0, +) / 4, last = scores.suffix(4).reduce(0, +) / 4
-        #expect(last > first + 3, "\(variant): \(scores.map { String(format: "%.1f", $0) })")
-        #expect(FileManager.default.fileExists(atPath: folder + "/run/final/model.safetensors"))
+        #expect(last > first + (lora ? 2.5 : 3), "\(variant): \(scores.map { String(format: "%.1f", $0) })")
+        #expect(FileManager.default.fileExists(atPath: folder + (lora ? "/run/final/adapter_model.safetensors" : "/run/final/model.safetensors")))
         #expect(FileManager.default.fileExists(atPath: folder + "/run/samples.jsonl"))
         if algorithm == "gae" { #expect(FileManager.default.fileExists(atPath: folder + "/run/value/model.safetensors")) }
     }

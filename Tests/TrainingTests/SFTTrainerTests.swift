@@ -91,6 +91,48 @@ private func tinySetup() throws -> (folder: String, configYAML: (String, Int?) -
         #expect(try deterministicMetrics(folder + "/whole") == deterministicMetrics(folder + "/cut"))
     }
 
+    /// `model.lora`: only the adapters train (the base stays bit for bit as loaded), the loss falls,
+    /// the memory plan has no base gradients or moments, and final/ is a PEFT folder naming its base
+    /// that loads back to the trained model's numbers, tokenizer files beside it.
+    @Test func loraTrainsTheAdaptersAlone() throws {
+        let (folder, yaml) = try tinySetup()
+        let config = yaml("lora", 4).replacingOccurrences(of: "chat_template: chatml}", with: "chat_template: chatml, lora: {rank: 4, alpha: 8}}")
+            .replacingOccurrences(of: "lr: 0.003", with: "lr: 0.02")
+        let sft = try trainer(config)
+        let base = parameterBits(sft.model)
+        let losses = try sft.train()
+        #expect(losses.last! < losses.first! * 0.8, "losses \(losses)")
+        #expect(parameterBits(sft.model) == base)
+        let final = folder + "/lora/final"
+        for file in ["adapter_config.json", "adapter_model.safetensors", "tokenizer.json", "generation_config.json", "checkpoints/step-4/adapter_model.safetensors"] {
+            let path = file.hasPrefix("checkpoints") ? folder + "/lora/" + file : final + "/" + file
+            #expect(FileManager.default.fileExists(atPath: path), "\(file)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: final + "/model.safetensors"))
+        let plan = try String(contentsOfFile: folder + "/lora/memory_plan.json", encoding: .utf8)
+        #expect(plan.contains("LoRA adapters") && plan.contains("weights (frozen)"))
+        let reloaded = try LlamaCheckpoint.load(final)
+        let trained = try #require(sft.model.adapters), loaded = try #require(reloaded.adapters)
+        #expect(Array(loaded.parameters.buffer) == Array(trained.parameters.buffer) && loaded.scale == 2)
+        #expect(parameterBits(reloaded) == base)
+    }
+
+    @Test func loraResumeIsBitIdentical() throws {
+        let (folder, yaml) = try tinySetup()
+        let lora = { (run: String) in
+            yaml(run, 2).replacingOccurrences(of: "chat_template: chatml}", with: "chat_template: chatml, lora: {rank: 2, targets: [q, v, down]}}")
+        }
+        let whole = try trainer(lora("whole"))
+        try whole.train()
+        try trainer(lora("cut"), maxSteps: 3).train()
+        let resumed = try trainer(lora("cut"), resume: true)
+        try resumed.train()
+        #expect(Array(try #require(whole.model.adapters).parameters.buffer) == Array(try #require(resumed.model.adapters).parameters.buffer))
+        #expect(try deterministicMetrics(folder + "/whole") == deterministicMetrics(folder + "/cut"))
+        // a LoRA checkpoint cannot resume a full fine-tuning run, nor the other way round
+        #expect(throws: (any Error).self) { try trainer(yaml("cut", 2), resume: true).train() }
+    }
+
     /// `output.tensorboard: true`: one scalar event per metrics line, and a resumed run first tells
     /// TensorBoard to drop the steps after its checkpoint.
     @Test func tensorBoardLogsEveryStepAndTheRestart() throws {

@@ -4,6 +4,8 @@ public struct ModelSection: RunConfigSection, Equatable {
     public var path: String?
     /// `auto` reads the template from the checkpoint; the others force a known family.
     public var chatTemplate: ChatTemplate
+    /// Low-rank adapters (off by default: full fine-tuning).
+    public var lora: LoRASection
 
     public enum ChatTemplate: String, ConfigChoice {
         case auto, chatml, tulu, plain
@@ -12,11 +14,13 @@ public struct ModelSection: RunConfigSection, Equatable {
     enum CodingKeys: String, CodingKey {
         case path
         case chatTemplate = "chat_template"
+        case lora
     }
 
     public init() {
         path = nil
         chatTemplate = .auto
+        lora = LoRASection()
     }
 
     public init(from decoder: Decoder) throws {
@@ -24,12 +28,13 @@ public struct ModelSection: RunConfigSection, Equatable {
         let d = Self()
         path = try c.decodeIfPresent(String.self, forKey: .path)
         chatTemplate = try c.value(.chatTemplate, or: d.chatTemplate)
+        lora = try c.value(.lora, or: d.lora)
     }
 
     public func problems() -> [ConfigProblem] {
         guard let path, !path.isEmpty else {
             return [ConfigProblem("path", "required: a .gguf file, a .safetensors file or a Hugging Face model folder")]
         }
-        return []
+        return lora.problems().map { $0.inSection("lora") }
     }
 }

@@ -57,11 +57,15 @@ extension RLVRTrainer {
         }
     }
 
-    /// The frozen reference's log-probs of every response token, micro-batch by micro-batch.
+    /// The frozen reference's log-probs of every response token, micro-batch by micro-batch. Under
+    /// LoRA the reference is the policy with its adapters switched off (no second copy).
     func scoreWithReference(_ rollouts: inout [Rollout]) throws {
+        let model = reference ?? policy
+        if reference == nil { policy.adaptersEnabled = false }
+        defer { policy.adaptersEnabled = true }
         var start = 0
         for micro in rollouts.chunked(config.training.microBatchSize) {
-            let (logProbs, _) = try micro.responseLogProbs(reference, activations: activations)
+            let (logProbs, _) = try micro.responseLogProbs(model, activations: activations)
             for (offset, values) in logProbs.enumerated() { rollouts[start + offset].referenceLogProbs = values }
             start += micro.count
         }

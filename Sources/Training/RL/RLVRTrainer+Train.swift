@@ -78,9 +78,8 @@ extension RLVRTrainer {
             try lifecycle.stepDone(state, seconds: Profiler.now() - started, metrics: line, status: summary, line: summary)
         }
         try lifecycle.end(state) { folder in
-            try LlamaCheckpoint.save(policy, to: folder)
-            try setup.saveTokenizer(to: folder)
-            if let value { try LlamaCheckpoint.saveSequenceClassifier(value.model, score: Array(value.head.values.buffer), to: run.path + "/value") }
+            try setup.saveModel(policy, to: folder)
+            if let value { try LlamaCheckpoint.saveSequenceClassifier(value.model.adapters == nil ? value.model : try value.model.merged(), score: Array(value.head.values.buffer), to: run.path + "/value") }
         }
         return scores
     }

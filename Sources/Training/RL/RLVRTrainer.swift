@@ -22,7 +22,9 @@ public final class RLVRTrainer {
     public let options: TrainerOptions
     public let policy: LlamaModel
     /// A read-only copy of the starting weights (never reloaded from disk).
-    let reference: LlamaModel
+    /// The frozen reference: a copy of the starting weights; nil under LoRA, where it is the
+    /// policy with its adapters switched off.
+    let reference: LlamaModel?
     let value: ValueModel?
     /// AdamW, clipping and the step over the policy.
     let policyOptimizer: OptimizerGroup
@@ -89,8 +91,13 @@ public final class RLVRTrainer {
 
         eosTokens = Set(policy.config.eosTokenIDs.map { Int32($0) } + (setup.tokenizer.eosTokenID.map { [$0] } ?? []))
         benchmarks = try BenchmarkProbe(config.evaluation, policy: policy, tokenizer: setup.tokenizer, template: setup.template, eosTokens: eosTokens)
-        reference = try LlamaModel(config: policy.config)
-        reference.parameters.copy(from: policy.parameters)
+        if policy.adapters == nil {
+            let copy = try LlamaModel(config: policy.config)
+            copy.parameters.copy(from: policy.parameters)
+            reference = copy
+        } else {
+            reference = nil
+        }
         policyOptimizer = try OptimizerGroup(model: policy, config: config.optimizer)
 
         let longestPrompt = (trainPrompts + evalPrompts).map(\.tokens.count).max() ?? 1
@@ -112,6 +119,9 @@ public final class RLVRTrainer {
                 valueWeights = try LlamaModel(config: policy.config)
                 valueWeights.parameters.copy(from: policy.parameters)
                 score = nil
+            }
+            if config.model.lora.enabled {   // the critic trains adapters too; its score head whole
+                valueWeights.adapters = LoRAAdapters.make(for: valueWeights.config, section: config.model.lora, seed: UInt64(config.seed) &+ 1)
             }
             let valueLongest = min(valueWeights.config.maxPositionEmbeddings, longest)
             value = try ValueModel(model: valueWeights, score: score, seed: UInt64(config.seed), optimizer: config.optimizer,
@@ -140,8 +150,21 @@ public final class RLVRTrainer {
     public var memoryPlan: [(what: String, bytes: Int)] {
         let floats = MemoryLayout<Float>.stride, c = policy.config
         let weights = policy.layout.count * floats
-        var parts: [(String, Int)] = [("policy weights, gradients, AdamW moments", 4 * weights), ("reference weights", weights)]
-        if let value { parts.append(("value model weights, gradients, AdamW moments", 4 * value.model.layout.count * floats)) }
+        var parts: [(String, Int)]
+        if let adapters = policy.adapters {
+            parts = [("policy weights (frozen; the reference is them without adapters)", weights),
+                     ("LoRA adapters, gradients, AdamW moments", 4 * adapters.parameters.count * floats)]
+        } else {
+            parts = [("policy weights, gradients, AdamW moments", 4 * weights), ("reference weights", weights)]
+        }
+        if let value {
+            let valueWeights = value.model.layout.count * floats
+            if let adapters = value.model.adapters {
+                parts.append(("value model weights (frozen), LoRA adapters, gradients, AdamW moments", valueWeights + 4 * adapters.parameters.count * floats))
+            } else {
+                parts.append(("value model weights, gradients, AdamW moments", 4 * valueWeights))
+            }
+        }
         // each rank samples its share of the prompts
         let sequences = config.rollout.dynamicSampling ? dynamicSlots
             : min(config.rollout.decodeBatch ?? .max, (config.rollout.promptsPerStep + group.size - 1) / group.size * config.rollout.samplesPerPrompt)

@@ -121,7 +121,12 @@ public struct RunFolder: Sendable {
         try? FileManager.default.removeItem(atPath: temporary)
         for part in parts {
             let folder = part.subfolder.map { temporary + "/" + $0 } ?? temporary
-            try LlamaCheckpoint.save(part.model, to: folder)
+            if let adapters = part.model.adapters {
+                // the base is the run's model.path, frozen: a checkpoint holds the adapters alone
+                try LoRAAdapterFiles.save(adapters, to: folder, baseModel: nil)
+            } else {
+                try LlamaCheckpoint.save(part.model, to: folder)
+            }
             let count = part.optimizer.firstMoment.count
             try SafetensorsWriter.write([
                 SafetensorsTensorToWrite(name: "adamw.m", shape: [count], values: UnsafeBufferPointer(start: part.optimizer.firstMoment.pointer, count: count)),
@@ -178,11 +183,26 @@ public struct RunFolder: Sendable {
 
     private static func restore(_ part: Part, from folder: String, step: Int) throws {
         let (model, optimizer, heads) = (part.model, part.optimizer, part.heads)
-        let saved = try LlamaCheckpoint.load(folder)
-        guard saved.layout.count == model.layout.count else {
-            throw CheckpointError(file: folder, field: "", problem: "holds \(saved.layout.count) parameters, the model being trained has \(model.layout.count)")
+        if let adapters = model.adapters {
+            guard LoRAAdapterFiles.isAdapterFolder(folder) else {
+                throw CheckpointError(file: folder, field: "", problem: "holds full weights, but this run trains LoRA adapters (model.lora)")
+            }
+            let saved = try LoRAAdapterFiles.load(folder: folder, config: model.config)
+            guard saved.parameters.count == adapters.parameters.count, saved.targets == adapters.targets, saved.scale == adapters.scale else {
+                throw CheckpointError(file: folder, field: LoRAAdapterFiles.configName,
+                                      problem: "holds adapters of rank \(saved.rank) on \(saved.targets.map(\.rawValue)), this run's are rank \(adapters.rank) on \(adapters.targets.map(\.rawValue))")
+            }
+            adapters.parameters.copy(from: saved.parameters)
+        } else {
+            guard !LoRAAdapterFiles.isAdapterFolder(folder) else {
+                throw CheckpointError(file: folder, field: "", problem: "holds LoRA adapters, but this run trains the full model (no model.lora)")
+            }
+            let saved = try LlamaCheckpoint.load(folder)
+            guard saved.layout.count == model.layout.count else {
+                throw CheckpointError(file: folder, field: "", problem: "holds \(saved.layout.count) parameters, the model being trained has \(model.layout.count)")
+            }
+            model.parameters.copy(from: saved.parameters)
         }
-        model.parameters.copy(from: saved.parameters)
         let momentsPath = folder + "/optimizer.safetensors"
         let moments = try SafetensorsFile(path: momentsPath)
         var stored = [("adamw.m", optimizer.firstMoment.buffer), ("adamw.v", optimizer.secondMoment.buffer)]

@@ -89,6 +89,9 @@ public final class DPOTrainer {
             return
         }
         let started = Profiler.now()
+        // under LoRA the reference is the base: the model with its adapters switched off
+        referenceModel.adaptersEnabled = false
+        defer { referenceModel.adaptersEnabled = true }
         let micros = pairs.chunked(config.training.microBatchSize)
         let sums = try group.map(micros.count) { index -> [[Float]] in
             referenceForwardPasses += 2
@@ -156,8 +159,7 @@ public final class DPOTrainer {
     public func train() throws -> [Double] {
         try prepareReference(log: loop.options.log)
         return try loop.train(plan: plan, evaluate: evalPairs.isEmpty ? nil : evaluateHeldOut, saveFinal: { folder in
-            try LlamaCheckpoint.save(self.model, to: folder)
-            try self.setup.saveTokenizer(to: folder)
+            try self.setup.saveModel(self.model, to: folder)
         })
     }
 

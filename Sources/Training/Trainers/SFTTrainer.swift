@@ -75,8 +75,7 @@ public final class SFTTrainer {
     @discardableResult
     public func train() throws -> [Double] {
         try loop.train(plan: plan, evaluate: evalExamples.isEmpty ? nil : { ["eval_loss": try self.evaluate()] }, saveFinal: { folder in
-            try LlamaCheckpoint.save(self.model, to: folder)
-            try self.setup.saveTokenizer(to: folder)
+            try self.setup.saveModel(self.model, to: folder)
         })
     }
 

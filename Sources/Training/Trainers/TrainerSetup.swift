@@ -29,6 +29,12 @@ struct TrainerSetup {
         self.modelPath = modelPath
         self.trainPath = trainPath
         model = try LlamaCheckpoint.load(modelPath)
+        if config.model.lora.enabled {
+            if model.adapters != nil {
+                throw TrainerError("model.lora: \(modelPath) already carries adapters; merge them first (rlvr merge) or train without model.lora")
+            }
+            model.adapters = LoRAAdapters.make(for: model.config, section: config.model.lora, seed: UInt64(config.seed))
+        }
         let tokenizer = try BPETokenizer.load(checkpoint: modelPath)
         self.tokenizer = tokenizer
         let eos = tokenizer.eosTokenID.map { tokenizer.tokens[Int($0)] } ?? "</s>"
@@ -53,6 +59,19 @@ struct TrainerSetup {
         let keys = items.indices.map { CounterRNG.bits(seed: seed, prompt: -1, sample: 0, position: $0) }
         let heldOut = Set(items.indices.sorted { (keys[$0], $0) < (keys[$1], $1) }.prefix(held))
         return (items.indices.filter { !heldOut.contains($0) }.map { items[$0] }, heldOut.sorted().map { items[$0] })
+    }
+
+    /// Writes a trained model as a folder transformers loads: the weights (config.json,
+    /// model.safetensors), or under LoRA the adapters in PEFT's layout naming the base by its
+    /// absolute path; then the tokenizer and generation files.
+    func saveModel(_ model: LlamaModel, to folder: String) throws {
+        if let adapters = model.adapters {
+            let base = URL(fileURLWithPath: modelPath).standardizedFileURL.path
+            try LoRAAdapterFiles.save(adapters, to: folder, baseModel: base)
+        } else {
+            try LlamaCheckpoint.save(model, to: folder)
+        }
+        try saveTokenizer(to: folder)
     }
 
     /// Writes the tokenizer and generation files beside a saved model (`HuggingFaceFolderFiles`):

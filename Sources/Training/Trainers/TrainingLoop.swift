@@ -69,8 +69,11 @@ final class TrainingLoop {
         let floats = MemoryLayout<Float>.stride
         let weights = model.layout.count * floats
         let activationBytes = activations.reduce(0) { $0 + $1.trainingBytes }
-        var parts = [("weights", weights), ("gradients", weights), ("AdamW moments", 2 * weights),
-                     ("activations for \(activations.map { String($0.capacity) }.joined(separator: " + ")) tokens", activationBytes)]
+        let trained = optimizer.parameters.count * floats
+        var parts = model.adapters == nil
+            ? [("weights", weights), ("gradients", weights), ("AdamW moments", 2 * weights)]
+            : [("weights (frozen)", weights), ("LoRA adapters", trained), ("adapter gradients", trained), ("AdamW moments", 2 * trained)]
+        parts += [("activations for \(activations.map { String($0.capacity) }.joined(separator: " + ")) tokens", activationBytes)]
         let stash = parallel.stashBytes(leaves: (config.training.batchSize + micro - 1) / micro)
         if stash > 0 { parts.append(("partial gradient sums", stash)) }
         memoryPlan = parts.map { (what: $0.0, bytes: $0.1) }
