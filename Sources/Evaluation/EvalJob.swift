@@ -12,6 +12,8 @@ public struct EvalJob {
     /// Where the tokenizer is read from (nil: beside the weights). Run checkpoints keep no tokenizer;
     /// their run's `final/` has it.
     public var tokenizerPath: String?
+    /// A LoRA adapter folder applied to the model (`--adapter`).
+    public var adapterPath: String?
     /// Chat template name: auto (the checkpoint's), chatml, tulu or plain.
     public var templateName: String
     public var tasks: [any EvalTask]
@@ -41,7 +43,7 @@ public struct EvalJob {
     /// stops the job before it spends time.
     public func run() throws -> EvalReport {
         let path = Self.modelPath(modelPath)
-        let model = try LlamaCheckpoint.load(path)
+        let model = try LlamaCheckpoint.load(path, adapter: adapterPath)
         let tokenizer = try BPETokenizer.load(checkpoint: tokenizerPath ?? path)
         var template: ChatTemplate?
         if settings.chat {
@@ -52,7 +54,7 @@ public struct EvalJob {
             template = try ChatTemplate.resolve(name: templateName, checkpointTemplate: tokenizer.chatTemplate, eosToken: eos)
         }
         let eosTokens = Set(model.config.eosTokenIDs.map(Int32.init) + (tokenizer.eosTokenID.map { [$0] } ?? []))
-        let digest = try Self.weightsDigest(path)
+        let digest = try Self.weightsDigest(path, adapter: adapterPath)
         let store = try out.map { try Self.prepare(folder: $0, settings: settings, digest: digest, overwrite: overwrite) }
         let runner = try EvalRunner(model: model, tokenizer: tokenizer, template: template, eosTokens: eosTokens, data: data,
                                     settings: settings, modelSHA256: digest, store: store)
@@ -88,11 +90,21 @@ public struct EvalJob {
     }
 
     /// SHA-256 of the weights: of the file itself, or of a folder's one .safetensors/.gguf file (with
-    /// several, of their digests joined by newlines, in name order).
-    public static func weightsDigest(_ path: String) throws -> String {
+    /// several, of their digests joined by newlines, in name order). With a LoRA adapter (given, or
+    /// the folder being one), of the base's and the adapter's digests joined by a newline.
+    public static func weightsDigest(_ path: String, adapter: String? = nil) throws -> String {
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else { throw EvalError("\(path): no such file or folder") }
-        let files = isFolder.boolValue
+        if adapter == nil, isFolder.boolValue, LoRAAdapterFiles.isAdapterFolder(path), !FileManager.default.fileExists(atPath: path + "/config.json") {
+            return try weightsDigest(LoRAAdapterFiles.baseModel(of: path), adapter: path)
+        }
+        guard let adapter else { return try filesDigest(path, isFolder: isFolder.boolValue) }
+        return SHA256.hex(Array((try filesDigest(path, isFolder: isFolder.boolValue) + "\n" + filesDigest(adapter, isFolder: true)).utf8))
+    }
+
+    /// SHA-256 of a file, or of a folder's .safetensors/.gguf files.
+    private static func filesDigest(_ path: String, isFolder: Bool) throws -> String {
+        let files = isFolder
             ? ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).filter { $0.hasSuffix(".safetensors") || $0.hasSuffix(".gguf") }.sorted().map { path + "/" + $0 }
             : [path]
         if files.count == 1 { return try SHA256.hex(file: files[0]) }

@@ -45,6 +45,10 @@ extension BPETokenizer {
         let isFolder = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
         let folder = isFolder ? path : (path as NSString).deletingLastPathComponent
         let resolved = folder.isEmpty ? "." : folder
+        // a LoRA folder without tokenizer files of its own uses its base model's
+        if isFolder, LoRAAdapterFiles.isAdapterFolder(path), !FileManager.default.fileExists(atPath: path + "/tokenizer.json") {
+            return try load(checkpoint: LoRAAdapterFiles.baseModel(of: path))
+        }
         guard FileManager.default.fileExists(atPath: resolved + "/tokenizer.json") else {
             throw TokenizerError("\(path): no tokenizer found (expected tokenizer.json in \(resolved), or a .gguf with tokenizer metadata)")
         }

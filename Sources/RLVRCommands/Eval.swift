@@ -23,6 +23,9 @@ struct Eval: ParsableCommand {
     @Option(help: "A .gguf file, a .safetensors file, a Hugging Face model folder, or a run folder (its final/).")
     var model: String
 
+    @Option(help: "A LoRA adapter folder (Hugging Face PEFT: adapter_config.json, adapter_model.safetensors) to apply to --model.")
+    var adapter: String?
+
     @Option(help: "Comma-separated tasks (\(TaskCatalog.names.joined(separator: ", "))).")
     var tasks: String
 
@@ -89,6 +92,7 @@ struct Eval: ParsableCommand {
                                                  temperature: temperature, seed: seed, maxNewTokens: maxNewTokens),
                           limit: limit, data: BenchmarkData(root: data), out: out, overwrite: overwrite)
         job.shard = try shard.map(EvalShard.init(parsing:))
+        job.adapterPath = adapter
         if let shots, shots > 0 {
             let fixed = job.tasks.filter { $0.maximumShots == 0 }.map(\.name)
             if !fixed.isEmpty {

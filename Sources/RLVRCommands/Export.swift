@@ -22,6 +22,9 @@ struct Export: ParsableCommand {
     @Option(help: "A .gguf file, a .safetensors file, a Hugging Face model folder, or a run folder (its final/).")
     var model: String
 
+    @Option(help: "A LoRA adapter folder (Hugging Face PEFT: adapter_config.json, adapter_model.safetensors) to merge into --model (GGUF holds merged weights).")
+    var adapter: String?
+
     @Option(help: "The GGUF file to write.")
     var to: String
 
@@ -60,7 +63,8 @@ struct Export: ParsableCommand {
         compute.apply()
         let tasks = try check.map(TaskCatalog.resolve)   // a bad task name stops the command before it writes
         let source = EvalJob.modelPath(model)
-        let llama = try LlamaCheckpoint.load(source)
+        let loaded = try LlamaCheckpoint.load(source, adapter: adapter)
+        let llama = loaded.adapters == nil ? loaded : try loaded.merged()
         let tokenizer = try BPETokenizer.load(checkpoint: source)
         let weightType = GGUFExport.WeightType(rawValue: type)!
         let title = name ?? ((source as NSString).lastPathComponent as NSString).deletingPathExtension
@@ -69,14 +73,15 @@ struct Export: ParsableCommand {
         StandardOutput.write("wrote \(to) (\(type), \(String(format: "%.1f", Double(bytes) / 1e6)) MB)\n")
         guard let tasks else { return }
         let settings = EvalSettings(format: format, chat: chat)
-        func evaluate(_ path: String) throws -> EvalReport {
+        func evaluate(_ path: String, adapter: String? = nil) throws -> EvalReport {
             var job = EvalJob(modelPath: path, tasks: tasks, settings: settings, limit: limit, data: BenchmarkData(root: data))
+            job.adapterPath = adapter
             if let status = TerminalProgress.status {
                 job.progress = { p in status("\((path as NSString).lastPathComponent): \(p.task) \(p.done)/\(p.total)") }
             }
             return try job.run()
         }
-        let before = try evaluate(source), after = try evaluate(to)
+        let before = try evaluate(source, adapter: adapter), after = try evaluate(to)
         if TerminalProgress.isTerminal { StandardOutput.write("\r\u{1B}[K") }
         StandardOutput.write(QuantisationCheck(source: before, exported: after, type: type).markdown())
     }

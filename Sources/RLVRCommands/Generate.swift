@@ -20,6 +20,9 @@ struct Generate: ParsableCommand {
     @Option(help: "A .gguf file or a Hugging Face model folder.")
     var model: String
 
+    @Option(help: "A LoRA adapter folder (Hugging Face PEFT: adapter_config.json, adapter_model.safetensors) to apply to --model.")
+    var adapter: String?
+
     @Option(help: "One prompt.")
     var prompt: String?
 
@@ -51,7 +54,7 @@ struct Generate: ParsableCommand {
 
     func run() throws {
         compute.apply()
-        let loaded = try LoadedChatModel(path: model, templateName: template)
+        let loaded = try LoadedChatModel(path: model, adapter: adapter, templateName: template)
         let texts = try promptTexts(loaded)
         let requests = texts.enumerated().map { GenerationRequest(id: $0.offset, prompt: loaded.tokenizer.encode($0.element), samples: n) }
         let tokenizer = loaded.tokenizer
@@ -119,6 +122,9 @@ struct Chat: ParsableCommand {
     @Option(help: "A .gguf file or a Hugging Face model folder.")
     var model: String
 
+    @Option(help: "A LoRA adapter folder (Hugging Face PEFT: adapter_config.json, adapter_model.safetensors) to apply to --model.")
+    var adapter: String?
+
     @Option(help: "Chat template: auto, chatml, tulu or plain.")
     var template: String = "auto"
 
@@ -130,7 +136,7 @@ struct Chat: ParsableCommand {
 
     func run() throws {
         compute.apply()
-        let loaded = try LoadedChatModel(path: model, templateName: template)
+        let loaded = try LoadedChatModel(path: model, adapter: adapter, templateName: template)
         let chatTemplate = try loaded.template()
         let tokenizer = loaded.tokenizer
         var messages: [ChatMessage] = system.map { [ChatMessage(role: "system", content: $0)] } ?? []

@@ -46,8 +46,8 @@ struct LoadedChatModel {
     private let resolvedTemplate: Result<ChatTemplate, TokenizerError>
 
     /// An unknown `templateName` is an error at once.
-    init(path: String, templateName: String) throws {
-        let model = try LlamaCheckpoint.load(path)
+    init(path: String, adapter: String? = nil, templateName: String) throws {
+        let model = try LlamaCheckpoint.load(path, adapter: adapter)
         let tokenizer = try BPETokenizer.load(checkpoint: path)
         let eosText = tokenizer.eosTokenID.map { tokenizer.tokens[Int($0)] } ?? "</s>"
         if templateName == "auto" && tokenizer.chatTemplate == nil {

@@ -18,6 +18,9 @@ struct Score: ParsableCommand {
     @Option(help: "A .gguf file, a .safetensors file or a Hugging Face model folder.")
     var model: String
 
+    @Option(help: "A LoRA adapter folder (Hugging Face PEFT: adapter_config.json, adapter_model.safetensors) to apply to --model.")
+    var adapter: String?
+
     @Option(parsing: .unconditional, help: "Comma-separated token ids, e.g. 504,3575,282.")
     var tokens: String?
 
@@ -42,7 +45,7 @@ struct Score: ParsableCommand {
             ids = try BPETokenizer.load(checkpoint: model).encode(text ?? "")
             guard !ids.isEmpty else { throw InputError("--text: the text has no tokens") }
         }
-        let llama = try LlamaCheckpoint.load(model)
+        let llama = try LlamaCheckpoint.load(model, adapter: adapter)
         let vocabulary = try TokenVocabulary.load(checkpoint: model)
         let report = try ScoreReport(model: llama, tokens: ids, vocabulary: vocabulary)
         print(json ? try report.json(modelPath: model) : report.table())

@@ -9,8 +9,11 @@ import Verifiers
 
 extension RLVRTrainer {
     var checkpointParts: [RunFolder.Part] {
-        var parts = [RunFolder.Part(model: policy, optimizer: policyOptimizer.optimizer)]
-        if let value { parts.append(RunFolder.Part(subfolder: "value", model: value.model, optimizer: value.optimizer.optimizer, heads: [value.head])) }
+        var parts = [RunFolder.Part(model: policy, optimizer: policyOptimizer.optimizer, baseModel: config.model.path)]
+        if let value {
+            parts.append(RunFolder.Part(subfolder: "value", model: value.model, optimizer: value.optimizer.optimizer, heads: [value.head],
+                                        baseModel: config.algorithm.valueModel ?? config.model.path))
+        }
         return parts
     }
 

@@ -106,8 +106,12 @@ public struct RunFolder: Sendable {
         public var model: LlamaModel
         public var optimizer: AdamW
         public var heads: [HeadParameters]
-        public init(subfolder: String? = nil, model: LlamaModel, optimizer: AdamW, heads: [HeadParameters] = []) {
+        /// Under LoRA, the base model the adapters belong to (recorded in each checkpoint's
+        /// adapter_config.json, so a checkpoint loads, or evaluates, on its own).
+        public var baseModel: String?
+        public init(subfolder: String? = nil, model: LlamaModel, optimizer: AdamW, heads: [HeadParameters] = [], baseModel: String? = nil) {
             self.subfolder = subfolder
+            self.baseModel = baseModel.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
             self.model = model
             self.optimizer = optimizer
             self.heads = heads
@@ -123,7 +127,7 @@ public struct RunFolder: Sendable {
             let folder = part.subfolder.map { temporary + "/" + $0 } ?? temporary
             if let adapters = part.model.adapters {
                 // the base is the run's model.path, frozen: a checkpoint holds the adapters alone
-                try LoRAAdapterFiles.save(adapters, to: folder, baseModel: nil)
+                try LoRAAdapterFiles.save(adapters, to: folder, baseModel: part.baseModel)
             } else {
                 try LlamaCheckpoint.save(part.model, to: folder)
             }

@@ -101,7 +101,7 @@ final class TrainingLoop {
     func train(plan: ([Int]) throws -> StepPlan, evaluate: (() throws -> [String: Double])?,
                saveFinal: (String) throws -> Void) throws -> [Double] {
         let lifecycle = RunLifecycle(run: run, config: config, options: options,
-                                     parts: [RunFolder.Part(model: model, optimizer: optimizer.optimizer, heads: heads)], totalSteps: totalSteps)
+                                     parts: [RunFolder.Part(model: model, optimizer: optimizer.optimizer, heads: heads, baseModel: config.model.path)], totalSteps: totalSteps)
         lifecycle.memoryPlan = memoryPlan
         var state = try lifecycle.start()
         let schedule = Self.schedule(config, totalSteps: totalSteps)
