@@ -2,6 +2,7 @@ import Foundation
 import Training
 import Kernels
 import LlamaModel
+import RunConfig
 
 /// Times full training steps (forward, log-probs, backward, clipping, AdamW) on random tokens and
 /// compares the achieved rate with OpenBLAS sgemm at the model's own matrix shapes, measured in the
@@ -48,10 +49,7 @@ public struct TrainStepBenchmark {
     }
 
     /// The SmolLM2-135M architecture (for random-weight benchmarks without the file).
-    public static let smolLM2_135M = LlamaConfig(
-        vocabSize: 49152, hiddenSize: 576, intermediateSize: 1536, numHiddenLayers: 30,
-        numAttentionHeads: 9, numKeyValueHeads: 3, maxPositionEmbeddings: 8192, rmsNormEps: 1e-5,
-        ropeTheta: 100_000, tieWordEmbeddings: true, bosTokenID: 1, eosTokenIDs: [2], padTokenID: 2)
+    public static let smolLM2_135M = ModelPreset.smolLM2_135M.config
 
     /// Fills the weights with small deterministic values (norm gains 1).
     public static func randomize(_ model: LlamaModel, seed: UInt64) {
@@ -69,18 +67,39 @@ public struct TrainStepBenchmark {
         }
     }
 
+    /// The bytes a step holds, by part, before anything is allocated: weights, gradients and AdamW
+    /// moments (under LoRA the base without them and the adapters with), activations, backward
+    /// scratch and the LM head's chunk.
+    public static func plan(config c: LlamaConfig, batch: Int, sequenceLength: Int, retention: LlamaActivations.Retention,
+                            lora: LoRASection) -> [(what: String, bytes: Int)] {
+        let floats = MemoryLayout<Float>.stride, n = batch * sequenceLength
+        let parameterBytes = LlamaParameterLayout(config: c).count * floats
+        let weightParts: [(String, Int)]
+        if lora.enabled {
+            let targets = lora.targets.compactMap { LoRAAdapters.Target(rawValue: $0.rawValue) }
+            let trained = LoRAAdapters.parameterCount(config: c, rank: lora.rank, targets: targets) * floats
+            weightParts = [("parameters (frozen)", parameterBytes), ("LoRA adapters", trained), ("adapter gradients", trained), ("AdamW moments", 2 * trained)]
+        } else {
+            weightParts = [("parameters", parameterBytes), ("gradients", parameterBytes), ("AdamW moments", 2 * parameterBytes)]
+        }
+        return (weightParts + [
+            ("activations", LlamaActivations.bytes(config: c, capacity: n, retention: retention)),
+            ("backward scratch", LlamaActivations.backwardBytes(config: c, capacity: n)),
+            ("LM head chunk", n * min(4096, c.vocabSize) * floats),
+        ]).map { (what: $0.0, bytes: $0.1) }
+    }
+
     public func run(progress: (String) -> Void = { _ in }) throws -> Result {
         let c = model.config
         let n = batch * sequenceLength
         let optimizer = try OptimizerGroup(model: model, settings: .init(weightDecay: 0.01), maxGradNorm: 1.0)
         let activations = LlamaActivations(config: c, capacity: n, longestSequence: sequenceLength, retention: retention)
-        let parameterBytes = model.layout.count * MemoryLayout<Float>.stride
-        let planned: [(String, Int)] = [
-            ("parameters", parameterBytes), ("gradients", parameterBytes), ("AdamW moments", 2 * parameterBytes),
-            ("activations", LlamaActivations.bytes(config: c, capacity: n, retention: retention)),
-            ("backward scratch", LlamaActivations.backwardBytes(config: c, capacity: n)),
-            ("LM head chunk", n * min(4096, c.vocabSize) * MemoryLayout<Float>.stride),
-        ]
+        var lora = LoRASection()
+        if let adapters = model.adapters {
+            lora.rank = adapters.rank
+            lora.targets = adapters.targets.compactMap { LoRASection.Target(rawValue: $0.rawValue) }
+        }
+        let planned = Self.plan(config: c, batch: batch, sequenceLength: sequenceLength, retention: retention, lora: lora)
 
         var state: UInt64 = 12345
         let tokens: [Int32] = (0..<n).map { _ in
@@ -122,7 +141,10 @@ public struct TrainStepBenchmark {
         let h = c.hiddenSize, q = c.numAttentionHeads * c.headDim, kv = c.numKeyValueHeads * c.headDim
         let perLayerWeights = 2 * h * q + 2 * h * kv + 3 * h * c.intermediateSize
         let matmulWeights = Double(c.numHiddenLayers * perLayerWeights + c.vocabSize * h)
-        let matmulFlops = 6 * Double(n) * matmulWeights
+        // full fine-tuning: 2 FLOPs per weight and token forward, 4 backward (dX and dW); under LoRA
+        // the frozen weights get no dW (2 backward), and each adapter costs 6·r·(in + out) per token
+        let loraFlops = (model.adapters?.all ?? []).reduce(0.0) { $0 + 6 * Double(model.adapters!.rank * ($1.inFeatures + $1.outFeatures)) } * Double(n)
+        let matmulFlops = (model.adapters == nil ? 6 : 4) * Double(n) * matmulWeights + loraFlops
         let causalPairs = Double(batch) * Double(sequenceLength) * Double(sequenceLength + 1) / 2
         let attentionFlops = 3 * Double(c.numHiddenLayers) * 4 * Double(q) * causalPairs
 

@@ -22,3 +22,9 @@ public func formatBytes(_ bytes: Int) -> String {
     if bytes >= 1 << 20 { return String(format: "%.1f MiB", value / Double(1 << 20)) }
     return String(format: "%.1f KiB", value / 1024)
 }
+
+/// The machine's physical memory, in bytes (0 when it cannot be read).
+public func physicalMemoryBytes() -> Int {
+    let pages = sysconf(Int32(_SC_PHYS_PAGES)), size = sysconf(Int32(_SC_PAGESIZE))
+    return pages > 0 && size > 0 ? pages * size : 0
+}

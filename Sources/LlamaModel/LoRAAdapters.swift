@@ -78,6 +78,13 @@ public final class LoRAAdapters: @unchecked Sendable {
         parameters = FloatBuffer(count: offset)
     }
 
+    /// A and B values of adapters of `rank` on `targets` of every layer (what the arena will hold).
+    public static func parameterCount(config c: LlamaConfig, rank: Int, targets: [Target]) -> Int {
+        LoRAAdapters(config: LlamaConfig(vocabSize: 1, hiddenSize: c.hiddenSize, intermediateSize: c.intermediateSize, numHiddenLayers: 1,
+                                         numAttentionHeads: c.numAttentionHeads, numKeyValueHeads: c.numKeyValueHeads, headDim: c.headDim),
+                     rank: rank, alpha: 1, targets: targets).parameters.count * c.numHiddenLayers
+    }
+
     /// Every adapter in arena order (layer by layer, targets in `Target` order).
     public var all: [Adapter] { adapters.flatMap { layer in targets.compactMap { layer[$0] } } }
 

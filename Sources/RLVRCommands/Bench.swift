@@ -10,10 +10,11 @@ import RunConfig
 import Tokenization
 import Training
 
-/// The checkpoint at `path`, or SmolLM2-135M's architecture with deterministic random weights.
-func benchmarkModel(_ path: String?) throws -> LlamaModel {
+/// The checkpoint at `path`, or a preset's architecture (SmolLM2-135M's by default) with
+/// deterministic random weights.
+func benchmarkModel(_ path: String?, preset: ModelPreset = .smolLM2_135M) throws -> LlamaModel {
     if let path { return try LlamaCheckpoint.load(path) }
-    let model = try LlamaModel(config: TrainStepBenchmark.smolLM2_135M)
+    let model = try LlamaModel(config: preset.config)
     TrainStepBenchmark.randomize(model, seed: 1)
     return model
 }
@@ -35,8 +36,11 @@ struct TrainBench: ParsableCommand {
     @Option(help: "Benchmark this checkpoint's architecture and weights.")
     var model: String?
 
-    @Option(help: "Benchmark a built-in architecture with random weights: smollm2-135m.")
+    @Option(help: "Benchmark a built-in architecture with random weights: \(ModelPreset.names).")
     var preset: String?
+
+    @Option(name: .customLong("lora-rank"), parsing: .unconditional, help: "Train LoRA adapters of this rank on every projection instead of all weights (0: full fine-tuning).")
+    var loraRank = 0
 
     @Option(parsing: .unconditional, help: "Sequences per step.")
     var batch = 4
@@ -54,7 +58,8 @@ struct TrainBench: ParsableCommand {
 
     func validate() throws {
         if model != nil && preset != nil { throw ValidationError("give --model or --preset, not both") }
-        if let preset, preset != "smollm2-135m" { throw ValidationError("unknown preset \"\(preset)\" (known: smollm2-135m)") }
+        if let preset, ModelPreset(rawValue: preset) == nil { throw ValidationError("unknown preset \"\(preset)\" (known: \(ModelPreset.names))") }
+        if loraRank < 0 { throw ValidationError("--lora-rank must be ≥ 0, got \(loraRank)") }
         if batch < 1 || seq < 2 || steps < 1 { throw ValidationError("--batch ≥ 1, --seq ≥ 2 and --steps ≥ 1 are required") }
         if LlamaActivations.Retention(rawValue: activations) == nil {
             throw ValidationError("--activations must be one of: \(LlamaActivations.Retention.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -64,14 +69,28 @@ struct TrainBench: ParsableCommand {
     func run() throws {
         try requireOneProcess("bench train")
         compute.apply()
-        let llama = try benchmarkModel(model)
-        if seq > llama.config.maxPositionEmbeddings {
-            throw InputError("--seq \(seq) is longer than the model's context (\(llama.config.maxPositionEmbeddings))")
+        let presetChoice = preset.flatMap(ModelPreset.init(rawValue:)) ?? .smolLM2_135M
+        let loaded = try model.map { try LlamaCheckpoint.load($0) }
+        let config = loaded?.config ?? presetChoice.config
+        if seq > config.maxPositionEmbeddings {
+            throw InputError("--seq \(seq) is longer than the model's context (\(config.maxPositionEmbeddings))")
         }
         let retention = LlamaActivations.Retention(rawValue: activations) ?? .all
+        var lora = LoRASection()
+        lora.rank = loraRank
+        var suggested = LoRASection()
+        suggested.rank = 16
+        let withAdapters = TrainStepBenchmark.plan(config: config, batch: batch, sequenceLength: seq, retention: retention, lora: suggested)
+        try MemoryPlanCheck.refuseOverPhysicalMemory(
+            TrainStepBenchmark.plan(config: config, batch: batch, sequenceLength: seq, retention: retention, lora: lora), what: "this benchmark",
+            suggestion: lora.enabled ? "lower --batch or --seq, or keep fewer activations (--activations recompute-mlp)"
+                : "train LoRA adapters instead: --lora-rank 16 needs \(formatBytes(withAdapters.reduce(0) { $0 + $1.bytes }))")
+        let llama = try loaded ?? benchmarkModel(nil, preset: presetChoice)
+        if lora.enabled { llama.adapters = LoRAAdapters.make(for: llama.config, section: lora, seed: 1) }
         let benchmark = TrainStepBenchmark(model: llama, batch: batch, sequenceLength: seq, steps: steps, retention: retention)
-        print("model: \(model ?? "smollm2-135m (random weights)"), \(InspectReport.grouped(llama.layout.count)) parameters")
-        print("batch \(batch) × \(seq) tokens, \(ComputeThreads.count) threads, fp32, AdamW, activations kept: \(activations)")
+        print("model: \(model ?? presetChoice.rawValue + " (random weights)"), \(InspectReport.grouped(llama.layout.count)) parameters")
+        print("batch \(batch) × \(seq) tokens, \(ComputeThreads.count) threads, fp32, AdamW, activations kept: \(activations)"
+              + (lora.enabled ? ", LoRA rank \(loraRank) on q, k, v, o, gate, up, down (base frozen: \(InspectReport.grouped(llama.adapters!.parameters.count)) trained)" : ""))
         print(KernelPath.summary)
         let result = try benchmark.run { FileHandle.standardError.write(Data(("  " + $0 + "\n").utf8)) }
         print(Self.render(result))

@@ -53,6 +53,14 @@ import TestSupport
         #expect(worst <= 2e-5, "largest relative difference from the merged model: \(worst)")
     }
 
+    @Test func parameterCountIsTheArenasSize() throws {
+        let model = try randomLlama()
+        for targets in [[LoRAAdapters.Target.q], [.v, .down], LoRAAdapters.Target.allCases] {
+            let adapters = LoRAAdapters(config: model.config, rank: 3, alpha: 6, targets: targets)
+            #expect(LoRAAdapters.parameterCount(config: model.config, rank: 3, targets: targets) == adapters.parameters.count)
+        }
+    }
+
     @Test func frozenBaseHasNoGradientArena() throws {
         let model = try randomLlama()
         let adapters = attachRandomAdapters(to: model)

@@ -59,3 +59,20 @@ import Training
         #expect(settings.beta1 == 0.8 && settings.beta2 == 0.95 && settings.eps == 1e-6 && settings.weightDecay == 0.25)
     }
 }
+
+/// The memory plan refuses, before allocating, full fine-tuning that cannot fit, and points to LoRA.
+@Suite struct MemoryPlanCheckTests {
+    @Test func fullFineTuningOverTheMachineSuggestsLoRA() throws {
+        let model = try randomLlama()
+        let need = 16 * model.layout.count
+        #expect(throws: TrainerError.self) { try MemoryPlanCheck.refuseFullFineTuningOverPhysicalMemory(model, physical: need - 1) }
+        do {
+            try MemoryPlanCheck.refuseFullFineTuningOverPhysicalMemory(model, physical: need - 1)
+        } catch let error as TrainerError {
+            #expect(error.description.contains("model.lora: {rank: 16}") && error.description.contains("AdamW moments"), "\(error)")
+        }
+        try MemoryPlanCheck.refuseFullFineTuningOverPhysicalMemory(model, physical: need)
+        attachRandomAdapters(to: model)
+        try MemoryPlanCheck.refuseFullFineTuningOverPhysicalMemory(model, physical: 1)   // the base is frozen: nothing to refuse here
+    }
+}

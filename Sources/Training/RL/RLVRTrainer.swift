@@ -91,6 +91,7 @@ public final class RLVRTrainer {
 
         eosTokens = Set(policy.config.eosTokenIDs.map { Int32($0) } + (setup.tokenizer.eosTokenID.map { [$0] } ?? []))
         benchmarks = try BenchmarkProbe(config.evaluation, policy: policy, tokenizer: setup.tokenizer, template: setup.template, eosTokens: eosTokens)
+        try MemoryPlanCheck.refuseFullFineTuningOverPhysicalMemory(policy, extraCopies: config.algorithm.advantage == .gae ? 5 : 1)
         if policy.adapters == nil {
             let copy = try LlamaModel(config: policy.config)
             copy.parameters.copy(from: policy.parameters)

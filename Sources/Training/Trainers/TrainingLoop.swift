@@ -52,6 +52,7 @@ final class TrainingLoop {
         self.heads = heads
         self.itemCount = itemCount
         run = try RunFolder(path: options.outDir ?? config.output.dir, tensorboard: config.output.tensorboard)
+        try MemoryPlanCheck.refuseFullFineTuningOverPhysicalMemory(model)
         optimizer = try OptimizerGroup(model: model, heads: heads, config: config.optimizer)
         let stepsPerEpoch = (itemCount + config.training.batchSize - 1) / config.training.batchSize
         var total = stepsPerEpoch * config.training.epochs
