@@ -43,6 +43,17 @@ private func loadError(_ yaml: String, overrides: [String] = []) -> ConfigError?
         #expect(suggestion.location == "run.yaml:5:1")
     }
 
+    /// model.lora: off by default; --set turns it on; bad values name their key.
+    @Test func loraSection() throws {
+        #expect(try ConfigLoader.load(RunConfiguration.self, yaml: minimal).model.lora.enabled == false)
+        let on = try ConfigLoader.load(RunConfiguration.self, yaml: minimal, overrides: ["model.lora.rank=8", "model.lora.targets=[q, v]"])
+        #expect(on.model.lora.rank == 8 && on.model.lora.resolvedAlpha == 16 && on.model.lora.targets == [.q, .v])
+        #expect(loadError(minimal, overrides: ["model.lora.rank=-1"])?.key == "model.lora.rank")
+        #expect(loadError(minimal, overrides: ["model.lora.rank=8", "model.lora.dropout=0.1"])?.key == "model.lora.dropout")
+        #expect(loadError(minimal, overrides: ["model.lora.rank=8", "model.lora.targets=[]"])?.key == "model.lora.targets")
+        #expect(loadError(minimal, overrides: ["model.lora.targets=[q, lm_head]"])?.key == "model.lora.targets.1")
+    }
+
     @Test func unknownKeyInNestedSection() throws {
         let error = try #require(loadError(minimal + "\n  fields:\n    answer: x\n"))
         #expect(error.key == "data.fields.answer")
@@ -203,6 +214,20 @@ private func loadError(_ yaml: String, overrides: [String] = []) -> ConfigError?
             }
         }
         #expect(try Self.load("smoltulu/sft-1130.yaml").training.lossReduction == .sum)
+    }
+
+    /// The LoRA variants: the same recipe with adapters (rank 64, alpha 128, every projection) at ten
+    /// times the learning rate, into their own run folders.
+    @Test func smolTuluLoRAVariants() throws {
+        for stage in ["sft", "dpo", "rm"] {
+            for version in ["1130", "1207"] {
+                let full = try Self.load("smoltulu/\(stage)-\(version).yaml"), lora = try Self.load("smoltulu/\(stage)-\(version)-lora.yaml")
+                #expect(!full.model.lora.enabled && lora.model.lora.rank == 64 && lora.model.lora.resolvedAlpha == 128)
+                #expect(lora.model.lora.targets == LoRASection.Target.allCases)
+                #expect(abs(lora.optimizer.lr / full.optimizer.lr - 10) < 1e-9, "\(stage)-\(version)")
+                #expect(lora.training.batchSize == full.training.batchSize && lora.output.dir == full.output.dir + "-lora")
+            }
+        }
     }
 }
 
