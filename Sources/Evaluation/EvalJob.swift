@@ -76,7 +76,9 @@ public struct EvalJob {
         let steps = ((try? manager.contentsOfDirectory(atPath: path + "/checkpoints")) ?? [])
             .compactMap { $0.hasPrefix("step-") ? Int($0.dropFirst(5)) : nil }.sorted()
         var found = steps.map { (label: "step \($0)", path: path + "/checkpoints/step-\($0)") }
-        if manager.fileExists(atPath: path + "/final/config.json") { found.append((label: "final", path: path + "/final")) }
+        if manager.fileExists(atPath: path + "/final/config.json") || LoRAAdapterFiles.isAdapterFolder(path + "/final") {
+            found.append((label: "final", path: path + "/final"))
+        }
         guard !found.isEmpty else { throw EvalError("\(path): not a run folder with checkpoints (expected checkpoints/step-N or final/)") }
         return found
     }

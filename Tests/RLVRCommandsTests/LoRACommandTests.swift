@@ -55,4 +55,19 @@ import RLVRCommands
         #expect(CommandLineEntry.run(["score", "--model", model, "--adapter", adapter, "--tokens", "1,2,3", "--threads", "1"]) == 0)
         #expect(CommandLineEntry.run(["generate", "--model", model, "--adapter", model, "--prompt", "ab", "--threads", "1"]) == 2)
     }
+
+    /// A LoRA run folder: its final/ and every checkpoint are adapter folders naming the base.
+    @Test func loraRunFoldersEvaluateEveryCheckpoint() throws {
+        let (_, adapter) = try Self.modelAndAdapter("adapter-run")
+        let run = try ScratchFolder.make("adapter-run-folder")
+        try FileManager.default.createDirectory(atPath: run + "/checkpoints", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: adapter, toPath: run + "/checkpoints/step-2")
+        try FileManager.default.copyItem(atPath: adapter, toPath: run + "/final")
+        let out = try ScratchFolder.make("adapter-run-out")
+        #expect(CommandLineEntry.run(["eval", "--model", run, "--data", try benchmarkDataFolder(), "--tasks", "piqa", "--threads", "1",
+                                      "--checkpoints", "all", "--out", out]) == 0)
+        for label in ["step-2", "final"] {
+            #expect(FileManager.default.fileExists(atPath: out + "/\(label)/results.json"), "\(label)")
+        }
+    }
 }
