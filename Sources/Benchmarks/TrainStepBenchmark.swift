@@ -78,7 +78,8 @@ public struct TrainStepBenchmark {
         if lora.enabled {
             let targets = lora.targets.compactMap { LoRAAdapters.Target(rawValue: $0.rawValue) }
             let trained = LoRAAdapters.parameterCount(config: c, rank: lora.rank, targets: targets) * floats
-            weightParts = [("parameters (frozen)", parameterBytes), ("LoRA adapters", trained), ("adapter gradients", trained), ("AdamW moments", 2 * trained)]
+            weightParts = [("parameters (frozen)", parameterBytes), ("LoRA adapters", trained), ("adapter gradients", trained), ("AdamW moments", 2 * trained),
+                           ("LoRA scratch", LoRAAdapters.scratchBytes(config: c, rank: lora.rank, targets: targets, rows: n))]
         } else {
             weightParts = [("parameters", parameterBytes), ("gradients", parameterBytes), ("AdamW moments", 2 * parameterBytes)]
         }
@@ -142,9 +143,10 @@ public struct TrainStepBenchmark {
         let perLayerWeights = 2 * h * q + 2 * h * kv + 3 * h * c.intermediateSize
         let matmulWeights = Double(c.numHiddenLayers * perLayerWeights + c.vocabSize * h)
         // full fine-tuning: 2 FLOPs per weight and token forward, 4 backward (dX and dW); under LoRA
-        // the frozen weights get no dW (2 backward), and each adapter costs 6·r·(in + out) per token
-        let loraFlops = (model.adapters?.all ?? []).reduce(0.0) { $0 + 6 * Double(model.adapters!.rank * ($1.inFeatures + $1.outFeatures)) } * Double(n)
-        let matmulFlops = (model.adapters == nil ? 6 : 4) * Double(n) * matmulWeights + loraFlops
+        // the frozen weights get no dW (2 backward), and each adapter costs 2·r·(4·in + 3·out) per token
+        let loraFlops = model.adapters.map { adapters in adapters.all.reduce(0.0) { $0 + LoRAAdapters.trainingFlopsPerToken($1, rank: adapters.rank) } } ?? 0
+        let matmulFlopsLoRA = loraFlops * Double(n)
+        let matmulFlops = (model.adapters == nil ? 6 : 4) * Double(n) * matmulWeights + matmulFlopsLoRA
         let causalPairs = Double(batch) * Double(sequenceLength) * Double(sequenceLength + 1) / 2
         let attentionFlops = 3 * Double(c.numHiddenLayers) * 4 * Double(q) * causalPairs
 

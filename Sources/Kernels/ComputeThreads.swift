@@ -12,6 +12,11 @@ public enum ComputeThreads {
 
     public static var count: Int { current }
 
+    /// OpenBLAS single-threaded from the first matrix product on, whether or not `configure` ran
+    /// (OpenBLAS starts with one thread per core, and a product it splits itself may differ in the
+    /// last bits from the same product unsplit). Swift runs this once, on first use, thread-safely.
+    static let singleThreadedBLAS: Void = openblas_set_num_threads(1)
+
     /// The most threads `configure` allows: scratch buffers sized with it fit any setting.
     public static let maximum = 64
 

@@ -23,6 +23,7 @@ public enum Gemm {
     ) {
         precondition(m >= 0 && n >= 0 && k >= 0, "negative GEMM extent m=\(m) n=\(n) k=\(k)")
         if m == 0 || n == 0 { return }
+        _ = ComputeThreads.singleThreadedBLAS
         let lda = transposeA == .none ? k : m
         let ldb = transposeB == .none ? n : k
         // C is cut into parts that depend on the shape alone, never on the thread count, and each part

@@ -55,8 +55,9 @@ public final class LlamaModel: @unchecked Sendable {
     /// The adapters the forward passes apply now (nil: none, or switched off).
     var activeAdapters: LoRAAdapters? { adaptersEnabled ? adapters : nil }
 
-    /// Whether backward has anything to accumulate into.
-    var hasGradients: Bool { gradients != nil || adapters?.gradients != nil }
+    /// Whether backward has anything to accumulate into: the base's gradients, or the gradients of
+    /// adapters that are switched on (with the base frozen and the adapters off there is nothing).
+    var hasGradients: Bool { gradients != nil || activeAdapters?.gradients != nil }
 
     /// A pointer to a named weight (Hugging Face name) in the parameter arena.
     public func weight(_ name: String) -> UnsafeMutablePointer<Float>? {

@@ -9,17 +9,33 @@ import Kernels
 /// named as Hugging Face PEFT names them. With B = 0 (PEFT's initialisation) the adapted model is
 /// the base model exactly. Every product goes through the batch-invariant forward kernel, so a
 /// row's result never depends on the rows computed with it: sampling and training agree bit for bit
-/// with adapters as without.
+/// with adapters as without. One caller at a time: the products share scratch buffers (as a model's
+/// forward passes share its activations).
 public final class LoRAAdapters: @unchecked Sendable {
     /// The projections an adapter can sit on, named as in `model.lora.targets`.
     public enum Target: String, CaseIterable, Sendable, Codable {
         case q, k, v, o, gate, up, down
 
-        /// The Hugging Face module name (`self_attn.q_proj`, `mlp.gate_proj`, …).
+        /// The projection's name (`q_proj`, …, `down_proj`): PEFT's `target_modules` entries.
+        public var projection: String { rawValue + "_proj" }
+
+        /// The Hugging Face module path in a layer (`self_attn.q_proj`, `mlp.gate_proj`, …).
         public var module: String {
             switch self {
-            case .q, .k, .v, .o: return "self_attn.\(rawValue)_proj"
-            case .gate, .up, .down: return "mlp.\(rawValue)_proj"
+            case .q, .k, .v, .o: return "self_attn." + projection
+            case .gate, .up, .down: return "mlp." + projection
+            }
+        }
+
+        /// (in, out) features of the projection in a model of `c`.
+        func shape(_ c: LlamaConfig) -> (inFeatures: Int, outFeatures: Int) {
+            let h = c.hiddenSize, q = c.numAttentionHeads * c.headDim, kv = c.numKeyValueHeads * c.headDim, i = c.intermediateSize
+            switch self {
+            case .q: return (h, q)
+            case .k, .v: return (h, kv)
+            case .o: return (q, h)
+            case .gate, .up: return (h, i)
+            case .down: return (i, h)
             }
         }
     }
@@ -58,16 +74,12 @@ public final class LoRAAdapters: @unchecked Sendable {
         self.targets = Target.allCases.filter(targets.contains)
         self.rankStabilised = rankStabilised
         scale = Float(rankStabilised ? alpha / Double(rank).squareRoot() : alpha / Double(rank))
-        let h = c.hiddenSize, q = c.numAttentionHeads * c.headDim, kv = c.numKeyValueHeads * c.headDim, i = c.intermediateSize
-        let shapes: [Target: (inFeatures: Int, outFeatures: Int)] = [
-            .q: (h, q), .k: (h, kv), .v: (h, kv), .o: (q, h), .gate: (h, i), .up: (h, i), .down: (i, h),
-        ]
         var offset = 0
         var layers: [[Target: Adapter]] = []
         for layer in 0..<c.numHiddenLayers {
             var adapted: [Target: Adapter] = [:]
             for target in self.targets {
-                let shape = shapes[target]!
+                let shape = target.shape(c)
                 let a = offset, b = offset + rank * shape.inFeatures
                 offset = b + shape.outFeatures * rank
                 adapted[target] = Adapter(layer: layer, target: target, inFeatures: shape.inFeatures, outFeatures: shape.outFeatures, a: a, b: b)
@@ -78,11 +90,23 @@ public final class LoRAAdapters: @unchecked Sendable {
         parameters = FloatBuffer(count: offset)
     }
 
-    /// A and B values of adapters of `rank` on `targets` of every layer (what the arena will hold).
+    /// A and B values of adapters of `rank` on `targets` of every layer (what the arena will hold):
+    /// r·(in + out) per adapter.
     public static func parameterCount(config c: LlamaConfig, rank: Int, targets: [Target]) -> Int {
-        LoRAAdapters(config: LlamaConfig(vocabSize: 1, hiddenSize: c.hiddenSize, intermediateSize: c.intermediateSize, numHiddenLayers: 1,
-                                         numAttentionHeads: c.numAttentionHeads, numKeyValueHeads: c.numKeyValueHeads, headDim: c.headDim),
-                     rank: rank, alpha: 1, targets: targets).parameters.count * c.numHiddenLayers
+        Set(targets).reduce(0) { total, target in let s = target.shape(c); return total + rank * (s.inFeatures + s.outFeatures) } * c.numHiddenLayers
+    }
+
+    /// Scratch the products hold for `rows` rows at once: t and dt (rows × r) and u (rows × the
+    /// widest adapted output).
+    public static func scratchBytes(config c: LlamaConfig, rank: Int, targets: [Target], rows: Int) -> Int {
+        let widest = targets.map { $0.shape(c).outFeatures }.max() ?? 0
+        return rows * (2 * rank + widest) * MemoryLayout<Float>.stride
+    }
+
+    /// FLOPs per token of one adapter in a training step: forward t = x·Aᵀ and u = t·Bᵀ,
+    /// 2·r·(in + out); backward t again, dB, dt, dA and dX, 2·r·(3·in + 2·out).
+    public static func trainingFlopsPerToken(_ adapter: Adapter, rank: Int) -> Double {
+        2 * Double(rank) * Double(4 * adapter.inFeatures + 3 * adapter.outFeatures)
     }
 
     /// Every adapter in arena order (layer by layer, targets in `Target` order).
@@ -104,11 +128,10 @@ public final class LoRAAdapters: @unchecked Sendable {
         return buffer.pointer
     }
 
-    /// y[rows, stride] += s·(x·Aᵀ)·Bᵀ for `target` of `layer` (nothing when it is not adapted).
+    /// y[rows, out] += s·(x·Aᵀ)·Bᵀ for `target` of `layer` (nothing when it is not adapted).
     /// x: [rows, in].
-    func addDelta(to y: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>, layer: Int, target: Target, rows: Int, outputStride: Int? = nil) {
+    func addDelta(to y: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>, layer: Int, target: Target, rows: Int) {
         guard let adapter = adapters[layer][target], rows > 0 else { return }
-        let stride = outputStride ?? adapter.outFeatures
         let t = scratch(&scratchT, rows * rank), u = scratch(&scratchU, rows * adapter.outFeatures)
         let w = parameters.pointer
         Linear.forward(t, x, w + adapter.a, rows: rows, inFeatures: adapter.inFeatures, outFeatures: rank)
@@ -116,7 +139,7 @@ public final class LoRAAdapters: @unchecked Sendable {
         let s = scale, out = adapter.outFeatures
         parallelFor(rows, minimumChunk: 16) { range in
             for r in range {
-                let yr = y + r * stride, ur = u + r * out
+                let yr = y + r * out, ur = u + r * out
                 for j in 0..<out { yr[j] = yr[j] + s * ur[j] }
             }
         }
@@ -152,11 +175,19 @@ extension LlamaModel {
     public func merged() throws -> LlamaModel {
         let copy = try LlamaModel(config: config)
         copy.parameters.copy(from: parameters)
-        guard let adapters else { return copy }
-        for adapter in adapters.all {
-            adapters.merge(into: copy.parameters.pointer + layout.offset(of: adapter.target, layer: adapter.layer), adapter)
-        }
+        copy.adapters = adapters
+        copy.mergeAdapters()
         return copy
+    }
+
+    /// Merges the adapters into the weights in place (W ← W + s·B·A) and detaches them: the model
+    /// computes the same function (to fp32 rounding) as a plain model, without a second copy.
+    public func mergeAdapters() {
+        guard let adapters else { return }
+        for adapter in adapters.all {
+            adapters.merge(into: parameters.pointer + layout.offset(of: adapter.target, layer: adapter.layer), adapter)
+        }
+        self.adapters = nil
     }
 }
 

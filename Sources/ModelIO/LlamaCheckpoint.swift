@@ -9,7 +9,8 @@ public enum LlamaCheckpoint {
     /// `path` is a Hugging Face folder (config.json + model.safetensors or shards), a `.safetensors`
     /// file with config.json beside it, a `.gguf` file, or a PEFT LoRA folder (its base, named by
     /// `base_model_name_or_path`, with the adapters attached). `adapter`: a LoRA folder to attach to
-    /// the model at `path`.
+    /// the model at `path` (when that model is itself base + adapters, those are merged into its
+    /// weights first: adapters trained on top of an adapted model).
     public static func load(_ path: String, adapter: String? = nil) throws -> LlamaModel {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
@@ -17,9 +18,7 @@ public enum LlamaCheckpoint {
         }
         if let adapter {
             let model = try load(path)
-            guard model.adapters == nil else {
-                throw ModelFileError(file: path, key: LoRAAdapterFiles.configName, problem: "already carries adapters; --adapter attaches one set to a base model")
-            }
+            model.mergeAdapters()
             model.adapters = try LoRAAdapterFiles.load(folder: adapter, config: model.config)
             return model
         }

@@ -11,9 +11,6 @@ public enum LoRAAdapterFiles {
     public static let configName = "adapter_config.json"
     public static let weightsName = "adapter_model.safetensors"
 
-    /// PEFT's module names of the targets (`q_proj`, …, `down_proj`).
-    static func moduleName(_ target: LoRAAdapters.Target) -> String { target.rawValue + "_proj" }
-
     /// True when `path` is a folder holding an adapter_config.json.
     public static func isAdapterFolder(_ path: String) -> Bool {
         FileManager.default.fileExists(atPath: path + "/" + configName)
@@ -24,7 +21,7 @@ public enum LoRAAdapterFiles {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let config: [String: Any] = [
             "peft_type": "LORA", "task_type": "CAUSAL_LM", "r": adapters.rank, "lora_alpha": adapters.alpha,
-            "lora_dropout": dropout, "target_modules": adapters.targets.map(moduleName), "bias": "none",
+            "lora_dropout": dropout, "target_modules": adapters.targets.map(\.projection), "bias": "none",
             "use_rslora": adapters.rankStabilised, "use_dora": false, "fan_in_fan_out": false, "inference_mode": true,
             "init_lora_weights": true, "modules_to_save": NSNull(), "layers_to_transform": NSNull(), "layers_pattern": NSNull(),
             "rank_pattern": [String: Any](), "alpha_pattern": [String: Any](),
@@ -69,7 +66,7 @@ public enum LoRAAdapterFiles {
         guard type == "LORA" else { throw refuse("peft_type", "\"\(type)\" is not supported (expected LORA)") }
         let rank = try json.int("r")
         guard rank > 0 else { throw refuse("r", "expected a positive rank, got \(rank)") }
-        let alpha = try json.optionalDouble("lora_alpha") ?? Double(rank)
+        let alpha = try json.optionalDouble("lora_alpha") ?? 8   // PEFT's default
         for key in ["use_dora", "use_qalora", "lora_bias"] where try json.optionalBool(key) == true {
             throw refuse(key, "is not supported (expected false: plain LoRA)")
         }
@@ -98,7 +95,7 @@ public enum LoRAAdapterFiles {
                 let name = LoRAAdapters.peftName(adapter, matrix: matrix)
                 expected.insert(name)
                 guard let info = file.info(name) else {
-                    throw ModelFileError(file: weightsPath, key: name, problem: "tensor is missing (target_modules lists \(moduleName(adapter.target)))")
+                    throw ModelFileError(file: weightsPath, key: name, problem: "tensor is missing (target_modules lists \(adapter.target.projection))")
                 }
                 guard info.shape == shape else {
                     throw ModelFileError(file: weightsPath, key: name, problem: "has shape \(info.shape), expected \(shape) for r \(rank)")
@@ -114,7 +111,7 @@ public enum LoRAAdapterFiles {
 
     /// `target_modules`: PEFT module names (`q_proj`, or dotted paths ending in one), or "all-linear".
     static func targets(_ value: Any?, file: String) throws -> [LoRAAdapters.Target] {
-        let byModule = Dictionary(uniqueKeysWithValues: LoRAAdapters.Target.allCases.map { (moduleName($0), $0) })
+        let byModule = Dictionary(uniqueKeysWithValues: LoRAAdapters.Target.allCases.map { ($0.projection, $0) })
         if let text = value as? String {
             guard text == "all-linear" else {
                 throw ModelFileError(file: file, key: "target_modules", problem: "\"\(text)\": a pattern is not supported (expected a list of module names or \"all-linear\")")
@@ -125,8 +122,10 @@ public enum LoRAAdapterFiles {
             throw ModelFileError(file: file, key: "target_modules", problem: "expected a list of module names (\(byModule.keys.sorted().joined(separator: ", ")))")
         }
         return try names.map { name in
-            let last = String(name.split(separator: ".").last ?? "")
-            guard let target = byModule[last] else {
+            guard !name.contains(".") else {
+                throw ModelFileError(file: file, key: "target_modules", problem: "\"\(name)\": module paths (adapters on some layers only) are not supported (expected names such as q_proj)")
+            }
+            guard let target = byModule[name] else {
                 throw ModelFileError(file: file, key: "target_modules", problem: "\"\(name)\" is not a projection the engine adapts (\(byModule.keys.sorted().joined(separator: ", ")))")
             }
             return target

@@ -71,6 +71,7 @@ struct TrainBench: ParsableCommand {
         compute.apply()
         let presetChoice = preset.flatMap(ModelPreset.init(rawValue:)) ?? .smolLM2_135M
         let loaded = try model.map { try LlamaCheckpoint.load($0) }
+        loaded?.mergeAdapters()   // a LoRA folder: its merged weights are the model benchmarked
         let config = loaded?.config ?? presetChoice.config
         if seq > config.maxPositionEmbeddings {
             throw InputError("--seq \(seq) is longer than the model's context (\(config.maxPositionEmbeddings))")

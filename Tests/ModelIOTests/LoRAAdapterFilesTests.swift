@@ -57,6 +57,12 @@ import TestSupport
         #expect(Array(reloaded.parameters.buffer) == Array(adapters.parameters.buffer))
     }
 
+    @Test func aMissingAlphaIsPEFTsDefault() throws {
+        let folder = try copyOfAdapter(editing: { $0["lora_alpha"] = nil })
+        let model = try LlamaCheckpoint.load(try Self.fixture("model"))
+        #expect(try LoRAAdapterFiles.load(folder: folder, config: model.config).alpha == 8)
+    }
+
     @Test func rsLoRAScalesByTheRootOfTheRank() throws {
         let folder = try copyOfAdapter(editing: { $0["use_rslora"] = true })
         let model = try LlamaCheckpoint.load(try Self.fixture("model"))
@@ -86,6 +92,7 @@ import TestSupport
             ("rank_pattern", { $0["rank_pattern"] = ["q_proj": 8] }),
             ("target_modules", { $0["target_modules"] = ["q_proj", "lm_head"] }),
             ("target_modules", { $0["target_modules"] = ".*proj" }),
+            ("target_modules", { $0["target_modules"] = ["model.layers.0.self_attn.q_proj"] }),
             ("peft_type", { $0["peft_type"] = "IA3" }),
             // fewer targets than the file holds: an extra tensor is named
             ("down_proj", { $0["target_modules"] = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj"] }),

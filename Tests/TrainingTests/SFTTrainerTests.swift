@@ -117,6 +117,27 @@ private func tinySetup() throws -> (folder: String, configYAML: (String, Int?) -
         #expect(parameterBits(reloaded) == base)
     }
 
+    /// An earlier LoRA stage's final/ as model.path: its adapters are merged into the starting
+    /// weights, for full fine-tuning or for new adapters on top (whose final/ loads back through both).
+    @Test func aLoRAStageFeedsTheNext() throws {
+        let (folder, yaml) = try tinySetup()
+        let lora = yaml("first", 0).replacingOccurrences(of: "chat_template: chatml}", with: "chat_template: chatml, lora: {rank: 2}}")
+        let first = try trainer(lora)
+        try first.train()
+        let merged = try first.model.merged()
+        for (run, stacked) in [("full", false), ("stacked", true)] {
+            var text = yaml(run, 0).replacingOccurrences(of: "path: \(folder)/model,", with: "path: \(folder)/first/final,")
+            if stacked { text = text.replacingOccurrences(of: "chat_template: chatml}", with: "chat_template: chatml, lora: {rank: 2}}") }
+            let next = try trainer(text)
+            #expect(parameterBits(next.model) == parameterBits(merged), "\(run): starts from the merged weights")
+            #expect((next.model.adapters != nil) == stacked)
+            try next.train()
+            let reloaded = try LlamaCheckpoint.load(folder + "/\(run)/final")
+            #expect((reloaded.adapters != nil) == stacked)
+            if stacked { #expect(parameterBits(reloaded) == parameterBits(merged)) }
+        }
+    }
+
     @Test func loraResumeIsBitIdentical() throws {
         let (folder, yaml) = try tinySetup()
         let lora = { (run: String) in

@@ -82,7 +82,7 @@ extension RLVRTrainer {
         }
         try lifecycle.end(state) { folder in
             try setup.saveModel(policy, to: folder)
-            if let value { try LlamaCheckpoint.saveSequenceClassifier(value.model.adapters == nil ? value.model : try value.model.merged(), score: Array(value.head.values.buffer), to: run.path + "/value") }
+            if let value { value.model.mergeAdapters(); try LlamaCheckpoint.saveSequenceClassifier(value.model, score: Array(value.head.values.buffer), to: run.path + "/value") }
         }
         return scores
     }

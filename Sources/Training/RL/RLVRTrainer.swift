@@ -109,6 +109,7 @@ public final class RLVRTrainer {
             let (valueWeights, score): (LlamaModel, [Float]?)
             if let path = config.algorithm.valueModel {
                 valueWeights = try LlamaCheckpoint.load(path)
+                valueWeights.mergeAdapters()
                 guard let head = try LlamaCheckpoint.loadScoreHead(path) else {
                     throw TrainerError("algorithm.value_model: \(path) has no score.weight (train one with rlvr rm, or leave value_model null for a fresh head)")
                 }
@@ -154,7 +155,8 @@ public final class RLVRTrainer {
         var parts: [(String, Int)]
         if let adapters = policy.adapters {
             parts = [("policy weights (frozen; the reference is them without adapters)", weights),
-                     ("LoRA adapters, gradients, AdamW moments", 4 * adapters.parameters.count * floats)]
+                     ("LoRA adapters, gradients, AdamW moments", 4 * adapters.parameters.count * floats),
+                     ("LoRA scratch", LoRAAdapters.scratchBytes(config: c, rank: adapters.rank, targets: adapters.targets, rows: activations.capacity))]
         } else {
             parts = [("policy weights, gradients, AdamW moments", 4 * weights), ("reference weights", weights)]
         }

@@ -73,7 +73,11 @@ public final class DPOTrainer {
         let group = loop.group
         guard config.dpo.loss != .simpo, reference == nil else { return }
         let pairs = trainPairs + evalPairs
-        let referenceModel = try config.dpo.reference.map { try LlamaCheckpoint.load($0) } ?? model
+        let referenceModel = try config.dpo.reference.map { path in
+            let loaded = try LlamaCheckpoint.load(path)
+            loaded.mergeAdapters()   // a LoRA folder as the reference: base + adapters, as weights (and in the cache key)
+            return loaded
+        } ?? model
         guard referenceModel.config == model.config else {
             throw TrainerError("dpo.reference: \(config.dpo.reference ?? ""): its configuration differs from model.path's (same architecture and vocabulary expected)")
         }

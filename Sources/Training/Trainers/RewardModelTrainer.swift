@@ -97,8 +97,10 @@ public final class RewardModelTrainer {
     @discardableResult
     public func train() throws -> [Double] {
         try loop.train(plan: plan, evaluate: evalPairs.isEmpty ? nil : evaluateHeldOut, saveFinal: { folder in
-            // under LoRA the reward model is written merged: a sequence classifier loads without PEFT
-            try LlamaCheckpoint.saveSequenceClassifier(self.model.adapters == nil ? self.model : try self.model.merged(), score: Array(self.head.values.buffer), to: folder)
+            // under LoRA the reward model is written merged (in place: the run is over), so a
+            // sequence classifier loads without PEFT
+            self.model.mergeAdapters()
+            try LlamaCheckpoint.saveSequenceClassifier(self.model, score: Array(self.head.values.buffer), to: folder)
             try self.setup.saveTokenizer(to: folder)
         })
     }

@@ -29,10 +29,10 @@ struct TrainerSetup {
         self.modelPath = modelPath
         self.trainPath = trainPath
         model = try LlamaCheckpoint.load(modelPath)
+        // a LoRA folder as the starting model (an earlier stage's final/): its adapters become part
+        // of the weights this run starts from (and, under model.lora, trains new adapters on)
+        model.mergeAdapters()
         if config.model.lora.enabled {
-            if model.adapters != nil {
-                throw TrainerError("model.lora: \(modelPath) already carries adapters; merge them first (rlvr merge) or train without model.lora")
-            }
             model.adapters = LoRAAdapters.make(for: model.config, section: config.model.lora, seed: UInt64(config.seed))
         }
         let tokenizer = try BPETokenizer.load(checkpoint: modelPath)

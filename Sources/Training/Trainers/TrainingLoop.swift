@@ -73,7 +73,9 @@ final class TrainingLoop {
         let trained = optimizer.parameters.count * floats
         var parts = model.adapters == nil
             ? [("weights", weights), ("gradients", weights), ("AdamW moments", 2 * weights)]
-            : [("weights (frozen)", weights), ("LoRA adapters", trained), ("adapter gradients", trained), ("AdamW moments", 2 * trained)]
+            : [("weights (frozen)", weights), ("LoRA adapters", trained), ("adapter gradients", trained), ("AdamW moments", 2 * trained),
+               ("LoRA scratch", model.adapters.map { LoRAAdapters.scratchBytes(config: model.config, rank: $0.rank, targets: $0.targets,
+                                                                                rows: activations.map(\.capacity).max() ?? 0) } ?? 0)]
         parts += [("activations for \(activations.map { String($0.capacity) }.joined(separator: " + ")) tokens", activationBytes)]
         let stash = parallel.stashBytes(leaves: (config.training.batchSize + micro - 1) / micro)
         if stash > 0 { parts.append(("partial gradient sums", stash)) }
