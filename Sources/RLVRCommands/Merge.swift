@@ -28,6 +28,16 @@ struct Merge: ParsableCommand {
 
     func run() throws {
         compute.apply()
+        // the output folder first: a bad --out is reported before minutes of loading and merging
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: out, isDirectory: &isFolder), !isFolder.boolValue {
+            throw ModelFileError(file: out, key: "", problem: "exists and is not a folder (--out names the folder to write)")
+        }
+        do {
+            try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        } catch {
+            throw ModelFileError(file: out, key: "", problem: "cannot create the folder (\((error as NSError).localizedDescription))")
+        }
         let loaded = try LlamaCheckpoint.load(model, adapter: adapter)
         guard loaded.adapters != nil else {
             throw ModelFileError(file: model, key: "", problem: "carries no LoRA adapter: pass one with --adapter")
@@ -39,7 +49,6 @@ struct Merge: ParsableCommand {
         let tokenizerSource = hasOwnTokenizer ? adapterFolder : (adapter != nil ? model : try LoRAAdapterFiles.baseModel(of: model))
         let tokenizer = try BPETokenizer.load(checkpoint: tokenizerSource)
         try LlamaCheckpoint.save(merged, to: out)
-        var isFolder: ObjCBool = false
         let sourceFolder = FileManager.default.fileExists(atPath: tokenizerSource, isDirectory: &isFolder) && isFolder.boolValue ? tokenizerSource : nil
         try HuggingFaceFolderFiles.write(to: out, config: merged.config, tokenizer: tokenizer, sourceFolder: sourceFolder)
         StandardOutput.write("wrote \(out): \(merged.layout.count) parameters, LoRA merged\n")

@@ -36,6 +36,7 @@ import RLVRCommands
         // nothing to merge, or no such adapter: exit 2
         #expect(CommandLineEntry.run(["merge", "--model", model, "--out", alone + "-2"]) == 2)
         #expect(CommandLineEntry.run(["merge", "--model", model, "--adapter", adapter + "/missing", "--out", alone + "-3"]) == 2)
+        #expect(CommandLineEntry.run(["merge", "--model", adapter, "--out", out + "/model.safetensors"]) == 2)   // a file, not a folder
     }
 
     @Test func commandsApplyTheAdapter() throws {
