@@ -97,7 +97,7 @@ public struct EvalJob {
     public static func weightsDigest(_ path: String, adapter: String? = nil) throws -> String {
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else { throw EvalError("\(path): no such file or folder") }
-        if adapter == nil, isFolder.boolValue, LoRAAdapterFiles.isAdapterFolder(path), !FileManager.default.fileExists(atPath: path + "/config.json") {
+        if adapter == nil, LoRAAdapterFiles.isAdaptersOnly(path) {
             return try weightsDigest(LoRAAdapterFiles.baseModel(of: path), adapter: path)
         }
         guard let adapter else { return try filesDigest(path, isFolder: isFolder.boolValue) }

@@ -22,7 +22,7 @@ public enum LlamaCheckpoint {
             model.adapters = try LoRAAdapterFiles.load(folder: adapter, config: model.config)
             return model
         }
-        if isDirectory.boolValue, LoRAAdapterFiles.isAdapterFolder(path), !FileManager.default.fileExists(atPath: path + "/config.json") {
+        if LoRAAdapterFiles.isAdaptersOnly(path) {
             let base = try LoRAAdapterFiles.baseModel(of: path)
             return try load(base, adapter: path)
         }

@@ -16,6 +16,12 @@ public enum LoRAAdapterFiles {
         FileManager.default.fileExists(atPath: path + "/" + configName)
     }
 
+    /// True when `path` is an adapter folder without weights of its own (no config.json): the model it
+    /// stands for is its base (`baseModel(of:)`) with its adapters.
+    public static func isAdaptersOnly(_ path: String) -> Bool {
+        isAdapterFolder(path) && !FileManager.default.fileExists(atPath: path + "/config.json")
+    }
+
     /// Writes both files (each atomically). `baseModel` is recorded as `base_model_name_or_path`.
     public static func save(_ adapters: LoRAAdapters, to folder: String, baseModel: String?, dropout: Double = 0) throws {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)

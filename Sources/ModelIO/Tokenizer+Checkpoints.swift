@@ -46,7 +46,7 @@ extension BPETokenizer {
         let folder = isFolder ? path : (path as NSString).deletingLastPathComponent
         let resolved = folder.isEmpty ? "." : folder
         // a LoRA folder without tokenizer files of its own uses its base model's
-        if isFolder, LoRAAdapterFiles.isAdapterFolder(path), !FileManager.default.fileExists(atPath: path + "/tokenizer.json") {
+        if LoRAAdapterFiles.isAdaptersOnly(path), !FileManager.default.fileExists(atPath: path + "/tokenizer.json") {
             return try load(checkpoint: LoRAAdapterFiles.baseModel(of: path))
         }
         guard FileManager.default.fileExists(atPath: resolved + "/tokenizer.json") else {
