@@ -53,7 +53,7 @@ let package = Package(
         // File formats: safetensors and GGUF, with no knowledge of any model.
         .target(name: "Checkpoints", dependencies: ["Diagnostics", "JSON"]),
         // The Llama architecture: configuration, parameter layout, activations, forward and backward, KV-cache decoding.
-        .target(name: "LlamaModel", dependencies: ["Diagnostics", "Kernels", "CKernels"]),
+        .target(name: "LlamaModel", dependencies: ["Diagnostics", "Kernels", "CKernels", "Checkpoints"]),
         // PCRE2 patterns with Unicode properties and bounded matching (tokenizer, verifiers).
         .target(name: "TextPatterns", dependencies: ["CPCRE2"]),
         // Tokens and text: byte-level BPE, pre-tokenizers, chat templates.

@@ -1,4 +1,6 @@
 import Foundation
+import Kernels
+import LlamaModel
 import Training
 import RunConfig
 
@@ -24,6 +26,15 @@ public struct StageBenchmark {
     public let batch: Int
     public let steps: Int
     public let threads: Int
+    /// The stages timed, in this order (a subset of sft, dpo, rm).
+    public var stages = StageBenchmark.allStages
+    public static let allStages = ["sft", "dpo", "rm"]
+    /// A random-weight architecture to train instead of `modelPath`'s weights (its tokenizer stays).
+    public var startingModel: (@Sendable () throws -> LlamaModel)?
+    /// `model.lora` of every stage (off by default: full fine-tuning).
+    public var lora = LoRASection()
+    /// `model.base_dtype` (bf16 needs `lora`).
+    public var baseDType = ModelSection.BaseDType.f32
 
     public init(modelPath: String, promptWords: Int = 60, responseWords: Int = 300, batch: Int = 2, steps: Int = 3, threads: Int) {
         self.modelPath = modelPath
@@ -67,9 +78,12 @@ public struct StageBenchmark {
         config.training.microBatchSize = 1
         config.training.maxSteps = steps + 1
         config.dpo.referenceCache = folder + "/cache"
-        let options = TrainerOptions(log: { _ in })
+        config.model.lora = lora
+        config.model.baseDType = baseDType
+        var options = TrainerOptions(log: { _ in })
+        options.startingModel = startingModel
         var results: [StageResult] = []
-        for stage in ["sft", "dpo", "rm"] {
+        for stage in stages {
             var stageConfig = config
             stageConfig.data.train = folder + (stage == "sft" ? "/sft.jsonl" : "/pairs.jsonl")
             stageConfig.output.dir = folder + "/" + stage
@@ -105,18 +119,4 @@ public struct StageBenchmark {
         return StageResult(stage: stage, tokensPerSecond: median.tokens / median.seconds, secondsPerItem: median.seconds / Double(batch),
                            tokensPerItem: median.tokens / Double(batch), peakResidentBytes: peak, referenceSeconds: referenceSeconds)
     }
-}
-
-/// Resets the kernel's peak-RSS mark of this process (Linux: `5` to /proc/self/clear_refs), so the
-/// next `currentPeakResident()` covers only what ran since.
-func resetPeakResident() {
-    try? "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8)
-}
-
-/// VmHWM of /proc/self/status in bytes (nil where there is no /proc).
-func currentPeakResident() -> Int? {
-    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-          let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
-          let kib = Int(line.split(separator: " ").dropFirst().first ?? "") else { return nil }
-    return kib * 1024
 }

@@ -71,14 +71,15 @@ public struct TrainStepBenchmark {
     /// moments (under LoRA the base without them and the adapters with), activations, backward
     /// scratch and the LM head's chunk.
     public static func plan(config c: LlamaConfig, batch: Int, sequenceLength: Int, retention: LlamaActivations.Retention,
-                            lora: LoRASection) -> [(what: String, bytes: Int)] {
+                            lora: LoRASection, baseBF16: Bool = false) -> [(what: String, bytes: Int)] {
         let floats = MemoryLayout<Float>.stride, n = batch * sequenceLength
         let parameterBytes = LlamaParameterLayout(config: c).count * floats
         let weightParts: [(String, Int)]
         if lora.enabled {
             let targets = lora.targets.compactMap { LoRAAdapters.Target(rawValue: $0.rawValue) }
             let trained = LoRAAdapters.parameterCount(config: c, rank: lora.rank, targets: targets) * floats
-            weightParts = [("parameters (frozen)", parameterBytes), ("LoRA adapters", trained), ("adapter gradients", trained), ("AdamW moments", 2 * trained),
+            weightParts = [(baseBF16 ? "parameters (frozen; decoder layers bf16)" : "parameters (frozen)",
+                            LlamaModel.weightBytes(config: c, bf16Layers: baseBF16)), ("LoRA adapters", trained), ("adapter gradients", trained), ("AdamW moments", 2 * trained),
                            ("LoRA scratch", LoRAAdapters.scratchBytes(config: c, rank: lora.rank, targets: targets, rows: n))]
         } else {
             weightParts = [("parameters", parameterBytes), ("gradients", parameterBytes), ("AdamW moments", 2 * parameterBytes)]
@@ -100,7 +101,7 @@ public struct TrainStepBenchmark {
             lora.rank = adapters.rank
             lora.targets = adapters.targets.compactMap { LoRASection.Target(rawValue: $0.rawValue) }
         }
-        let planned = Self.plan(config: c, batch: batch, sequenceLength: sequenceLength, retention: retention, lora: lora)
+        let planned = Self.plan(config: c, batch: batch, sequenceLength: sequenceLength, retention: retention, lora: lora, baseBF16: model.baseIsBF16)
 
         var state: UInt64 = 12345
         let tokens: [Int32] = (0..<n).map { _ in

@@ -11,6 +11,7 @@ public enum Phase: Int, CaseIterable, Sendable {
     case projectionsForward, attentionForward, mlpForward, lmHeadForward
     case projectionsBackward, attentionBackward, mlpBackward, lmHeadBackward
     case optimizer
+    case widenBase
 
     public var label: String {
         switch self {
@@ -26,6 +27,7 @@ public enum Phase: Int, CaseIterable, Sendable {
         case .mlpBackward: return "MLP, backward (with SwiGLU recompute)"
         case .lmHeadBackward: return "LM head, backward (with logits recompute)"
         case .optimizer: return "gradient clipping and AdamW"
+        case .widenBase: return "bf16 base widened to fp32, layer by layer"
         }
     }
 }

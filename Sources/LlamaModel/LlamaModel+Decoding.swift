@@ -110,14 +110,15 @@ extension LlamaModel {
         }
         positions.withUnsafeBufferPointer { positionBuffer in
             let pos = positionBuffer.baseAddress!
-            for (l, p) in layout.layers.enumerated() {
+            for l in layout.layers.indices {
+                let (lw, p) = layerWeights(l)   // this layer's weights: the arena, or widened from bf16
                 let x = ws.residual.pointer
                 Profiler.measure(.norms) {
-                    RMSNorm.forward(ws.normed.pointer, rstd: ws.logZ.pointer, x, weight: w + p.inputNorm, rows: b, dim: h, eps: eps)
+                    RMSNorm.forward(ws.normed.pointer, rstd: ws.logZ.pointer, x, weight: lw + p.inputNorm, rows: b, dim: h, eps: eps)
                 }
                 Profiler.measure(.projectionsForward) {
-                    Linear.forward([.init(ws.query.pointer, w + p.query, outFeatures: qw), .init(ws.key.pointer, w + p.key, outFeatures: kvw),
-                                    .init(ws.value.pointer, w + p.value, outFeatures: kvw)], x: ws.normed.pointer, rows: b, inFeatures: h)
+                    Linear.forward([.init(ws.query.pointer, lw + p.query, outFeatures: qw), .init(ws.key.pointer, lw + p.key, outFeatures: kvw),
+                                    .init(ws.value.pointer, lw + p.value, outFeatures: kvw)], x: ws.normed.pointer, rows: b, inFeatures: h)
                     if let lora = activeAdapters {
                         lora.addDelta(to: ws.query.pointer, x: ws.normed.pointer, layer: l, target: .q, rows: b)
                         lora.addDelta(to: ws.key.pointer, x: ws.normed.pointer, layer: l, target: .k, rows: b)
@@ -154,22 +155,22 @@ extension LlamaModel {
                     }
                 }
                 Profiler.measure(.projectionsForward) {
-                    Linear.forward(ws.projected.pointer, ws.attention.pointer, w + p.output, rows: b, inFeatures: qw, outFeatures: h)
+                    Linear.forward(ws.projected.pointer, ws.attention.pointer, lw + p.output, rows: b, inFeatures: qw, outFeatures: h)
                     activeAdapters?.addDelta(to: ws.projected.pointer, x: ws.attention.pointer, layer: l, target: .o, rows: b)
                 }
                 Profiler.measure(.elementwise) { addInPlace(x, ws.projected.pointer, count: b * h) }
                 Profiler.measure(.norms) {
-                    RMSNorm.forward(ws.normed.pointer, rstd: ws.logZ.pointer, x, weight: w + p.postNorm, rows: b, dim: h, eps: eps)
+                    RMSNorm.forward(ws.normed.pointer, rstd: ws.logZ.pointer, x, weight: lw + p.postNorm, rows: b, dim: h, eps: eps)
                 }
                 Profiler.measure(.mlpForward) {
-                    Linear.forward([.init(ws.gate.pointer, w + p.gate, outFeatures: inter), .init(ws.up.pointer, w + p.up, outFeatures: inter)],
+                    Linear.forward([.init(ws.gate.pointer, lw + p.gate, outFeatures: inter), .init(ws.up.pointer, lw + p.up, outFeatures: inter)],
                                    x: ws.normed.pointer, rows: b, inFeatures: h)
                     if let lora = activeAdapters {
                         lora.addDelta(to: ws.gate.pointer, x: ws.normed.pointer, layer: l, target: .gate, rows: b)
                         lora.addDelta(to: ws.up.pointer, x: ws.normed.pointer, layer: l, target: .up, rows: b)
                     }
                     SwiGLU.forward(ws.hiddenMLP.pointer, gate: ws.gate.pointer, up: ws.up.pointer, count: b * inter)
-                    Linear.forward(ws.projected.pointer, ws.hiddenMLP.pointer, w + p.down, rows: b, inFeatures: inter, outFeatures: h)
+                    Linear.forward(ws.projected.pointer, ws.hiddenMLP.pointer, lw + p.down, rows: b, inFeatures: inter, outFeatures: h)
                     activeAdapters?.addDelta(to: ws.projected.pointer, x: ws.hiddenMLP.pointer, layer: l, target: .down, rows: b)
                 }
                 Profiler.measure(.elementwise) { addInPlace(x, ws.projected.pointer, count: b * h) }

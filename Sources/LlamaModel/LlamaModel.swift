@@ -22,6 +22,8 @@ public final class LlamaModel: @unchecked Sendable {
     public var adapters: LoRAAdapters?
     /// Off: the forward passes compute the base model alone (the reference of DPO and RL's KL).
     public var adaptersEnabled = true
+    /// The decoder layers as bfloat16 once `storeBaseInBF16()` has run (their fp32 pages released).
+    var bf16Layers: FrozenBF16Layers?
     public let rope: RotaryEmbedding
     public let attentionShape: AttentionShape
     private var heads: [Int: VocabularyHead] = [:]
@@ -97,15 +99,16 @@ public final class LlamaModel: @unchecked Sendable {
         }
         sequences.positions.withUnsafeBufferPointer { positionBuffer in
             let positions = positionBuffer.baseAddress!
-            for (l, p) in layout.layers.enumerated() {
+            for l in layout.layers.indices {
+                let (lw, p) = layerWeights(l)   // this layer's weights: the arena, or widened from bf16
                 let x = a.residual[l].pointer, normed = a.normed.pointer
                 // attention block
                 Profiler.measure(.norms) {
-                    RMSNorm.forward(normed, rstd: a.rstd1[l].pointer, x, weight: w + p.inputNorm, rows: n, dim: h, eps: eps)
+                    RMSNorm.forward(normed, rstd: a.rstd1[l].pointer, x, weight: lw + p.inputNorm, rows: n, dim: h, eps: eps)
                 }
                 let q = a.query[l].pointer, k = a.key[l].pointer, v = a.value[l].pointer
                 Profiler.measure(.projectionsForward) {
-                    Linear.forward([.init(q, w + p.query, outFeatures: qw), .init(k, w + p.key, outFeatures: kvw), .init(v, w + p.value, outFeatures: kvw)],
+                    Linear.forward([.init(q, lw + p.query, outFeatures: qw), .init(k, lw + p.key, outFeatures: kvw), .init(v, lw + p.value, outFeatures: kvw)],
                                    x: normed, rows: n, inFeatures: h)
                     if let lora = activeAdapters {
                         lora.addDelta(to: q, x: normed, layer: l, target: .q, rows: n)
@@ -122,24 +125,24 @@ public final class LlamaModel: @unchecked Sendable {
                                             sequences: sequences, shape: attentionShape, scratch: a.attentionScratch.pointer)
                 }
                 Profiler.measure(.projectionsForward) {
-                    Linear.forward(a.projected.pointer, a.attention[l].pointer, w + p.output, rows: n, inFeatures: qw, outFeatures: h)
+                    Linear.forward(a.projected.pointer, a.attention[l].pointer, lw + p.output, rows: n, inFeatures: qw, outFeatures: h)
                     activeAdapters?.addDelta(to: a.projected.pointer, x: a.attention[l].pointer, layer: l, target: .o, rows: n)
                 }
                 let middle = a.middle[l].pointer
                 Profiler.measure(.elementwise) { add(middle, x, a.projected.pointer, count: n * h) }
                 // MLP block
                 Profiler.measure(.norms) {
-                    RMSNorm.forward(normed, rstd: a.rstd2[l].pointer, middle, weight: w + p.postNorm, rows: n, dim: h, eps: eps)
+                    RMSNorm.forward(normed, rstd: a.rstd2[l].pointer, middle, weight: lw + p.postNorm, rows: n, dim: h, eps: eps)
                 }
                 Profiler.measure(.mlpForward) {
-                    Linear.forward([.init(a.gate[l].pointer, w + p.gate, outFeatures: inter), .init(a.up[l].pointer, w + p.up, outFeatures: inter)],
+                    Linear.forward([.init(a.gate[l].pointer, lw + p.gate, outFeatures: inter), .init(a.up[l].pointer, lw + p.up, outFeatures: inter)],
                                    x: normed, rows: n, inFeatures: h)
                     if let lora = activeAdapters {
                         lora.addDelta(to: a.gate[l].pointer, x: normed, layer: l, target: .gate, rows: n)
                         lora.addDelta(to: a.up[l].pointer, x: normed, layer: l, target: .up, rows: n)
                     }
                     SwiGLU.forward(a.hiddenMLP.pointer, gate: a.gate[l].pointer, up: a.up[l].pointer, count: n * inter)
-                    Linear.forward(a.projected.pointer, a.hiddenMLP.pointer, w + p.down, rows: n, inFeatures: inter, outFeatures: h)
+                    Linear.forward(a.projected.pointer, a.hiddenMLP.pointer, lw + p.down, rows: n, inFeatures: inter, outFeatures: h)
                     activeAdapters?.addDelta(to: a.projected.pointer, x: a.hiddenMLP.pointer, layer: l, target: .down, rows: n)
                 }
                 Profiler.measure(.elementwise) { add(a.residual[l + 1].pointer, middle, a.projected.pointer, count: n * h) }
@@ -251,21 +254,21 @@ public final class LlamaModel: @unchecked Sendable {
         sequences.positions.withUnsafeBufferPointer { positionBuffer in
             let positions = positionBuffer.baseAddress!
             for l in stride(from: c.numHiddenLayers - 1, through: 0, by: -1) {
-                let p = layout.layers[l]
+                let (lw, p) = layerWeights(l), gp = layout.layers[l]   // weights (maybe widened); gradient offsets in the arena
                 let normed = a.normed.pointer, dNormed = s.dNormed.pointer
                 // MLP block: dx holds dL/d residual[l+1]
                 let middle = a.middle[l].pointer
-                Profiler.measure(.norms) { RMSNorm.recompute(normed, rstd: a.rstd2[l].pointer, middle, weight: w + p.postNorm, rows: n, dim: h) }
+                Profiler.measure(.norms) { RMSNorm.recompute(normed, rstd: a.rstd2[l].pointer, middle, weight: lw + p.postNorm, rows: n, dim: h) }
                 Profiler.measure(.mlpBackward) {
                     if a.retention == .recomputeMLP {
-                        Linear.forward(a.gate[l].pointer, normed, w + p.gate, rows: n, inFeatures: h, outFeatures: inter)
-                        Linear.forward(a.up[l].pointer, normed, w + p.up, rows: n, inFeatures: h, outFeatures: inter)
+                        Linear.forward(a.gate[l].pointer, normed, lw + p.gate, rows: n, inFeatures: h, outFeatures: inter)
+                        Linear.forward(a.up[l].pointer, normed, lw + p.up, rows: n, inFeatures: h, outFeatures: inter)
                         lora?.addDelta(to: a.gate[l].pointer, x: normed, layer: l, target: .gate, rows: n)
                         lora?.addDelta(to: a.up[l].pointer, x: normed, layer: l, target: .up, rows: n)
                     }
                     SwiGLU.forward(a.hiddenMLP.pointer, gate: a.gate[l].pointer, up: a.up[l].pointer, count: n * inter)
                     zero(s.dHiddenMLP, n * inter)
-                    Linear.backward(dx: s.dHiddenMLP.pointer, dw: g(p.down), dy: dx, x: a.hiddenMLP.pointer, w: w + p.down,
+                    Linear.backward(dx: s.dHiddenMLP.pointer, dw: g(gp.down), dy: dx, x: a.hiddenMLP.pointer, w: lw + p.down,
                                     rows: n, inFeatures: inter, outFeatures: h)
                     lora?.backward(dx: s.dHiddenMLP.pointer, dy: dx, x: a.hiddenMLP.pointer, layer: l, target: .down, rows: n)
                     zero(s.dGate, n * inter)
@@ -273,19 +276,19 @@ public final class LlamaModel: @unchecked Sendable {
                     SwiGLU.backward(dgate: s.dGate.pointer, dup: s.dUp.pointer, dh: s.dHiddenMLP.pointer,
                                     gate: a.gate[l].pointer, up: a.up[l].pointer, count: n * inter)
                     zero(s.dNormed, n * h)
-                    Linear.backward(dx: dNormed, dw: g(p.gate), dy: s.dGate.pointer, x: normed, w: w + p.gate, rows: n, inFeatures: h, outFeatures: inter)
-                    Linear.backward(dx: dNormed, dw: g(p.up), dy: s.dUp.pointer, x: normed, w: w + p.up, rows: n, inFeatures: h, outFeatures: inter)
+                    Linear.backward(dx: dNormed, dw: g(gp.gate), dy: s.dGate.pointer, x: normed, w: lw + p.gate, rows: n, inFeatures: h, outFeatures: inter)
+                    Linear.backward(dx: dNormed, dw: g(gp.up), dy: s.dUp.pointer, x: normed, w: lw + p.up, rows: n, inFeatures: h, outFeatures: inter)
                     lora?.backward(dx: dNormed, dy: s.dGate.pointer, x: normed, layer: l, target: .gate, rows: n)
                     lora?.backward(dx: dNormed, dy: s.dUp.pointer, x: normed, layer: l, target: .up, rows: n)
                 }
                 Profiler.measure(.norms) {
-                    RMSNorm.backward(dinp: dx, dweight: g(p.postNorm), dout: dNormed, inp: middle, weight: w + p.postNorm,
+                    RMSNorm.backward(dinp: dx, dweight: g(gp.postNorm), dout: dNormed, inp: middle, weight: lw + p.postNorm,
                                      rstd: a.rstd2[l].pointer, rows: n, dim: h)
                 }
                 // attention block: dx holds dL/d middle[l]
                 Profiler.measure(.projectionsBackward) {
                     zero(s.dAttention, n * qw)
-                    Linear.backward(dx: s.dAttention.pointer, dw: g(p.output), dy: dx, x: a.attention[l].pointer, w: w + p.output,
+                    Linear.backward(dx: s.dAttention.pointer, dw: g(gp.output), dy: dx, x: a.attention[l].pointer, w: lw + p.output,
                                     rows: n, inFeatures: qw, outFeatures: h)
                     lora?.backward(dx: s.dAttention.pointer, dy: dx, x: a.attention[l].pointer, layer: l, target: .o, rows: n)
                 }
@@ -303,18 +306,18 @@ public final class LlamaModel: @unchecked Sendable {
                     rope.backward(s.dKey.pointer, rows: n, heads: c.numKeyValueHeads, positionOfRow: positions)
                 }
                 let x = a.residual[l].pointer
-                Profiler.measure(.norms) { RMSNorm.recompute(normed, rstd: a.rstd1[l].pointer, x, weight: w + p.inputNorm, rows: n, dim: h) }
+                Profiler.measure(.norms) { RMSNorm.recompute(normed, rstd: a.rstd1[l].pointer, x, weight: lw + p.inputNorm, rows: n, dim: h) }
                 Profiler.measure(.projectionsBackward) {
                     zero(s.dNormed, n * h)
-                    Linear.backward(dx: dNormed, dw: g(p.query), dy: s.dQuery.pointer, x: normed, w: w + p.query, rows: n, inFeatures: h, outFeatures: qw)
-                    Linear.backward(dx: dNormed, dw: g(p.key), dy: s.dKey.pointer, x: normed, w: w + p.key, rows: n, inFeatures: h, outFeatures: kvw)
-                    Linear.backward(dx: dNormed, dw: g(p.value), dy: s.dValue.pointer, x: normed, w: w + p.value, rows: n, inFeatures: h, outFeatures: kvw)
+                    Linear.backward(dx: dNormed, dw: g(gp.query), dy: s.dQuery.pointer, x: normed, w: lw + p.query, rows: n, inFeatures: h, outFeatures: qw)
+                    Linear.backward(dx: dNormed, dw: g(gp.key), dy: s.dKey.pointer, x: normed, w: lw + p.key, rows: n, inFeatures: h, outFeatures: kvw)
+                    Linear.backward(dx: dNormed, dw: g(gp.value), dy: s.dValue.pointer, x: normed, w: lw + p.value, rows: n, inFeatures: h, outFeatures: kvw)
                     lora?.backward(dx: dNormed, dy: s.dQuery.pointer, x: normed, layer: l, target: .q, rows: n)
                     lora?.backward(dx: dNormed, dy: s.dKey.pointer, x: normed, layer: l, target: .k, rows: n)
                     lora?.backward(dx: dNormed, dy: s.dValue.pointer, x: normed, layer: l, target: .v, rows: n)
                 }
                 Profiler.measure(.norms) {
-                    RMSNorm.backward(dinp: dx, dweight: g(p.inputNorm), dout: dNormed, inp: x, weight: w + p.inputNorm,
+                    RMSNorm.backward(dinp: dx, dweight: g(gp.inputNorm), dout: dNormed, inp: x, weight: lw + p.inputNorm,
                                      rstd: a.rstd1[l].pointer, rows: n, dim: h)
                 }
             }

@@ -66,6 +66,30 @@ public final class LoRAAdapters: @unchecked Sendable {
     private var scratchT = FloatBuffer(count: 0)
     private var scratchU = FloatBuffer(count: 0)
     private var scratchDT = FloatBuffer(count: 0)
+    /// Under dropout: the dropped input (rows, in) and dt·A (rows, in).
+    private var scratchX = FloatBuffer(count: 0)
+    private var scratchDX = FloatBuffer(count: 0)
+
+    /// PEFT's `lora_dropout` p: during a training pass each adapter sees its input as
+    /// x ⊙ m / (1 − p), m ~ Bernoulli(1 − p) per element (inverted dropout: Srivastava et al. 2014,
+    /// "Dropout: A Simple Way to Prevent Neural Networks from Overfitting"). The base projection
+    /// sees x itself, as in PEFT.
+    public var dropout: Float = 0
+    /// The run's seed, mixed into every mask.
+    public var dropoutSeed: UInt64 = 0
+    /// The training pass under way; nil (sampling, evaluation, reference passes): no dropout. A mask
+    /// is a pure function of (seed, step, micro-batch, layer, target, row, column), so backward and
+    /// recomputation draw the forward's mask, and a resumed run draws the masks it would have drawn.
+    public var dropoutPass: DropoutPass?
+
+    public struct DropoutPass: Sendable, Equatable {
+        public let step: Int
+        public let microBatch: Int
+        public init(step: Int, microBatch: Int) {
+            self.step = step
+            self.microBatch = microBatch
+        }
+    }
 
     public init(config c: LlamaConfig, rank: Int, alpha: Double, targets: [Target], rankStabilised: Bool = false) {
         precondition(rank > 0, "LoRA rank must be positive")
@@ -97,10 +121,11 @@ public final class LoRAAdapters: @unchecked Sendable {
     }
 
     /// Scratch the products hold for `rows` rows at once: t and dt (rows × r) and u (rows × the
-    /// widest adapted output).
-    public static func scratchBytes(config c: LlamaConfig, rank: Int, targets: [Target], rows: Int) -> Int {
+    /// widest adapted output); under dropout also the dropped input and dt·A (rows × the widest input).
+    public static func scratchBytes(config c: LlamaConfig, rank: Int, targets: [Target], rows: Int, dropout: Bool = false) -> Int {
         let widest = targets.map { $0.shape(c).outFeatures }.max() ?? 0
-        return rows * (2 * rank + widest) * MemoryLayout<Float>.stride
+        let widestIn = dropout ? targets.map { $0.shape(c).inFeatures }.max() ?? 0 : 0
+        return rows * (2 * rank + widest + 2 * widestIn) * MemoryLayout<Float>.stride
     }
 
     /// FLOPs per token of one adapter in a training step: forward t = x·Aᵀ and u = t·Bᵀ,
@@ -128,10 +153,57 @@ public final class LoRAAdapters: @unchecked Sendable {
         return buffer.pointer
     }
 
-    /// y[rows, out] += s·(x·Aᵀ)·Bᵀ for `target` of `layer` (nothing when it is not adapted).
-    /// x: [rows, in].
-    func addDelta(to y: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>, layer: Int, target: Target, rows: Int) {
+    // MARK: Dropout
+
+    /// splitmix64's finaliser (Steele, Lea & Flood 2014): a bijective mix of 64 bits.
+    static func mix(_ z0: UInt64) -> UInt64 {
+        var z = z0 &+ 0x9E37_79B9_7F4A_7C15
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// The key of one adapter's mask in the current pass (nil: no dropout now).
+    private func dropoutKey(_ adapter: Adapter) -> UInt64? {
+        guard dropout > 0, let pass = dropoutPass else { return nil }
+        let site = UInt64(adapter.layer * Target.allCases.count + Target.allCases.firstIndex(of: adapter.target)!)
+        return Self.mix(Self.mix(Self.mix(dropoutSeed ^ UInt64(pass.step)) ^ UInt64(pass.microBatch)) ^ site)
+    }
+
+    /// Whether element `index` (row · in + column) survives under `key`: the top 53 bits of its mix,
+    /// read as a uniform in [0, 1), are at least p.
+    public static func keeps(key: UInt64, index: Int, dropout: Float) -> Bool {
+        Double(mix(key ^ UInt64(index)) >> 11) >= Double(dropout) * 9_007_199_254_740_992   // 2⁵³
+    }
+
+    /// out = m ⊙ v / (1 − p) over [rows, in] (out may be v itself).
+    private func applyMask(key: UInt64, to v: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, rows: Int, inFeatures: Int) {
+        let p = dropout, factor = 1 / (1 - p)
+        parallelFor(rows, minimumChunk: 16) { range in
+            for r in range {
+                for j in 0..<inFeatures {
+                    let i = r * inFeatures + j
+                    out[i] = Self.keeps(key: key, index: i, dropout: p) ? v[i] * factor : 0
+                }
+            }
+        }
+    }
+
+    /// The input the adapter sees: x, or its dropped copy during a training pass.
+    private func adapterInput(_ x: UnsafePointer<Float>, _ adapter: Adapter, rows: Int) -> UnsafePointer<Float> {
+        guard let key = dropoutKey(adapter) else { return x }
+        let dropped = scratch(&scratchX, rows * adapter.inFeatures)
+        applyMask(key: key, to: x, into: dropped, rows: rows, inFeatures: adapter.inFeatures)
+        return UnsafePointer(dropped)
+    }
+
+    // MARK: Products
+
+    /// y[rows, out] += s·(x̃·Aᵀ)·Bᵀ for `target` of `layer` (nothing when it is not adapted), x̃ the
+    /// adapter's input (x, or x dropped during a training pass). x: [rows, in].
+    func addDelta(to y: UnsafeMutablePointer<Float>, x input: UnsafePointer<Float>, layer: Int, target: Target, rows: Int) {
         guard let adapter = adapters[layer][target], rows > 0 else { return }
+        let x = adapterInput(input, adapter, rows: rows)
         let t = scratch(&scratchT, rows * rank), u = scratch(&scratchU, rows * adapter.outFeatures)
         let w = parameters.pointer
         Linear.forward(t, x, w + adapter.a, rows: rows, inFeatures: adapter.inFeatures, outFeatures: rank)
@@ -146,20 +218,30 @@ public final class LoRAAdapters: @unchecked Sendable {
     }
 
     /// Backward through the delta of `target` of `layer`, given dy = dL/dy [rows, out] and the
-    /// layer's input x [rows, in]:
+    /// layer's input x [rows, in] (x̃ = x, or m ⊙ x / (1 − p) under dropout, its mask redrawn):
     ///
-    ///     t = x·Aᵀ (recomputed, the forward's bits);  dB += s·dyᵀ·t;  dt = s·dy·B;
-    ///     dA += dtᵀ·x;  dx += dt·A
-    func backward(dx: UnsafeMutablePointer<Float>, dy: UnsafePointer<Float>, x: UnsafePointer<Float>, layer: Int, target: Target, rows: Int) {
+    ///     t = x̃·Aᵀ (recomputed, the forward's bits);  dB += s·dyᵀ·t;  dt = s·dy·B;
+    ///     dA += dtᵀ·x̃;  dx += dt·A  (under dropout: dx += m ⊙ (dt·A) / (1 − p))
+    func backward(dx: UnsafeMutablePointer<Float>, dy: UnsafePointer<Float>, x input: UnsafePointer<Float>, layer: Int, target: Target, rows: Int) {
         guard let adapter = adapters[layer][target], rows > 0 else { return }
         guard let g = gradients?.pointer else { preconditionFailure("enableGradients() before backward") }
+        let x = adapterInput(input, adapter, rows: rows)
         let w = parameters.pointer, inF = adapter.inFeatures, outF = adapter.outFeatures
         let t = scratch(&scratchT, rows * rank), dt = scratch(&scratchDT, rows * rank)
         Linear.forward(t, x, w + adapter.a, rows: rows, inFeatures: inF, outFeatures: rank)
         Gemm.multiply(dy, .transposed, t, .none, into: g + adapter.b, m: outF, n: rank, k: rows, alpha: scale, beta: 1)
         Gemm.multiply(dy, .none, w + adapter.b, .none, into: dt, m: rows, n: rank, k: outF, alpha: scale, beta: 0)
         Gemm.multiply(dt, .transposed, x, .none, into: g + adapter.a, m: rank, n: inF, k: rows, beta: 1)
-        Gemm.multiply(dt, .none, w + adapter.a, .none, into: dx, m: rows, n: inF, k: rank, beta: 1)
+        if let key = dropoutKey(adapter) {
+            let dxTilde = scratch(&scratchDX, rows * inF)
+            Gemm.multiply(dt, .none, w + adapter.a, .none, into: dxTilde, m: rows, n: inF, k: rank, beta: 0)
+            applyMask(key: key, to: dxTilde, into: dxTilde, rows: rows, inFeatures: inF)
+            parallelFor(rows * inF, minimumChunk: 4096) { range in
+                for i in range { dx[i] += dxTilde[i] }
+            }
+        } else {
+            Gemm.multiply(dt, .none, w + adapter.a, .none, into: dx, m: rows, n: inF, k: rank, beta: 1)
+        }
     }
 
     /// W + s·B·A for one adapter, into `merged` (the base weight [out, in] on entry).
@@ -173,6 +255,7 @@ extension LlamaModel {
     /// A new model holding this one's weights with its adapters merged in (W + s·B·A for every
     /// adapted projection; no adapters attached). Without adapters, a plain copy.
     public func merged() throws -> LlamaModel {
+        precondition(!baseIsBF16, "merging needs the fp32 layers a bf16 base has given back")
         let copy = try LlamaModel(config: config)
         copy.parameters.copy(from: parameters)
         copy.adapters = adapters
@@ -184,6 +267,7 @@ extension LlamaModel {
     /// computes the same function (to fp32 rounding) as a plain model, without a second copy.
     public func mergeAdapters() {
         guard let adapters else { return }
+        precondition(!baseIsBF16, "merging needs the fp32 layers a bf16 base has given back")
         for adapter in adapters.all {
             adapters.merge(into: parameters.pointer + layout.offset(of: adapter.target, layer: adapter.layer), adapter)
         }

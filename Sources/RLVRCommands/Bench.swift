@@ -36,11 +36,7 @@ struct TrainBench: ParsableCommand {
     @Option(help: "Benchmark this checkpoint's architecture and weights.")
     var model: String?
 
-    @Option(help: "Benchmark a built-in architecture with random weights: \(ModelPreset.names).")
-    var preset: String?
-
-    @Option(name: .customLong("lora-rank"), parsing: .unconditional, help: "Train LoRA adapters of this rank on every projection instead of all weights (0: full fine-tuning).")
-    var loraRank = 0
+    @OptionGroup var architecture: BenchModelOptions
 
     @Option(parsing: .unconditional, help: "Sequences per step.")
     var batch = 4
@@ -57,9 +53,7 @@ struct TrainBench: ParsableCommand {
     @OptionGroup var compute: ComputeOptions
 
     func validate() throws {
-        if model != nil && preset != nil { throw ValidationError("give --model or --preset, not both") }
-        if let preset, ModelPreset(rawValue: preset) == nil { throw ValidationError("unknown preset \"\(preset)\" (known: \(ModelPreset.names))") }
-        if loraRank < 0 { throw ValidationError("--lora-rank must be ≥ 0, got \(loraRank)") }
+        if model != nil && architecture.preset != nil { throw ValidationError("give --model or --preset, not both") }
         if batch < 1 || seq < 2 || steps < 1 { throw ValidationError("--batch ≥ 1, --seq ≥ 2 and --steps ≥ 1 are required") }
         if LlamaActivations.Retention(rawValue: activations) == nil {
             throw ValidationError("--activations must be one of: \(LlamaActivations.Retention.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -69,7 +63,7 @@ struct TrainBench: ParsableCommand {
     func run() throws {
         try requireOneProcess("bench train")
         compute.apply()
-        let presetChoice = preset.flatMap(ModelPreset.init(rawValue:)) ?? .smolLM2_135M
+        let presetChoice = architecture.chosenPreset ?? .smolLM2_135M
         let loaded = try model.map { try LlamaCheckpoint.load($0) }
         loaded?.mergeAdapters()   // a LoRA folder: its merged weights are the model benchmarked
         let config = loaded?.config ?? presetChoice.config
@@ -77,21 +71,22 @@ struct TrainBench: ParsableCommand {
             throw InputError("--seq \(seq) is longer than the model's context (\(config.maxPositionEmbeddings))")
         }
         let retention = LlamaActivations.Retention(rawValue: activations) ?? .all
-        var lora = LoRASection()
-        lora.rank = loraRank
+        let lora = architecture.lora
         var suggested = LoRASection()
         suggested.rank = 16
         let withAdapters = TrainStepBenchmark.plan(config: config, batch: batch, sequenceLength: seq, retention: retention, lora: suggested)
         try MemoryPlanCheck.refuseOverPhysicalMemory(
-            TrainStepBenchmark.plan(config: config, batch: batch, sequenceLength: seq, retention: retention, lora: lora), what: "this benchmark",
+            TrainStepBenchmark.plan(config: config, batch: batch, sequenceLength: seq, retention: retention, lora: lora, baseBF16: architecture.baseBF16),
+            what: "this benchmark",
             suggestion: lora.enabled ? "lower --batch or --seq, or keep fewer activations (--activations recompute-mlp)"
                 : "train LoRA adapters instead: --lora-rank 16 needs \(formatBytes(withAdapters.reduce(0) { $0 + $1.bytes }))")
         let llama = try loaded ?? benchmarkModel(nil, preset: presetChoice)
         if lora.enabled { llama.adapters = LoRAAdapters.make(for: llama.config, section: lora, seed: 1) }
+        if architecture.baseBF16 { try llama.storeBaseInBF16() }
         let benchmark = TrainStepBenchmark(model: llama, batch: batch, sequenceLength: seq, steps: steps, retention: retention)
         print("model: \(model ?? presetChoice.rawValue + " (random weights)"), \(InspectReport.grouped(llama.layout.count)) parameters")
-        print("batch \(batch) × \(seq) tokens, \(ComputeThreads.count) threads, fp32, AdamW, activations kept: \(activations)"
-              + (lora.enabled ? ", LoRA rank \(loraRank) on q, k, v, o, gate, up, down (base frozen: \(InspectReport.grouped(llama.adapters!.parameters.count)) trained)" : ""))
+        print("batch \(batch) × \(seq) tokens, \(ComputeThreads.count) threads, \(architecture.baseBF16 ? "bf16 decoder layers widened to fp32" : "fp32"), AdamW, activations kept: \(activations)"
+              + (lora.enabled ? ", LoRA rank \(architecture.loraRank) on q, k, v, o, gate, up, down (base frozen: \(InspectReport.grouped(llama.adapters!.parameters.count)) trained)" : ""))
         print(KernelPath.summary)
         let result = try benchmark.run { FileHandle.standardError.write(Data(("  " + $0 + "\n").utf8)) }
         print(Self.render(result))
@@ -126,8 +121,10 @@ struct StagesBench: ParsableCommand {
         discussion: "Reports tokens/s, seconds per example (SFT) or pair (DPO, RM), DPO's cost per pair against SFT's per example, the one-time reference pass and each stage's peak memory."
     )
 
-    @Option(help: "A .gguf file or a Hugging Face model folder.")
+    @Option(help: "A .gguf file or a Hugging Face model folder (with --preset: its tokenizer and chat template alone).")
     var model: String
+
+    @OptionGroup var architecture: BenchModelOptions
 
     @Option(name: .customLong("prompt-words"), parsing: .unconditional, help: "Words per generated prompt.")
     var promptWords = 60
@@ -141,18 +138,30 @@ struct StagesBench: ParsableCommand {
     @Option(parsing: .unconditional, help: "Timed steps per stage (after one warm-up step).")
     var steps = 3
 
+    @Option(help: "Stages to time, comma-separated (sft, dpo, rm).")
+    var stages = StageBenchmark.allStages.joined(separator: ",")
+
     @OptionGroup var compute: ComputeOptions
 
     func validate() throws {
         if promptWords < 1 || responseWords < 1 || batch < 1 || steps < 1 { throw ValidationError("every count must be at least 1") }
+        let known = StageBenchmark.allStages.joined(separator: ", ")
+        if stageList.isEmpty { throw ValidationError("--stages: give at least one of \(known)") }
+        if let unknown = stageList.first(where: { !StageBenchmark.allStages.contains($0) }) {
+            throw ValidationError("--stages: unknown stage \"\(unknown)\" (known: \(known))")
+        }
     }
 
     func run() throws {
         try requireOneProcess("bench stages")
         compute.apply()
-        let benchmark = StageBenchmark(modelPath: model, promptWords: promptWords, responseWords: responseWords, batch: batch, steps: steps,
+        var benchmark = StageBenchmark(modelPath: model, promptWords: promptWords, responseWords: responseWords, batch: batch, steps: steps,
                                        threads: ComputeThreads.count)
-        print("model: \(model), \(ComputeThreads.count) threads, batch \(batch), micro-batch 1, prompt \(promptWords) words, response \(responseWords) words")
+        benchmark.startingModel = architecture.startingModel
+        benchmark.lora = architecture.lora
+        benchmark.baseDType = architecture.baseBF16 ? .bf16 : .f32
+        benchmark.stages = stageList
+        print("model: \(architecture.describe(model: model)), \(ComputeThreads.count) threads, batch \(batch), micro-batch 1, prompt \(promptWords) words, response \(responseWords) words")
         print(KernelPath.summary)
         let results = try benchmark.run { FileHandle.standardError.write(Data(("  " + $0 + "\n").utf8)) }
         for r in results {
@@ -168,6 +177,10 @@ struct StagesBench: ParsableCommand {
     }
 }
 
+extension StagesBench {
+    var stageList: [String] { stages.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
+}
+
 struct PPOBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ppo",
@@ -175,8 +188,10 @@ struct PPOBench: ParsableCommand {
         discussion: "Reports each phase's share of a step, the sampling and training throughput and the peak memory."
     )
 
-    @Option(help: "A .gguf file or a Hugging Face model folder.")
+    @Option(help: "A .gguf file or a Hugging Face model folder (with --preset: its tokenizer and chat template alone).")
     var model: String
+
+    @OptionGroup var architecture: BenchModelOptions
 
     @Option(parsing: .unconditional, help: "Prompts per step.")
     var prompts = 16
@@ -223,7 +238,10 @@ struct PPOBench: ParsableCommand {
         benchmark.decodeBatch = decodeBatch
         benchmark.dynamicSampling = dynamicSampling
         benchmark.dataPath = data
-        print("model: \(model), \(ComputeThreads.count) threads, \(prompts) prompts × \(samples) samples × \(responseTokens) response tokens, \(advantage), micro-batch 4"
+        benchmark.startingModel = architecture.startingModel
+        benchmark.lora = architecture.lora
+        benchmark.baseDType = architecture.baseBF16 ? .bf16 : .f32
+        print("model: \(architecture.describe(model: model)), \(ComputeThreads.count) threads, \(prompts) prompts × \(samples) samples × \(responseTokens) response tokens, \(advantage), micro-batch 4"
               + (decodeBatch.map { ", \($0) decode slots" } ?? "") + (dynamicSampling ? ", dynamic sampling" : "") + (data.map { ", prompts from \($0)" } ?? ""))
         print(KernelPath.summary)
         let r = try benchmark.run { FileHandle.standardError.write(Data(("  " + $0 + "\n").utf8)) }
@@ -293,6 +311,8 @@ struct GenerateBench: ParsableCommand {
     @Option(help: "Benchmark this checkpoint (default: SmolLM2-135M's architecture with random weights).")
     var model: String?
 
+    @OptionGroup var architecture: BenchModelOptions
+
     @Option(help: "Decode batch sizes, comma-separated.")
     var batches = "1,8,32"
 
@@ -314,13 +334,20 @@ struct GenerateBench: ParsableCommand {
             guard let size = Int(text.trimmingCharacters(in: .whitespaces)), size > 0 else { throw ValidationError("--batches: expected positive integers, got \"\(text)\"") }
             return size
         }
-        let llama = try benchmarkModel(model)
+        if model != nil && architecture.preset != nil { throw ValidationError("give --model or --preset, not both") }
+        let llama = try benchmarkModel(model, preset: architecture.chosenPreset ?? .smolLM2_135M)
+        if architecture.loraRank > 0 {   // decoding through unmerged adapters (their products beside the base's)
+            llama.adapters = LoRAAdapters.make(for: llama.config, section: architecture.lora, seed: 1)
+            if architecture.baseBF16 { try llama.storeBaseInBF16() }
+        }
         let benchmark = GenerateBenchmark(model: llama)
-        print("model: \(model ?? "smollm2-135m (random weights)"), \(ComputeThreads.count) threads, fp32")
+        print("model: \(model ?? (architecture.chosenPreset ?? .smolLM2_135M).rawValue + " (random weights)"), \(ComputeThreads.count) threads, "
+              + (architecture.baseBF16 ? "bf16 decoder layers widened to fp32" : "fp32")
+              + (architecture.loraRank > 0 ? ", unmerged LoRA rank \(architecture.loraRank) on every projection" : ""))
         print(KernelPath.summary)
         print(String(format: "prompt processing (%d tokens): %.1f tokens/s", prefillTokens, try benchmark.promptProcessing(length: prefillTokens)))
         let bandwidth = MemoryBandwidth.streamingRead()
-        let weightBytes = Double(llama.layout.count * MemoryLayout<Float>.stride)
+        let weightBytes = Double(llama.weightBytes)
         print(String(format: "memory: %.1f GB/s streaming read with %d threads → batch-1 decode limit %.1f tokens/s (%@ of weights per token)",
                      bandwidth / 1e9, ComputeThreads.count, bandwidth / weightBytes, formatBytes(Int(weightBytes))))
         var single: Double?

@@ -52,10 +52,12 @@ private func trainingLogProbs(_ model: LlamaModel, prompt: [Int32], response: [I
         #expect(samples.map { $0.modelLogProbs.map(\.bitPattern) } == portable.map { $0.modelLogProbs.map(\.bitPattern) })
     }
 
-    /// With LoRA adapters the decoding path applies them as the training forward does: same bits.
-    @Test func sampledLogProbsEqualTheTrainingForwardPassWithAdapters() throws {
+    /// With LoRA adapters the decoding path applies them as the training forward does: same bits;
+    /// also with the base's layers stored as bf16 (both paths read them widened).
+    @Test(arguments: [false, true]) func sampledLogProbsEqualTheTrainingForwardPassWithAdapters(bf16: Bool) throws {
         let model = try randomModel()
         attachRandomAdapters(to: model, rank: 4, targets: [.q, .k, .v, .o, .gate, .up, .down])
+        if bf16 { try model.storeBaseInBF16() }
         let requests = [GenerationRequest(id: 0, prompt: prompt(7, seed: 1), samples: 2), GenerationRequest(id: 1, prompt: prompt(12, seed: 2), samples: 1)]
         let generator = try Generator(model: model, settings: SamplingSettings(temperature: 1, maxNewTokens: 16, seed: 9), eosTokens: [], maxBatch: 4)
         for sample in try generator.generate(requests) {

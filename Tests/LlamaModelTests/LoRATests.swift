@@ -113,9 +113,14 @@ import TestSupport
         }
     }
 
-    @Test func gradientsMatchFiniteDifferences() throws {
+    /// With dropout on (a fixed training pass, so a fixed mask) the gradients are still those of the
+    /// function the forward computes, through the masked dx of every later adapter.
+    @Test(arguments: [Float(0), 0.3]) func gradientsMatchFiniteDifferences(dropout: Float) throws {
         let model = try randomLlama()
         let adapters = attachRandomAdapters(to: model, rank: 2, alpha: 4)
+        adapters.dropout = dropout
+        adapters.dropoutSeed = 7
+        adapters.dropoutPass = LoRAAdapters.DropoutPass(step: 3, microBatch: 1)
         model.enableGradients()
         model.zeroGradients()
         model.backward(dLogProb: dLogProb, activations: try logProbs(model).activations)
@@ -135,5 +140,32 @@ import TestSupport
                         "layer \(adapter.layer) \(adapter.target) [\(i - start)]: analytic \(analytic), numeric \(numeric)")
             }
         }
+    }
+
+    /// Dropout acts only in a training pass: outside one the adapted model is unchanged bit for bit;
+    /// inside, the output changes, and the same pass gives the same bits again.
+    @Test func dropoutActsOnlyInATrainingPass() throws {
+        let model = try randomLlama()
+        let adapters = attachRandomAdapters(to: model)
+        let plain = try logProbs(model).values.map(\.bitPattern)
+        adapters.dropout = 0.5
+        #expect(try logProbs(model).values.map(\.bitPattern) == plain)
+        adapters.dropoutPass = LoRAAdapters.DropoutPass(step: 1, microBatch: 0)
+        let dropped = try logProbs(model).values.map(\.bitPattern)
+        #expect(dropped != plain)
+        #expect(try logProbs(model).values.map(\.bitPattern) == dropped)
+        adapters.dropoutPass = LoRAAdapters.DropoutPass(step: 1, microBatch: 1)
+        #expect(try logProbs(model).values.map(\.bitPattern) != dropped)
+    }
+
+    /// The masks keep 1 − p of the elements (binomial: within 4 standard deviations over 200,000) and
+    /// differ from key to key.
+    @Test(arguments: [Float(0.05), 0.3, 0.9]) func dropoutKeepsOneMinusPOfTheElements(p: Float) {
+        let n = 200_000
+        let kept = (0..<n).filter { LoRAAdapters.keeps(key: 42, index: $0, dropout: p) }.count
+        let expected = Double(n) * Double(1 - p), sd = (Double(n) * Double(p) * Double(1 - p)).squareRoot()
+        #expect(abs(Double(kept) - expected) < 4 * sd, "kept \(kept) of \(n), expected \(expected)")
+        let other = (0..<1000).map { LoRAAdapters.keeps(key: 43, index: $0, dropout: p) }
+        #expect(other != (0..<1000).map { LoRAAdapters.keeps(key: 42, index: $0, dropout: p) })
     }
 }

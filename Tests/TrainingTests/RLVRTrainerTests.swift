@@ -77,6 +77,17 @@ private func timeless(_ path: String) throws -> [String] {
         #expect(throws: TrainerError.self) { try RLVRTrainer(config: ConfigLoader.load(RunConfiguration.self, yaml: bad), options: quietOptions()) }
     }
 
+    /// Adapter dropout would make the trainer's log-probs differ from the sampler's, and a critic is
+    /// written merged (no bf16 base under it): both refused by name.
+    @Test(arguments: [("grpo", "lora: {rank: 4, dropout: 0.1}", "model.lora.dropout"), ("gae", "lora: {rank: 4}, base_dtype: bf16", "model.base_dtype")])
+    func loraSettingsRLCannotUseAreRefused(advantage: String, model: String, key: String) throws {
+        let (_, yaml) = try rlSetup(advantage)
+        let text = yaml("d").replacingOccurrences(of: "chat_template: chatml}", with: "chat_template: chatml, \(model)}")
+        #expect(text.contains(model))
+        let error = #expect(throws: TrainerError.self) { try RLVRTrainer(config: ConfigLoader.load(RunConfiguration.self, yaml: text), options: quietOptions()) }
+        #expect(error?.description.contains(key) == true, "\(String(describing: error))")
+    }
+
     /// Sampling and training share kernels: the PPO ratio on the first minibatch is exactly 1, and at
     /// the first step the policy equals the reference, so every KL estimate is exactly 0.
     /// With LoRA the reference is the policy with its adapters off: exactly the same at step 1 (B = 0).

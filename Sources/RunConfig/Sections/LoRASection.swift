@@ -6,7 +6,8 @@ public struct LoRASection: RunConfigSection, Equatable {
     public var rank: Int
     /// The scale's numerator: updates are scaled by alpha / r (null: 2·r, so the scale is 2).
     public var alpha: Double?
-    /// Dropout on the adapters' input during training (PEFT's `lora_dropout`).
+    /// Dropout on the adapters' input during training (PEFT's `lora_dropout`; SFT, DPO and RM only:
+    /// RL needs the trainer's log-probs to equal the sampler's).
     public var dropout: Double
     /// The projections adapted in every layer.
     public var targets: [Target]
@@ -51,7 +52,6 @@ public struct LoRASection: RunConfigSection, Equatable {
         if rank < 0 { found.append(ConfigProblem("rank", "expected 0 (off) or a positive rank, got \(rank)")) }
         if let alpha, !(alpha > 0) { found.append(ConfigProblem("alpha", "expected a positive number, got \(alpha)")) }
         if !(dropout >= 0 && dropout < 1) { found.append(ConfigProblem("dropout", "expected 0 ≤ dropout < 1, got \(dropout)")) }
-        if dropout > 0 { found.append(ConfigProblem("dropout", "adapter dropout is not supported yet (expected 0)")) }
         if enabled && targets.isEmpty { found.append(ConfigProblem("targets", "expected at least one of q, k, v, o, gate, up, down")) }
         if Set(targets).count != targets.count { found.append(ConfigProblem("targets", "a projection is listed twice")) }
         return found

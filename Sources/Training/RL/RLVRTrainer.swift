@@ -71,7 +71,13 @@ public final class RLVRTrainer {
     public init(config: RunConfiguration, options: TrainerOptions) throws {
         self.config = config
         self.options = options
-        setup = try TrainerSetup(config: config)
+        if config.model.lora.dropout > 0 {
+            throw TrainerError("model.lora.dropout: expected 0 in RL, got \(config.model.lora.dropout): dropout would make the trainer's log-probs differ from the sampler's (the ratio must be exactly 1 on the first minibatch)")
+        }
+        if config.model.baseDType == .bf16 && config.algorithm.advantage == .gae {
+            throw TrainerError("model.base_dtype: bf16 is not available with a critic (algorithm.advantage: gae): the value model starts from the policy's fp32 weights and is written merged (use f32, or an advantage without a critic such as grpo)")
+        }
+        setup = try TrainerSetup(config: config, startingModel: options.startingModel)
         policy = setup.model
         router = try Self.rewardRouter(config.rewards)
         let read = { [setup, router] (path: String) in
@@ -154,7 +160,7 @@ public final class RLVRTrainer {
         let weights = policy.layout.count * floats
         var parts: [(String, Int)]
         if let adapters = policy.adapters {
-            parts = [("policy weights (frozen; the reference is them without adapters)", weights),
+            parts = [("policy weights (frozen\(policy.baseIsBF16 ? ", decoder layers bf16" : ""); the reference is them without adapters)", policy.weightBytes),
                      ("LoRA adapters, gradients, AdamW moments", 4 * adapters.parameters.count * floats),
                      ("LoRA scratch", LoRAAdapters.scratchBytes(config: c, rank: adapters.rank, targets: adapters.targets, rows: activations.capacity))]
         } else {

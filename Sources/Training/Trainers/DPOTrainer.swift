@@ -32,7 +32,7 @@ public final class DPOTrainer {
 
     public init(config: RunConfiguration, options: TrainerOptions) throws {
         self.config = config
-        let loaded = try PreferenceData.load(config: config, log: options.log)
+        let loaded = try PreferenceData.load(config: config, options: options)
         (setup, trainPairs, evalPairs, model) = (loaded.setup, loaded.data.train, loaded.data.eval, loaded.setup.model)
         if let path = config.dpo.reference, !FileManager.default.fileExists(atPath: path) {
             throw TrainerError("dpo.reference: \(path): no such file or folder")
@@ -54,7 +54,7 @@ public final class DPOTrainer {
         var hash = ContentHash()
         hash.combine("rlvr reference log-probs v1")
         hash.combine(String(decoding: reference.config.huggingFaceConfigJSON(), as: UTF8.self))
-        hash.combine(bytes: UnsafeRawBufferPointer(start: reference.parameters.pointer, count: reference.layout.count * MemoryLayout<Float>.stride))
+        reference.withWeightBytes { blocks in for block in blocks { hash.combine(bytes: block) } }
         hash.combine(loss.rawValue)
         hash.combine([pairs.count])
         for pair in pairs {

@@ -25,8 +25,8 @@ struct PreferenceData {
     }
 
     /// What the DPO and reward-model trainers load first: the model and tokenizer, then the pairs.
-    static func load(config: RunConfiguration, log: (String) -> Void) throws -> (setup: TrainerSetup, data: PreferenceData) {
-        let setup = try TrainerSetup(config: config)
-        return (setup, try PreferenceData(config: config, setup: setup, log: log))
+    static func load(config: RunConfiguration, options: TrainerOptions) throws -> (setup: TrainerSetup, data: PreferenceData) {
+        let setup = try TrainerSetup(config: config, startingModel: options.startingModel)
+        return (setup, try PreferenceData(config: config, setup: setup, log: options.log))
     }
 }

@@ -33,7 +33,10 @@ public final class RewardModelTrainer {
 
     public init(config: RunConfiguration, options: TrainerOptions) throws {
         self.config = config
-        let loaded = try PreferenceData.load(config: config, log: options.log)
+        if config.model.baseDType == .bf16 {
+            throw TrainerError("model.base_dtype: bf16 is not available for a reward model: its final/ is written merged (W + s·B·A), which needs fp32 layers (use f32)")
+        }
+        let loaded = try PreferenceData.load(config: config, options: options)
         (setup, trainPairs, evalPairs, model) = (loaded.setup, loaded.data.train, loaded.data.eval, loaded.setup.model)
         let hidden = model.config.hiddenSize
         head = HeadParameters(name: "score.weight", shape: [1, hidden], settings: OptimizerGroup.settings(config.optimizer))

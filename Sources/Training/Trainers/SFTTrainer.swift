@@ -23,7 +23,7 @@ public final class SFTTrainer {
 
     public init(config: RunConfiguration, options: TrainerOptions) throws {
         self.config = config
-        let setup = try TrainerSetup(config: config)
+        let setup = try TrainerSetup(config: config, startingModel: options.startingModel)
         self.setup = setup
         let data = config.data
         let read = { (path: String) in

@@ -1,5 +1,6 @@
 import Diagnostics
 import Collectives
+import LlamaModel
 
 /// How a trainer is run: where it writes, when it stops early, whether it resumes, where its
 /// messages go and which processes share the work. The same for every stage (SFT, DPO, RM, RL).
@@ -30,6 +31,9 @@ public struct TrainerOptions: Sendable {
     /// The data-parallel processes: each takes its share of every batch, rank 0 alone writes
     /// (`.single` unless the command line passes the MPI job's group).
     public var group: ProcessGroup
+    /// Benchmarks of architectures whose weights are not on this machine: the starting model comes
+    /// from here instead of `model.path`, which then supplies the tokenizer and chat template alone.
+    public var startingModel: (@Sendable () throws -> LlamaModel)?
 
     public init(outDir: String? = nil, maxSteps: Int? = nil, resume: Bool = false,
                 log: @escaping @Sendable (String) -> Void = { print($0) }, status: (@Sendable (String) -> Void)? = nil,

@@ -18,7 +18,9 @@ struct TrainerSetup {
     /// `data.max_length`, capped by the model's context.
     let maxLength: Int
 
-    init(config: RunConfiguration) throws {
+    /// `startingModel` (a benchmark's random-weight architecture) replaces the weights at
+    /// `model.path`; the tokenizer and template still come from there.
+    init(config: RunConfiguration, startingModel: (() throws -> LlamaModel)? = nil) throws {
         // ranks on one machine share its cores: by default each takes its part of them
         ComputeThreads.configure(config.threads ?? ProcessGroup.current.defaultThreads)
         guard let modelPath = config.model.path else { throw TrainerError("model.path: required") }
@@ -28,14 +30,18 @@ struct TrainerSetup {
         }
         self.modelPath = modelPath
         self.trainPath = trainPath
-        model = try LlamaCheckpoint.load(modelPath)
+        model = try startingModel?() ?? LlamaCheckpoint.load(modelPath)
         // a LoRA folder as the starting model (an earlier stage's final/): its adapters become part
         // of the weights this run starts from (and, under model.lora, trains new adapters on)
         model.mergeAdapters()
         if config.model.lora.enabled {
             model.adapters = LoRAAdapters.make(for: model.config, section: config.model.lora, seed: UInt64(config.seed))
         }
+        if config.model.baseDType == .bf16 { try model.storeBaseInBF16() }
         let tokenizer = try BPETokenizer.load(checkpoint: modelPath)
+        if startingModel != nil, tokenizer.tokens.count > model.config.vocabSize {
+            throw TrainerError("model.path: \(modelPath): its tokenizer has \(tokenizer.tokens.count) tokens, more than the model's vocabulary (\(model.config.vocabSize))")
+        }
         self.tokenizer = tokenizer
         let eos = tokenizer.eosTokenID.map { tokenizer.tokens[Int($0)] } ?? "</s>"
         template = try ChatTemplate.resolve(name: config.model.chatTemplate.rawValue, checkpointTemplate: tokenizer.chatTemplate, eosToken: eos)

@@ -73,9 +73,10 @@ final class TrainingLoop {
         let trained = optimizer.parameters.count * floats
         var parts = model.adapters == nil
             ? [("weights", weights), ("gradients", weights), ("AdamW moments", 2 * weights)]
-            : [("weights (frozen)", weights), ("LoRA adapters", trained), ("adapter gradients", trained), ("AdamW moments", 2 * trained),
+            : [(model.baseIsBF16 ? "weights (frozen; decoder layers bf16)" : "weights (frozen)", model.weightBytes), ("LoRA adapters", trained), ("adapter gradients", trained), ("AdamW moments", 2 * trained),
                ("LoRA scratch", model.adapters.map { LoRAAdapters.scratchBytes(config: model.config, rank: $0.rank, targets: $0.targets,
-                                                                                rows: activations.map(\.capacity).max() ?? 0) } ?? 0)]
+                                                                                rows: activations.map(\.capacity).max() ?? 0,
+                                                                                dropout: $0.dropout > 0) } ?? 0)]
         parts += [("activations for \(activations.map { String($0.capacity) }.joined(separator: " + ")) tokens", activationBytes)]
         let stash = parallel.stashBytes(leaves: (config.training.batchSize + micro - 1) / micro)
         if stash > 0 { parts.append(("partial gradient sums", stash)) }
@@ -112,7 +113,15 @@ final class TrainingLoop {
         while state.step < lifecycle.stopAt {
             let started = Profiler.now()
             let batch = (0..<config.training.batchSize).map { item(at: state.examplesSeen + $0) }
-            let result = try parallel.run(try plan(batch))
+            var planned = try plan(batch)
+            // adapter dropout (model.lora.dropout) draws its masks per step and micro-batch
+            let leaf = planned.leaf, step = state.step, adapters = model.adapters
+            planned.leaf = { index in
+                adapters?.dropoutPass = LoRAAdapters.DropoutPass(step: step, microBatch: index)
+                defer { adapters?.dropoutPass = nil }
+                return try leaf(index)
+            }
+            let result = try parallel.run(planned)
             let lr = schedule.rate(at: state.step)
             let norm = optimizer.step(lr: lr)
             state.step += 1
