@@ -1,6 +1,5 @@
 import Foundation
 import Kernels
-import LlamaModel
 import Training
 import RunConfig
 
@@ -39,12 +38,8 @@ public struct PPOBenchmark {
     public var dynamicSampling = false
     /// RLVR prompt rows (JSONL) to sample from; nil: generated GSM8K-style prompts.
     public var dataPath: String?
-    /// A random-weight architecture to train instead of `modelPath`'s weights (its tokenizer stays).
-    public var startingModel: (@Sendable () throws -> LlamaModel)?
-    /// `model.lora` of the run (off by default: full fine-tuning).
-    public var lora = LoRASection()
-    /// `model.base_dtype` (bf16 needs `lora`).
-    public var baseDType = ModelSection.BaseDType.f32
+    /// The weights trained (default: `modelPath`'s, fully).
+    public var trained = BenchmarkModelChoice()
 
     public init(modelPath: String, prompts: Int = 16, responseTokens: Int = 128, advantage: AlgorithmSection.Advantage = .gae, steps: Int = 2, threads: Int) {
         self.modelPath = modelPath
@@ -83,10 +78,8 @@ public struct PPOBenchmark {
         config.algorithm.advantage = advantage
         config.output.dir = folder + "/run"
         config.output.evalEvery = 0
-        config.model.lora = lora
-        config.model.baseDType = baseDType
         var options = TrainerOptions(log: log)
-        options.startingModel = startingModel
+        trained.apply(to: &config, options: &options)
         resetPeakResident()
         log("\(steps + 1) RL steps of \(prompts) prompts × \(samplesPerPrompt) samples × up to \(responseTokens) response tokens (\(advantage.rawValue)"
             + (dynamicSampling ? ", dynamic sampling" : "") + (decodeBatch.map { ", \($0) decode slots" } ?? "") + "); the first untimed")

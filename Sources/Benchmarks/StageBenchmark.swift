@@ -1,6 +1,5 @@
 import Foundation
 import Kernels
-import LlamaModel
 import Training
 import RunConfig
 
@@ -29,12 +28,8 @@ public struct StageBenchmark {
     /// The stages timed, in this order (a subset of sft, dpo, rm).
     public var stages = StageBenchmark.allStages
     public static let allStages = ["sft", "dpo", "rm"]
-    /// A random-weight architecture to train instead of `modelPath`'s weights (its tokenizer stays).
-    public var startingModel: (@Sendable () throws -> LlamaModel)?
-    /// `model.lora` of every stage (off by default: full fine-tuning).
-    public var lora = LoRASection()
-    /// `model.base_dtype` (bf16 needs `lora`).
-    public var baseDType = ModelSection.BaseDType.f32
+    /// The weights trained (default: `modelPath`'s, fully).
+    public var trained = BenchmarkModelChoice()
 
     public init(modelPath: String, promptWords: Int = 60, responseWords: Int = 300, batch: Int = 2, steps: Int = 3, threads: Int) {
         self.modelPath = modelPath
@@ -78,10 +73,8 @@ public struct StageBenchmark {
         config.training.microBatchSize = 1
         config.training.maxSteps = steps + 1
         config.dpo.referenceCache = folder + "/cache"
-        config.model.lora = lora
-        config.model.baseDType = baseDType
         var options = TrainerOptions(log: { _ in })
-        options.startingModel = startingModel
+        trained.apply(to: &config, options: &options)
         var results: [StageResult] = []
         for stage in stages {
             var stageConfig = config

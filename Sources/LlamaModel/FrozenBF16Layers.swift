@@ -22,13 +22,17 @@ final class FrozenBF16Layers: @unchecked Sendable {
     let window: FloatBuffer
     private var windowLayer: Int?
 
-    /// Rounds `layers` layers of `layerSize` floats starting at `source` to bfloat16.
-    init(source: UnsafePointer<Float>, layers: Int, layerSize: Int) {
+    /// Rounds `layers` layers of `layerSize` floats starting at `source` to bfloat16, giving each
+    /// layer's fp32 pages back as soon as it is stored (so the two copies never both exist).
+    init(taking source: UnsafeMutablePointer<Float>, layers: Int, layerSize: Int) {
         self.layers = layers
         self.layerSize = layerSize
         store = UnsafeMutablePointer<UInt16>.allocate(capacity: max(1, layers * layerSize))
         window = FloatBuffer(count: layerSize)
-        for l in 0..<layers { narrow(layer: l, from: source + l * layerSize) }
+        for l in 0..<layers {
+            narrow(layer: l, from: source + l * layerSize)
+            Self.releasePages(source + l * layerSize, count: layerSize)
+        }
     }
 
     deinit { store.deallocate() }
@@ -115,8 +119,7 @@ extension LlamaModel {
         }
         let first = layout.layers[0].inputNorm
         let layerSize = layout.layers.count > 1 ? layout.layers[1].inputNorm - first : layout.finalNorm - first
-        bf16Layers = FrozenBF16Layers(source: parameters.pointer + first, layers: layout.layers.count, layerSize: layerSize)
-        FrozenBF16Layers.releasePages(parameters.pointer + first, count: layout.layers.count * layerSize)
+        bf16Layers = FrozenBF16Layers(taking: parameters.pointer + first, layers: layout.layers.count, layerSize: layerSize)
     }
 }
 

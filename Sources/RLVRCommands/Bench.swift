@@ -157,9 +157,7 @@ struct StagesBench: ParsableCommand {
         compute.apply()
         var benchmark = StageBenchmark(modelPath: model, promptWords: promptWords, responseWords: responseWords, batch: batch, steps: steps,
                                        threads: ComputeThreads.count)
-        benchmark.startingModel = architecture.startingModel
-        benchmark.lora = architecture.lora
-        benchmark.baseDType = architecture.baseBF16 ? .bf16 : .f32
+        benchmark.trained = architecture.choice
         benchmark.stages = stageList
         print("model: \(architecture.describe(model: model)), \(ComputeThreads.count) threads, batch \(batch), micro-batch 1, prompt \(promptWords) words, response \(responseWords) words")
         print(KernelPath.summary)
@@ -238,9 +236,7 @@ struct PPOBench: ParsableCommand {
         benchmark.decodeBatch = decodeBatch
         benchmark.dynamicSampling = dynamicSampling
         benchmark.dataPath = data
-        benchmark.startingModel = architecture.startingModel
-        benchmark.lora = architecture.lora
-        benchmark.baseDType = architecture.baseBF16 ? .bf16 : .f32
+        benchmark.trained = architecture.choice
         print("model: \(architecture.describe(model: model)), \(ComputeThreads.count) threads, \(prompts) prompts × \(samples) samples × \(responseTokens) response tokens, \(advantage), micro-batch 4"
               + (decodeBatch.map { ", \($0) decode slots" } ?? "") + (dynamicSampling ? ", dynamic sampling" : "") + (data.map { ", prompts from \($0)" } ?? ""))
         print(KernelPath.summary)

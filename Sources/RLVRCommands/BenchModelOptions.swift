@@ -1,6 +1,5 @@
 import ArgumentParser
 import Benchmarks
-import LlamaModel
 import RunConfig
 import Training
 
@@ -36,10 +35,14 @@ struct BenchModelOptions: ParsableArguments {
         return section
     }
 
-    /// The preset's random-weight model as a trainer's starting model (nil: `--model`'s weights).
-    var startingModel: (@Sendable () throws -> LlamaModel)? {
-        guard let chosen = chosenPreset else { return nil }
-        return { try benchmarkModel(nil, preset: chosen) }
+    /// What a trainer-driven benchmark trains: the preset's random weights (else `--model`'s), with
+    /// the adapters and base storage asked for.
+    var choice: BenchmarkModelChoice {
+        var choice = BenchmarkModelChoice()
+        if let chosen = chosenPreset { choice.startingModel = { try benchmarkModel(nil, preset: chosen) } }
+        choice.lora = lora
+        choice.baseDType = baseBF16 ? .bf16 : .f32
+        return choice
     }
 
     /// How the header line names the benchmarked weights.
