@@ -22,12 +22,13 @@ public enum LoRAAdapterFiles {
         isAdapterFolder(path) && !FileManager.default.fileExists(atPath: path + "/config.json")
     }
 
-    /// Writes both files (each atomically). `baseModel` is recorded as `base_model_name_or_path`.
-    public static func save(_ adapters: LoRAAdapters, to folder: String, baseModel: String?, dropout: Double = 0) throws {
+    /// Writes both files (each atomically). `baseModel` is recorded as `base_model_name_or_path`,
+    /// the adapters' training dropout as `lora_dropout`.
+    public static func save(_ adapters: LoRAAdapters, to folder: String, baseModel: String?) throws {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let config: [String: Any] = [
             "peft_type": "LORA", "task_type": "CAUSAL_LM", "r": adapters.rank, "lora_alpha": adapters.alpha,
-            "lora_dropout": dropout, "target_modules": adapters.targets.map(\.projection), "bias": "none",
+            "lora_dropout": Double("\(adapters.dropout)") ?? Double(adapters.dropout), "target_modules": adapters.targets.map(\.projection), "bias": "none",
             "use_rslora": adapters.rankStabilised, "use_dora": false, "fan_in_fan_out": false, "inference_mode": true,
             "init_lora_weights": true, "modules_to_save": NSNull(), "layers_to_transform": NSNull(), "layers_pattern": NSNull(),
             "rank_pattern": [String: Any](), "alpha_pattern": [String: Any](),

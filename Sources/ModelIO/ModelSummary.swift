@@ -29,8 +29,19 @@ public struct ModelSummary: Codable, Sendable {
         public var hasChatTemplate: Bool
     }
 
+    /// A PEFT LoRA adapter folder's `adapter_config.json`, as far as the engine reads it.
+    public struct AdapterEntry: Codable, Sendable, Equatable {
+        public var rank: Int
+        public var alpha: Double
+        public var dropout: Double
+        public var targetModules: [String]
+        public var rankStabilised: Bool
+        /// `base_model_name_or_path`: the model the adapters sit on.
+        public var baseModel: String?
+    }
+
     public var path: String
-    /// `gguf`, `safetensors` or `huggingface-folder`.
+    /// `gguf`, `safetensors`, `huggingface-folder` or `peft-lora-adapters`.
     public var format: String
     public var formatVersion: Int?
     public var architecture: String?
@@ -44,6 +55,8 @@ public struct ModelSummary: Codable, Sendable {
     public var tensorTypes: [String: Int]
     public var tokenizer: TokenizerEntry?
     public var tensors: [TensorEntry]
+    /// Set for an adapter folder (its tensors are the adapters'; the architecture is its base's).
+    public var adapters: AdapterEntry?
 }
 
 extension ModelSummary {
@@ -113,6 +126,21 @@ extension ModelSummary {
     }
 
     init(huggingFaceFolder folder: String) throws {
+        if LoRAAdapterFiles.isAdaptersOnly(folder) {
+            try self.init(path: folder, format: "peft-lora-adapters", weightFiles: [folder + "/" + LoRAAdapterFiles.weightsName],
+                          configPath: nil, folder: folder)
+            let configPath = folder + "/" + LoRAAdapterFiles.configName
+            let json = try JSONObject(file: configPath, path: configPath).values
+            guard let rank = json["r"] as? Int else {
+                throw ModelFileError(file: configPath, key: "r", problem: "expected the adapters' rank as an integer")
+            }
+            let alpha = (json["lora_alpha"] as? NSNumber)?.doubleValue ?? 8   // PEFT's default when absent
+            let targets = json["target_modules"] as? [String] ?? (json["target_modules"] as? String).map { [$0] } ?? []
+            adapters = AdapterEntry(rank: rank, alpha: alpha, dropout: (json["lora_dropout"] as? NSNumber)?.doubleValue ?? 0,
+                                    targetModules: targets, rankStabilised: json["use_rslora"] as? Bool ?? false,
+                                    baseModel: json["base_model_name_or_path"] as? String)
+            return
+        }
         let configPath = folder + "/config.json"
         guard FileManager.default.fileExists(atPath: configPath) else {
             throw ModelFileError(file: folder, key: "config.json", problem: "a Hugging Face model folder needs a config.json")

@@ -5,7 +5,7 @@ import ModelIO
 struct Inspect: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Describe a checkpoint: architecture, sizes, tokenizer, tensors.",
-        discussion: "PATH is a .gguf file, a .safetensors file or a Hugging Face model folder (config.json + model.safetensors)."
+        discussion: "PATH is a .gguf file, a .safetensors file, a Hugging Face model folder (config.json + model.safetensors) or a PEFT LoRA adapter folder (adapter_config.json + adapter_model.safetensors)."
     )
 
     @Argument(help: "The checkpoint to inspect.")
@@ -61,6 +61,12 @@ public enum InspectReport {
             }
         } else if let problem = summary.configProblem {
             rows.append(("architecture", "not usable: \(problem)"))
+        }
+        if let adapters = summary.adapters {
+            let scale = adapters.alpha / (adapters.rankStabilised ? Double(adapters.rank).squareRoot() : Double(adapters.rank))
+            rows.append(("adapters", "LoRA rank \(adapters.rank), alpha \(number(adapters.alpha)) (scale \(number(scale))\(adapters.rankStabilised ? ", rank-stabilised" : "")), dropout \(number(adapters.dropout))"))
+            rows.append(("adapted", adapters.targetModules.joined(separator: ", ")))
+            rows.append(("base model", adapters.baseModel.map { "\($0) (rlvr inspect it for the architecture)" } ?? "not named"))
         }
         if let tokenizer = summary.tokenizer {
             var text = "\(tokenizer.kind) (\(tokenizer.model)"

@@ -109,4 +109,14 @@ import TestSupport
         }
         #expect(throws: ModelFileError.self) { _ = try LoRAAdapterFiles.load(folder: try Self.fixture("model"), config: model.config) }
     }
+
+    /// `rlvr inspect` on an adapter folder describes the adapters, as PEFT wrote them.
+    @Test func anAdapterFolderIsSummarised() throws {
+        let summary = try ModelSummary(inspecting: try Self.fixture("adapter"))
+        #expect(summary.format == "peft-lora-adapters")
+        let adapters = try #require(summary.adapters)
+        #expect(adapters.rank == 4 && adapters.alpha == 8 && adapters.dropout == 0 && !adapters.rankStabilised)
+        #expect(Set(adapters.targetModules) == Set(LoRAAdapters.Target.allCases.map(\.projection)))
+        #expect(summary.tensorCount == 28 && summary.config == nil)
+    }
 }

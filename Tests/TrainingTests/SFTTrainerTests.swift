@@ -155,6 +155,8 @@ private func tinySetup() throws -> (folder: String, configYAML: (String, Int?) -
         #expect(try deterministicMetrics(folder + "/whole") == deterministicMetrics(folder + "/cut"))
         // a LoRA checkpoint cannot resume a full fine-tuning run, nor the other way round
         #expect(throws: (any Error).self) { try trainer(yaml("cut", 2), resume: true).train() }
+        let saved = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder + "/whole/final/adapter_config.json"))) as? [String: Any]
+        #expect((saved?["lora_dropout"] as? Double) == dropout)
         if dropout > 0 {
             let without = try trainer(lora("without", 0))
             try without.train()
