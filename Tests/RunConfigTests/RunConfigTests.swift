@@ -49,7 +49,12 @@ private func loadError(_ yaml: String, overrides: [String] = []) -> ConfigError?
         let on = try ConfigLoader.load(RunConfiguration.self, yaml: minimal, overrides: ["model.lora.rank=8", "model.lora.targets=[q, v]"])
         #expect(on.model.lora.rank == 8 && on.model.lora.resolvedAlpha == 16 && on.model.lora.targets == [.q, .v])
         #expect(loadError(minimal, overrides: ["model.lora.rank=-1"])?.key == "model.lora.rank")
-        #expect(loadError(minimal, overrides: ["model.lora.rank=8", "model.lora.dropout=0.1"])?.key == "model.lora.dropout")
+        let dropped = try ConfigLoader.load(RunConfiguration.self, yaml: minimal, overrides: ["model.lora.rank=8", "model.lora.dropout=0.1"])
+        #expect(dropped.model.lora.dropout == 0.1)
+        #expect(loadError(minimal, overrides: ["model.lora.rank=8", "model.lora.dropout=1"])?.key == "model.lora.dropout")
+        #expect(try ConfigLoader.load(RunConfiguration.self, yaml: minimal, overrides: ["model.lora.rank=8", "model.base_dtype=bf16"]).model.baseDType == .bf16)
+        #expect(loadError(minimal, overrides: ["model.base_dtype=bf16"])?.key == "model.base_dtype")
+        #expect(loadError(minimal, overrides: ["model.lora.rank=8", "model.base_dtype=f16"])?.key == "model.base_dtype")
         #expect(loadError(minimal, overrides: ["model.lora.rank=8", "model.lora.targets=[]"])?.key == "model.lora.targets")
         #expect(loadError(minimal, overrides: ["model.lora.targets=[q, lm_head]"])?.key == "model.lora.targets.1")
     }
