@@ -91,10 +91,9 @@ extension LlamaModel {
     /// The same for a model of `config` before it exists (memory plans).
     public static func weightBytes(config: LlamaConfig, bf16Layers: Bool) -> Int {
         let layout = LlamaParameterLayout(config: config), float = MemoryLayout<Float>.stride
-        guard bf16Layers, let first = layout.layers.first?.inputNorm else { return layout.count * float }
-        let layerSize = layout.layers.count > 1 ? layout.layers[1].inputNorm - first : layout.finalNorm - first
-        let layerFloats = layout.layers.count * layerSize
-        return (layout.count - layerFloats) * float + layerFloats * MemoryLayout<UInt16>.stride + layerSize * float
+        guard bf16Layers else { return layout.count * float }
+        let layerFloats = layout.decoderLayers.count
+        return (layout.count - layerFloats) * float + layerFloats * MemoryLayout<UInt16>.stride + layout.layerSize * float
     }
 
     /// The bytes that define the weights, for content keys: the arena, with the bfloat16 store in
@@ -102,10 +101,10 @@ extension LlamaModel {
     public func withWeightBytes(_ body: ([UnsafeRawBufferPointer]) -> Void) {
         let arena = UnsafeRawPointer(parameters.pointer), float = MemoryLayout<Float>.stride
         guard let bf16 = bf16Layers else { return body([UnsafeRawBufferPointer(start: arena, count: parameters.bytes)]) }
-        let first = layout.layers[0].inputNorm, end = first + bf16.layers * bf16.layerSize
-        body([UnsafeRawBufferPointer(start: arena, count: first * float),
-              UnsafeRawBufferPointer(start: bf16.store, count: bf16.layers * bf16.layerSize * MemoryLayout<UInt16>.stride),
-              UnsafeRawBufferPointer(start: arena + end * float, count: (layout.count - end) * float)])
+        let layers = layout.decoderLayers
+        body([UnsafeRawBufferPointer(start: arena, count: layers.lowerBound * float),
+              UnsafeRawBufferPointer(start: bf16.store, count: layers.count * MemoryLayout<UInt16>.stride),
+              UnsafeRawBufferPointer(start: arena + layers.upperBound * float, count: (layout.count - layers.upperBound) * float)])
     }
 
     /// Stores the decoder layers of a frozen base as bfloat16 and gives their fp32 pages back (the
@@ -117,9 +116,8 @@ extension LlamaModel {
         guard adapters != nil, gradients == nil else {
             throw LlamaModelError("a bf16 base must be frozen: attach LoRA adapters and train only them")
         }
-        let first = layout.layers[0].inputNorm
-        let layerSize = layout.layers.count > 1 ? layout.layers[1].inputNorm - first : layout.finalNorm - first
-        bf16Layers = FrozenBF16Layers(taking: parameters.pointer + first, layers: layout.layers.count, layerSize: layerSize)
+        bf16Layers = FrozenBF16Layers(taking: parameters.pointer + layout.decoderLayers.lowerBound, layers: layout.layers.count,
+                                      layerSize: layout.layerSize)
     }
 }
 

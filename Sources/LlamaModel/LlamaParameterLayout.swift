@@ -68,6 +68,12 @@ public struct LlamaParameterLayout: Sendable {
         self.index = Dictionary(uniqueKeysWithValues: entries.enumerated().map { ($1.name, $0) })
     }
 
+    /// The decoder layers' weights, contiguous between the embedding and the final norm.
+    public var decoderLayers: Range<Int> { (layers.first?.inputNorm ?? finalNorm)..<finalNorm }
+
+    /// Floats per decoder layer (two norms and seven projections).
+    public var layerSize: Int { layers.isEmpty ? 0 : decoderLayers.count / layers.count }
+
     public func entry(_ name: String) -> Entry? {
         index[name].map { entries[$0] }
     }

@@ -74,7 +74,7 @@ public final class LoRAAdapters: @unchecked Sendable {
     /// x ⊙ m / (1 − p), m ~ Bernoulli(1 − p) per element (inverted dropout: Srivastava et al. 2014,
     /// "Dropout: A Simple Way to Prevent Neural Networks from Overfitting"). The base projection
     /// sees x itself, as in PEFT.
-    public var dropout: Float = 0
+    public var dropout: Double = 0
     /// The run's seed, mixed into every mask.
     public var dropoutSeed: UInt64 = 0
     /// The training pass under way; nil (sampling, evaluation, reference passes): no dropout. A mask
@@ -172,18 +172,25 @@ public final class LoRAAdapters: @unchecked Sendable {
 
     /// Whether element `index` (row · in + column) survives under `key`: the top 53 bits of its mix,
     /// read as a uniform in [0, 1), are at least p.
-    public static func keeps(key: UInt64, index: Int, dropout: Float) -> Bool {
-        Double(mix(key ^ UInt64(index)) >> 11) >= Double(dropout) * 9_007_199_254_740_992   // 2⁵³
+    public static func keeps(key: UInt64, index: Int, dropout: Double) -> Bool {
+        keeps(key: key, index: index, below: threshold(dropout))
+    }
+
+    /// p as a bound on 53-bit integers (2⁵³·p).
+    private static func threshold(_ dropout: Double) -> UInt64 { UInt64(dropout * 9_007_199_254_740_992) }
+
+    private static func keeps(key: UInt64, index: Int, below threshold: UInt64) -> Bool {
+        mix(key ^ UInt64(index)) >> 11 >= threshold
     }
 
     /// out = m ⊙ v / (1 − p) over [rows, in] (out may be v itself).
     private func applyMask(key: UInt64, to v: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, rows: Int, inFeatures: Int) {
-        let p = dropout, factor = 1 / (1 - p)
+        let threshold = Self.threshold(dropout), factor = Float(1 / (1 - dropout))
         parallelFor(rows, minimumChunk: 16) { range in
             for r in range {
                 for j in 0..<inFeatures {
                     let i = r * inFeatures + j
-                    out[i] = Self.keeps(key: key, index: i, dropout: p) ? v[i] * factor : 0
+                    out[i] = Self.keeps(key: key, index: i, below: threshold) ? v[i] * factor : 0
                 }
             }
         }

@@ -28,7 +28,7 @@ public enum LoRAAdapterFiles {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let config: [String: Any] = [
             "peft_type": "LORA", "task_type": "CAUSAL_LM", "r": adapters.rank, "lora_alpha": adapters.alpha,
-            "lora_dropout": Double("\(adapters.dropout)") ?? Double(adapters.dropout), "target_modules": adapters.targets.map(\.projection), "bias": "none",
+            "lora_dropout": adapters.dropout, "target_modules": adapters.targets.map(\.projection), "bias": "none",
             "use_rslora": adapters.rankStabilised, "use_dora": false, "fan_in_fan_out": false, "inference_mode": true,
             "init_lora_weights": true, "modules_to_save": NSNull(), "layers_to_transform": NSNull(), "layers_pattern": NSNull(),
             "rank_pattern": [String: Any](), "alpha_pattern": [String: Any](),
@@ -61,8 +61,20 @@ public enum LoRAAdapterFiles {
         return base
     }
 
-    /// Reads a PEFT LoRA folder for a model of `config`.
-    public static func load(folder: String, config: LlamaConfig) throws -> LoRAAdapters {
+    /// What an adapter_config.json says that the engine applies (everything else it could say is
+    /// refused by name in `settings(folder:)`).
+    public struct Settings: Sendable, Equatable {
+        public var rank: Int
+        public var alpha: Double
+        public var dropout: Double
+        public var targets: [LoRAAdapters.Target]
+        public var rankStabilised: Bool
+        /// `base_model_name_or_path`, as written (`baseModel(of:)` checks it exists).
+        public var baseModel: String?
+    }
+
+    /// Reads and checks a PEFT LoRA folder's adapter_config.json.
+    public static func settings(folder: String) throws -> Settings {
         let configPath = folder + "/" + configName
         guard FileManager.default.fileExists(atPath: configPath) else {
             throw ModelFileError(file: folder, key: configName, problem: "not a LoRA adapter folder (expected adapter_config.json and adapter_model.safetensors)")
@@ -90,22 +102,30 @@ public enum LoRAAdapterFiles {
                 throw refuse(key, "per-module ranks or alphas are not supported (expected {})")
             }
         }
-        let targets = try Self.targets(json.values["target_modules"], file: configPath)
-        let adapters = LoRAAdapters(config: config, rank: rank, alpha: alpha, targets: targets,
-                                    rankStabilised: try json.optionalBool("use_rslora") ?? false)
+        return Settings(rank: rank, alpha: alpha, dropout: try json.optionalDouble("lora_dropout") ?? 0,
+                        targets: try Self.targets(json.values["target_modules"], file: configPath),
+                        rankStabilised: try json.optionalBool("use_rslora") ?? false,
+                        baseModel: try json.optionalString("base_model_name_or_path"))
+    }
+
+    /// Reads a PEFT LoRA folder for a model of `config`.
+    public static func load(folder: String, config: LlamaConfig) throws -> LoRAAdapters {
+        let settings = try settings(folder: folder)
+        let adapters = LoRAAdapters(config: config, rank: settings.rank, alpha: settings.alpha, targets: settings.targets,
+                                    rankStabilised: settings.rankStabilised)
 
         let weightsPath = folder + "/" + weightsName
         let file = try SafetensorsFile(path: weightsPath)
         var expected = Set<String>()
         for adapter in adapters.all {
-            for (matrix, offset, shape) in [("A", adapter.a, [rank, adapter.inFeatures]), ("B", adapter.b, [adapter.outFeatures, rank])] {
+            for (matrix, offset, shape) in [("A", adapter.a, [settings.rank, adapter.inFeatures]), ("B", adapter.b, [adapter.outFeatures, settings.rank])] {
                 let name = LoRAAdapters.peftName(adapter, matrix: matrix)
                 expected.insert(name)
                 guard let info = file.info(name) else {
                     throw ModelFileError(file: weightsPath, key: name, problem: "tensor is missing (target_modules lists \(adapter.target.projection))")
                 }
                 guard info.shape == shape else {
-                    throw ModelFileError(file: weightsPath, key: name, problem: "has shape \(info.shape), expected \(shape) for r \(rank)")
+                    throw ModelFileError(file: weightsPath, key: name, problem: "has shape \(info.shape), expected \(shape) for r \(settings.rank)")
                 }
                 try file.readFloats(info, into: UnsafeMutableBufferPointer(start: adapters.parameters.pointer + offset, count: info.elementCount))
             }

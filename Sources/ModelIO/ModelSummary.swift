@@ -29,7 +29,7 @@ public struct ModelSummary: Codable, Sendable {
         public var hasChatTemplate: Bool
     }
 
-    /// A PEFT LoRA adapter folder's `adapter_config.json`, as far as the engine reads it.
+    /// A PEFT LoRA adapter folder's `adapter_config.json` (`LoRAAdapterFiles.settings(folder:)`).
     public struct AdapterEntry: Codable, Sendable, Equatable {
         public var rank: Int
         public var alpha: Double
@@ -127,18 +127,12 @@ extension ModelSummary {
 
     init(huggingFaceFolder folder: String) throws {
         if LoRAAdapterFiles.isAdaptersOnly(folder) {
+            let settings = try LoRAAdapterFiles.settings(folder: folder)
             try self.init(path: folder, format: "peft-lora-adapters", weightFiles: [folder + "/" + LoRAAdapterFiles.weightsName],
                           configPath: nil, folder: folder)
-            let configPath = folder + "/" + LoRAAdapterFiles.configName
-            let json = try JSONObject(file: configPath, path: configPath).values
-            guard let rank = json["r"] as? Int else {
-                throw ModelFileError(file: configPath, key: "r", problem: "expected the adapters' rank as an integer")
-            }
-            let alpha = (json["lora_alpha"] as? NSNumber)?.doubleValue ?? 8   // PEFT's default when absent
-            let targets = json["target_modules"] as? [String] ?? (json["target_modules"] as? String).map { [$0] } ?? []
-            adapters = AdapterEntry(rank: rank, alpha: alpha, dropout: (json["lora_dropout"] as? NSNumber)?.doubleValue ?? 0,
-                                    targetModules: targets, rankStabilised: json["use_rslora"] as? Bool ?? false,
-                                    baseModel: json["base_model_name_or_path"] as? String)
+            adapters = AdapterEntry(rank: settings.rank, alpha: settings.alpha, dropout: settings.dropout,
+                                    targetModules: settings.targets.map(\.projection), rankStabilised: settings.rankStabilised,
+                                    baseModel: settings.baseModel)
             return
         }
         let configPath = folder + "/config.json"

@@ -115,7 +115,7 @@ import TestSupport
 
     /// With dropout on (a fixed training pass, so a fixed mask) the gradients are still those of the
     /// function the forward computes, through the masked dx of every later adapter.
-    @Test(arguments: [Float(0), 0.3]) func gradientsMatchFiniteDifferences(dropout: Float) throws {
+    @Test(arguments: [0.0, 0.3]) func gradientsMatchFiniteDifferences(dropout: Double) throws {
         let model = try randomLlama()
         let adapters = attachRandomAdapters(to: model, rank: 2, alpha: 4)
         adapters.dropout = dropout
@@ -160,7 +160,7 @@ import TestSupport
 
     /// The masks keep 1 − p of the elements (binomial: within 4 standard deviations over 200,000) and
     /// differ from key to key.
-    @Test(arguments: [Float(0.05), 0.3, 0.9]) func dropoutKeepsOneMinusPOfTheElements(p: Float) {
+    @Test(arguments: [0.05, 0.3, 0.9]) func dropoutKeepsOneMinusPOfTheElements(p: Double) {
         let n = 200_000
         let kept = (0..<n).filter { LoRAAdapters.keeps(key: 42, index: $0, dropout: p) }.count
         let expected = Double(n) * Double(1 - p), sd = (Double(n) * Double(p) * Double(1 - p)).squareRoot()

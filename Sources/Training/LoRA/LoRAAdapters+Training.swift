@@ -11,7 +11,7 @@ extension LoRAAdapters {
         let targets = section.targets.map { LoRAAdapters.Target(rawValue: $0.rawValue)! }
         let adapters = LoRAAdapters(config: config, rank: section.rank, alpha: section.resolvedAlpha, targets: targets,
                                     rankStabilised: section.rankStabilised)
-        adapters.dropout = Float(section.dropout)
+        adapters.dropout = section.dropout
         adapters.dropoutSeed = seed
         for adapter in adapters.all {
             let bound = 1 / Double(adapter.inFeatures).squareRoot()
