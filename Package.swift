@@ -11,7 +11,7 @@ let package = Package(
         // Everything a Swift program needs to drive the engine without the command line.
         .library(
             name: "RLVREngine",
-            targets: ["Diagnostics", "JSON", "Kernels", "Collectives", "Checkpoints", "LlamaModel", "TextPatterns", "Tokenization", "ModelIO", "Generation", "Verifiers", "RunConfig", "Training", "Benchmarks", "Demo", "RLVRCommands"]
+            targets: ["Diagnostics", "JSON", "Kernels", "Collectives", "Checkpoints", "LlamaModel", "TextPatterns", "Tokenization", "ModelIO", "Generation", "Verifiers", "RunConfig", "Training", "Benchmarks", "Demo", "Evaluation", "Contamination", "RLVRCommands"]
         ),
     ],
     dependencies: [
@@ -74,6 +74,8 @@ let package = Package(
         // multiple choice on shared context caches, generation scored by the verifiers, results and caches.
         .target(name: "RunReport", dependencies: ["Diagnostics", "Checkpoints"]),
         .target(name: "Evaluation", dependencies: ["Diagnostics", "JSON", "Kernels", "Checkpoints", "LlamaModel", "ModelIO", "Generation", "Tokenization", "TextPatterns", "Verifiers"]),
+        // `rlvr contamination`: Tülu 3's n-gram rule and exact phrases, eval documents against training rows.
+        .target(name: "Contamination", dependencies: ["Diagnostics", "JSON", "Checkpoints", "Evaluation"]),
         // Run configuration: YAML → Codable sections, --set overrides, strict validation.
         .target(name: "RunConfig", dependencies: ["Diagnostics", .product(name: "Yams", package: "Yams")]),
         // The command-line commands as a library, so tests can run them in-process.
@@ -81,7 +83,7 @@ let package = Package(
             name: "RLVRCommands",
             dependencies: [
                 "Diagnostics", "JSON", "Kernels", "Collectives", "Checkpoints", "LlamaModel", "ModelIO", "RunConfig", "Training", "Benchmarks", "Demo",
-                "Evaluation", "Tokenization", "Generation", "Verifiers", "RunReport",
+                "Evaluation", "Contamination", "Tokenization", "Generation", "Verifiers", "RunReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -100,7 +102,7 @@ let package = Package(
         .testTarget(name: "VerifiersTests", dependencies: ["Verifiers", "JSON", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TokenizationTests", dependencies: ["Tokenization", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Checkpoints", "Kernels", "Tokenization", "RunConfig", "LlamaModel", "ModelIO", "TestSupport"]),
-        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Checkpoints", "JSON", "LlamaModel", "Tokenization", "Verifiers", "TestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Contamination", "Checkpoints", "JSON", "LlamaModel", "Tokenization", "Verifiers", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DemoTests", dependencies: ["Demo", "Training", "RunConfig", "TestSupport"]),
         .testTarget(name: "GenerationTests", dependencies: ["Generation", "LlamaModel", "Kernels", "TestSupport"]),
         .testTarget(name: "RLVRCommandsTests", dependencies: ["RLVRCommands", "Checkpoints", "Kernels", "LlamaModel", "ModelIO", "RunConfig", "Tokenization", "TestSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")]),

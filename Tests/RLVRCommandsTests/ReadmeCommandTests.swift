@@ -2,11 +2,11 @@ import Foundation
 import Testing
 
 /// The README's commands run as written: every quick command of its "Using it" block (inspect,
-/// config show, score, tokenize, generate — seconds each) is run through bash from the repository
+/// config show, score, tokenize, generate, eval, contamination — seconds each) is run through bash from the repository
 /// root with the built binary on the PATH, and must succeed. Commands that train or benchmark take
 /// minutes and are exercised by their own tests.
 @Suite struct ReadmeCommandTests {
-    static let quick: Set<String> = ["inspect", "config", "score", "tokenize", "generate", "eval"]
+    static let quick: Set<String> = ["inspect", "config", "score", "tokenize", "generate", "eval", "contamination"]
 
     /// `rlvr …` lines of the first shell block after "## Using it".
     static func readmeCommands() throws -> [String] {

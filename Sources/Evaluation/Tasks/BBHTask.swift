@@ -70,6 +70,10 @@ public struct BBHTask: EvalTask {
         return (description + "\n\n", shots)
     }
 
+    public func documentTexts(_ data: BenchmarkData) throws -> [String] {
+        try Self.taskNames(data).flatMap { try Self.examples(data, $0).map(\.input) }
+    }
+
     public func items(_ data: BenchmarkData, _ options: TaskOptions) throws -> [EvalItem] {
         let shots = options.shots ?? 3
         var items: [EvalItem] = []

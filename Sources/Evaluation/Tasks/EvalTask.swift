@@ -66,6 +66,10 @@ public protocol EvalTask: Sendable {
     /// The most shots the task's exemplars allow (nil: no limit below the pool size).
     var maximumShots: Int? { get }
     func items(_ data: BenchmarkData, _ options: TaskOptions) throws -> [EvalItem]
+    /// Each document's question as a training prompt would contain it if the document had leaked
+    /// (the field open-instruct's decontamination matches: question, problem, prompt, input), in
+    /// the order of `items`; for `rlvr contamination`.
+    func documentTexts(_ data: BenchmarkData) throws -> [String]
     /// Scores a generated response (generative tasks).
     func score(response: String, item: EvalItem, options: TaskOptions) -> ResponseScore
     /// Also report `<metric>_macro`, the mean of the sub-tasks' means (MMLU subjects, BBH tasks).

@@ -36,6 +36,10 @@ public struct GSM8KTask: EvalTask {
         return plan
     }
 
+    public func documentTexts(_ data: BenchmarkData) throws -> [String] {
+        try data.rows("gsm8k/test.jsonl").map { try $0.string("question") }
+    }
+
     public func items(_ data: BenchmarkData, _ options: TaskOptions) throws -> [EvalItem] {
         let test = try data.rows("gsm8k/test.jsonl")
         let shots = options.shots ?? 5
@@ -84,6 +88,8 @@ public struct GSM8KChainOfThoughtTask: EvalTask {
     public var maximumShots: Int? { 8 }
     public func defaultShots(_ options: TaskOptions) -> Int { 8 }
     public func metrics(_ options: TaskOptions) -> [String] { ["exact_match_strict", "exact_match_flexible"] }
+
+    public func documentTexts(_ data: BenchmarkData) throws -> [String] { try GSM8KTask().documentTexts(data) }
 
     public func items(_ data: BenchmarkData, _ options: TaskOptions) throws -> [EvalItem] {
         let shots = options.shots ?? 8

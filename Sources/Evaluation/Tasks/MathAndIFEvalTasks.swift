@@ -13,6 +13,10 @@ public struct MATH500Task: EvalTask {
     public func defaultShots(_ options: TaskOptions) -> Int { 4 }
     public func metrics(_ options: TaskOptions) -> [String] { ["math_strict", "math"] }
 
+    public func documentTexts(_ data: BenchmarkData) throws -> [String] {
+        try data.rows("math500/test.jsonl").map { try $0.string("problem") }
+    }
+
     public func items(_ data: BenchmarkData, _ options: TaskOptions) throws -> [EvalItem] {
         let shots = options.shots ?? 4
         let exemplars = try data.rows("math500/minerva_4shot.jsonl").map {
@@ -44,6 +48,10 @@ public struct IFEvalTask: EvalTask {
     public init() {}
     public func metrics(_ options: TaskOptions) -> [String] {
         ["prompt_level_strict_acc", "inst_level_strict_acc", "prompt_level_loose_acc", "inst_level_loose_acc"]
+    }
+
+    public func documentTexts(_ data: BenchmarkData) throws -> [String] {
+        try data.rows("ifeval/input_data.jsonl").map { try $0.string("prompt") }
     }
 
     public func items(_ data: BenchmarkData, _ options: TaskOptions) throws -> [EvalItem] {

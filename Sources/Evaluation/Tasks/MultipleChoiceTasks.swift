@@ -17,6 +17,10 @@ public struct HellaSwagTask: EvalTask {
         return out.replacingOccurrences(of: "  ", with: " ")
     }
 
+    public func documentTexts(_ data: BenchmarkData) throws -> [String] {
+        try data.rows("hellaswag/hellaswag_val.jsonl").map { try $0.string("ctx") }
+    }
+
     public func items(_ data: BenchmarkData, _ options: TaskOptions) throws -> [EvalItem] {
         try data.rows("hellaswag/hellaswag_val.jsonl").enumerated().map { index, row in
             let context = try row.string("activity_label") + ": " + row.string("ctx_a") + " " + PythonText.capitalize(try row.string("ctx_b"))
@@ -41,6 +45,10 @@ public struct ARCTask: EvalTask {
         file = challenge ? "arc/ARC-Challenge-Test.jsonl" : "arc/ARC-Easy-Test.jsonl"
     }
     public func metrics(_ options: TaskOptions) -> [String] { options.format == .lighteval ? ["acc_norm", "acc"] : ["acc", "acc_norm"] }
+
+    public func documentTexts(_ data: BenchmarkData) throws -> [String] {
+        try data.rows(file).map { try $0.nested("question").string("stem") }
+    }
 
     public func items(_ data: BenchmarkData, _ options: TaskOptions) throws -> [EvalItem] {
         try data.rows(file).enumerated().map { index, row in
@@ -69,6 +77,10 @@ public struct PIQATask: EvalTask {
     public init() {}
     public func metrics(_ options: TaskOptions) -> [String] { options.format == .lighteval ? ["acc_norm", "acc"] : ["acc", "acc_norm"] }
 
+    public func documentTexts(_ data: BenchmarkData) throws -> [String] {
+        try data.rows("piqa/valid.jsonl").map { try $0.string("goal") }
+    }
+
     public func items(_ data: BenchmarkData, _ options: TaskOptions) throws -> [EvalItem] {
         let rows = try data.rows("piqa/valid.jsonl")
         let labels = try data.lines("piqa/valid-labels.lst")
@@ -93,6 +105,10 @@ public struct MMLUClozeTask: EvalTask {
     public init() {}
     public func metrics(_ options: TaskOptions) -> [String] { ["acc_norm", "acc", "acc_norm_macro", "acc_macro"] }
     public var reportsGroupAverage: Bool { true }
+
+    public func documentTexts(_ data: BenchmarkData) throws -> [String] {
+        try data.rows("mmlu/test.jsonl").map { try $0.string("question") }
+    }
 
     public func items(_ data: BenchmarkData, _ options: TaskOptions) throws -> [EvalItem] {
         try data.rows("mmlu/test.jsonl").enumerated().map { index, row in
