@@ -12,6 +12,9 @@ public enum ComputeThreads {
 
     public static var count: Int { current }
 
+    /// "1 thread", "2 threads": for the lines runs log.
+    public static var summary: String { "\(current) thread\(current == 1 ? "" : "s")" }
+
     /// OpenBLAS single-threaded from the first matrix product on, whether or not `configure` ran
     /// (OpenBLAS starts with one thread per core, and a product it splits itself may differ in the
     /// last bits from the same product unsplit). Swift runs this once, on first use, thread-safely.

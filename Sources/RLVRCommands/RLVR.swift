@@ -11,7 +11,7 @@ public struct RLVR: ParsableCommand {
         file, line or key at fault).
         """,
         version: RLVRVersion.current,
-        subcommands: [SFT.self, DPO.self, RewardModel.self, PPO.self, PipelineCommand.self, Eval.self, ContaminationCommand.self, Export.self, Merge.self, Report.self, Demo.self, Inspect.self, Tokenize.self, Generate.self, Chat.self, Score.self, Verify.self, Bench.self, ConfigCommand.self]
+        subcommands: [SFT.self, DPO.self, RewardModel.self, PPO.self, PipelineCommand.self, SweepCommand.self, Eval.self, ContaminationCommand.self, Export.self, Merge.self, Report.self, Demo.self, Inspect.self, Tokenize.self, Generate.self, Chat.self, Score.self, Verify.self, Bench.self, ConfigCommand.self]
     )
 
     public init() {}

@@ -63,8 +63,9 @@ public struct LineChart {
     static func label(_ value: Double) -> String { String(format: "%.3g", value) }
 }
 
-enum HTML {
-    static func escape(_ text: String) -> String {
+/// Text and attribute escaping for the generated pages.
+public enum HTML {
+    public static func escape(_ text: String) -> String {
         var out = ""
         out.reserveCapacity(text.utf8.count)
         for character in text {

@@ -191,7 +191,7 @@ public final class RLVRTrainer {
         let plan = memoryPlan
         let total = plan.reduce(0) { $0 + $1.bytes }
         let text = plan.map { "\($0.what) \(formatBytes($0.bytes))" }.joined(separator: ", ") + "; total \(formatBytes(total))"
-        options.log("compute: \(ComputeThreads.count) thread\(ComputeThreads.count == 1 ? "" : "s"), \(KernelPath.summary)")
+        options.log("compute: \(ComputeThreads.summary), \(KernelPath.summary)")
         options.log("memory planned: " + text)
         if let limit = config.rollout.memoryLimitGiB, Double(total) > limit * Double(1 << 30) {
             throw TrainerError("rollout.memory_limit_gib: the run needs \(formatBytes(total)) (\(text)), more than the limit of \(limit) GiB;"

@@ -81,7 +81,7 @@ final class TrainingLoop {
         let stash = parallel.stashBytes(leaves: (config.training.batchSize + micro - 1) / micro)
         if stash > 0 { parts.append(("partial gradient sums", stash)) }
         memoryPlan = parts.map { (what: $0.0, bytes: $0.1) }
-        options.log("compute: \(ComputeThreads.count) threads, \(KernelPath.summary)")
+        options.log("compute: \(ComputeThreads.summary), \(KernelPath.summary)")
         options.log("memory planned: " + parts.map { "\($0.0) \(formatBytes($0.1))" }.joined(separator: ", ")
             + "; total \(formatBytes(parts.reduce(0) { $0 + $1.1 }))" + (group.size > 1 ? " per rank (\(group.size) ranks)" : ""))
     }
