@@ -61,7 +61,13 @@ struct SweepCommand: ParsableCommand {
     }
 
     func run() throws {
-        let options = TrainingOptions.processOptions()
+        var options = TrainingOptions.processOptions()
+        if options.group.size > 1 {
+            // every rank trains runs of its own: each says what it does, under its rank
+            let rank = options.group.rank
+            options.log = { TerminalProgress.log("[rank \(rank)] " + $0) }
+            options.status = nil
+        }
         let parsedShard = try shard.map(EvalShard.init(parsing:))
         if parsedShard != nil && options.group.size > 1 {
             throw InputError("--shard splits the runs over separate invocations; under mpirun the ranks already share them (give one or the other)")

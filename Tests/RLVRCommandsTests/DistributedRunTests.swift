@@ -212,6 +212,26 @@ import TestSupport
         #expect(running != Self.bytes(folder + "/tree/final/model.safetensors"))
     }
 
+    /// `rlvr sweep` under mpirun: each rank trains every second run alone (no gradient traffic), to
+    /// the weights one process gives the same run; rank 0 writes the summary of all. More ranks than
+    /// runs is refused.
+    @Test func sweepRunsAreSharedOverRanks() throws {
+        let (folder, config) = try SweepCommandTests.base()
+        let grid = ["--grid", "optimizer.lr=1e-3,1e-2", "--grid", "training.batch_size=1,2"]
+        let two = try Self.run(["sweep", "--config", config, "--out", folder + "/two"] + grid, ranks: 2)
+        #expect(two.status == 0, "\(two.output)")
+        let summary = try String(contentsOfFile: folder + "/two/sweep.md", encoding: .utf8)
+        #expect(summary.components(separatedBy: "| done |").count == 5, "\(summary)")
+        #expect(two.output.components(separatedBy: ": sft").count == 5, "each run trained once: \(two.output)")
+        let alone = try Self.run(["sweep", "--config", config, "--out", folder + "/alone", "--shard", "2/4"] + grid, ranks: 0)
+        #expect(alone.status == 0, "\(alone.output)")
+        let run = "/runs/lr=1e-3_batch_size=2/final/model.safetensors"
+        #expect(Self.bytes(folder + "/alone" + run) != nil)
+        #expect(Self.bytes(folder + "/alone" + run) == Self.bytes(folder + "/two" + run))
+        let tooMany = try Self.run(["sweep", "--config", config, "--out", folder + "/many", "--grid", "optimizer.lr=1e-3,1e-2"], ranks: 4)
+        #expect(tooMany.status != 0 && tooMany.output.contains("4 processes share 2 runs"), "\(tooMany.output)")
+    }
+
     @Test func aRankCountThatIsNotAPowerOfTwoIsRefused() throws {
         let (folder, config) = try Self.setup("sft", steps: 1)
         let three = try Self.run(["sft", "--config", config, "--out", folder + "/three"], ranks: 3)
