@@ -1,4 +1,4 @@
-import Contamination
+@testable import Contamination
 import Evaluation
 import Foundation
 import JSON
@@ -137,6 +137,45 @@ import TestSupport
         let skipped = "{\"id\": -1.5e3, \"meta\": {\"a\": [true, false, null, {}], \"b\": \"\\u00e9\\ud83d\\ude00\\n\"}, \"prompt\": \"caf\\u00e9 time\"}"
         let result = try Self.check(["café time"], [skipped], rule: .exact)
         #expect(result.pairs.count == 1)
+    }
+
+    /// The JSON cursor against Foundation's parser: every fixture row gives the same user turns, and
+    /// every cut of a row (a truncated line) is refused exactly when JSONSerialization refuses it.
+    @Test func cursorAgreesWithJSONSerialization() throws {
+        let text = try String(contentsOfFile: Self.fixtures + "/train.jsonl", encoding: .utf8)
+        var turns = UserTurns()
+        var random = SplitMix64(state: 3)
+        for line in text.split(separator: "\n").prefix(600) {
+            let bytes = Array(line.utf8)
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any])
+            var expected: [String] = []
+            for field in ["messages", "chosen", "rejected"] {
+                for message in object[field] as? [[String: Any]] ?? [] where message["role"] as? String == "user" {
+                    expected.append(message["content"] as? String ?? "")
+                }
+            }
+            if let prompt = object["prompt"] as? String { expected.append(prompt) }
+            for message in object["prompt"] as? [[String: Any]] ?? [] where message["role"] as? String == "user" {
+                expected.append(message["content"] as? String ?? "")
+            }
+            try bytes.withUnsafeBytes { try turns.read(line: $0) }
+            var got: [String] = []
+            turns.forEachTurn { got.append(String(decoding: $0, as: UTF8.self)) }
+            #expect(got == expected)
+            // a cut line, and the line with one ASCII byte replaced by a JSON-significant one
+            var changed = bytes
+            let ascii = bytes.indices.filter { bytes[$0] < 0x80 }
+            let replacements = Array("{}[],:\"\\0-e.tn \t".utf8)
+            changed[ascii[Int(random.next() % UInt64(ascii.count))]] = replacements[Int(random.next() % UInt64(replacements.count))]
+            for variant in [Array(bytes[..<Int(random.next() % UInt64(bytes.count))]), changed, bytes] {
+                let foundation = (try? JSONSerialization.jsonObject(with: Data(variant))) != nil
+                let ours: Bool = variant.withUnsafeBytes { buffer in
+                    var cursor = JSONCursor(buffer)
+                    do { try cursor.skipValue(); try cursor.finish(); return true } catch { return false }
+                }
+                #expect(ours == foundation, "\(String(decoding: variant, as: UTF8.self))")
+            }
+        }
     }
 
     /// --remove: the kept rows byte for byte, in order, across files.
