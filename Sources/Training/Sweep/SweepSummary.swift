@@ -88,9 +88,9 @@ public struct SweepSummary {
 
     public func markdown() -> String {
         let names = metricNames
-        var lines = ["| run | " + axes.map(\.key).joined(separator: " | ") + " | lr/batch | steps | tokens | " + names.joined(separator: " | ")
-                     + " | train s | eval s | status |"]
-        lines.append("|---|" + String(repeating: "---:|", count: axes.count + 3 + names.count + 2) + "---|")
+        let header = ["run"] + axes.map(\.key) + ["lr/batch", "steps", "tokens"] + names + ["train s", "eval s", "status"]
+        var lines = ["| " + header.joined(separator: " | ") + " |"]
+        lines.append("|---|" + String(repeating: "---:|", count: header.count - 2) + "---|")
         for row in rows {
             let cells = row.values + [String(format: "%.3g", row.ratio), "\(row.steps)", "\(row.tokens)"]
                 + names.map { row.metrics[$0].map { String(format: "%.4g", $0) } ?? "—" }
