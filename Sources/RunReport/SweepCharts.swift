@@ -16,6 +16,8 @@ public struct ContourChart {
     public var width = 460.0, height = 340.0
     /// Contour levels drawn between the smallest and largest value.
     public var levels = 6
+    /// Colour bands of the filled map (and of its colour bar).
+    static let bands = 24
 
     public init(title: String, xLabel: String, yLabel: String, xs: [(position: Double, label: String)],
                 ys: [(position: Double, label: String)], values: [[Double?]]) {
@@ -64,13 +66,24 @@ public struct ContourChart {
         var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" width=\"\(Int(width))\" height=\"\(Int(height))\" "
             + "viewBox=\"0 0 \(Int(width)) \(Int(height))\" font-family=\"sans-serif\" font-size=\"11\">"
         out += "<text x=\"\(left)\" y=\"16\" font-weight=\"bold\">\(HTML.escape(title))</text>"
+        // filled bands: each mesh cell coloured by its band (of `bands`), neighbours in a row of the
+        // same band drawn as one rectangle
         let cellWidth = plotWidth / Double(mesh), cellHeight = plotHeight / Double(mesh)
-        for a in 0..<mesh {
-            for b in 0..<mesh {
-                let corners = [field[a][b], field[a + 1][b], field[a][b + 1], field[a + 1][b + 1]].compactMap { $0 }
-                let fill = corners.count == 4 ? Self.colour((corners.reduce(0, +) / 4 - low) / (high - low)) : "#dddddd"
+        func band(_ a: Int, _ b: Int) -> Int {
+            let corners = [field[a][b], field[a + 1][b], field[a][b + 1], field[a + 1][b + 1]].compactMap { $0 }
+            guard corners.count == 4 else { return -1 }
+            return min(Self.bands - 1, Int((corners.reduce(0, +) / 4 - low) / (high - low) * Double(Self.bands)))
+        }
+        for b in 0..<mesh {
+            var a = 0
+            while a < mesh {
+                let current = band(a, b)
+                var end = a + 1
+                while end < mesh && band(end, b) == current { end += 1 }
+                let fill = current < 0 ? "#dddddd" : Self.colour((Double(current) + 0.5) / Double(Self.bands))
                 out += "<rect x=\"\(f(left + Double(a) * cellWidth))\" y=\"\(f(top + plotHeight - Double(b + 1) * cellHeight))\" "
-                    + "width=\"\(f(cellWidth + 0.4))\" height=\"\(f(cellHeight + 0.4))\" fill=\"\(fill)\"/>"
+                    + "width=\"\(f(Double(end - a) * cellWidth + 0.4))\" height=\"\(f(cellHeight + 0.4))\" fill=\"\(fill)\"/>"
+                a = end
             }
         }
         // contour lines: marching squares, one segment per cell crossing
@@ -104,7 +117,7 @@ public struct ContourChart {
         }
         out += "<rect x=\"\(left)\" y=\"\(top)\" width=\"\(plotWidth)\" height=\"\(plotHeight)\" fill=\"none\" stroke=\"#888\"/>"
         // colour bar: low at the bottom, high at the top
-        let barLeft = left + plotWidth + 16, steps = 24
+        let barLeft = left + plotWidth + 16, steps = Self.bands
         for k in 0..<steps {
             out += "<rect x=\"\(f(barLeft))\" y=\"\(f(top + plotHeight * Double(steps - 1 - k) / Double(steps)))\" width=\"12\" "
                 + "height=\"\(f(plotHeight / Double(steps) + 0.4))\" fill=\"\(Self.colour((Double(k) + 0.5) / Double(steps)))\"/>"

@@ -1,5 +1,6 @@
 import Foundation
 import RLVRCommands
+@testable import RunReport
 import Testing
 import TestSupport
 import Training
@@ -119,5 +120,22 @@ import Training
         // keys ending alike keep their full names
         let clash = try SweepGrid(["optimizer.lr=1,2", "dpo.lr=3,4"])
         #expect(clash.runs[0].name == "optimizer.lr=1_dpo.lr=3")
+    }
+
+    /// The contour map interpolates bilinearly between the runs, and leaves out cells next to a missing run.
+    @Test func contourInterpolation() {
+        var chart = ContourChart(title: "t", xLabel: "x", yLabel: "y", xs: [(0, "a"), (1, "b"), (3, "c")], ys: [(0, "p"), (1, "q")],
+                                 values: [[0, 1], [2, 3], [6, nil]])
+        #expect(chart.interpolate(0.5, 0.5) == 1.5)
+        #expect(chart.interpolate(0.25, 0) == 0.5)
+        #expect(chart.interpolate(0, 0.5) == 0.5)
+        #expect(chart.interpolate(2, 0.5) == nil)        // a corner is missing
+        #expect(chart.interpolate(-5, 0) == 0)           // constant beyond the outer runs
+        chart.values[2][1] = 7
+        #expect(chart.interpolate(2, 0) == 4)            // halfway from x = 1 to x = 3
+        let svg = chart.svg()
+        #expect(svg.components(separatedBy: "<path d=").count - 1 == chart.levels - 1)
+        #expect(svg.components(separatedBy: "<circle").count - 1 == 6)
+        #expect(!svg.contains("#dddddd"))
     }
 }
