@@ -1,3 +1,4 @@
+import Foundation
 import Yams
 
 /// A YAML configuration as a node tree, with `--set` overrides applied, remembering where every
@@ -31,6 +32,11 @@ public struct ConfigDocument {
 
     public init(file path: String) throws {
         let text: String
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
+            throw ConfigError(location: path, key: "", problem: "no such config file")
+        }
+        guard !isFolder.boolValue else { throw ConfigError(location: path, key: "", problem: "is a folder, not a config file") }
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
         } catch {

@@ -43,6 +43,18 @@ private func loadError(_ yaml: String, overrides: [String] = []) -> ConfigError?
         #expect(suggestion.location == "run.yaml:5:1")
     }
 
+    /// A config path that is not a file says so, not that it is not UTF-8.
+    @Test func missingConfigFileIsNamed() throws {
+        for (path, problem) in [("/nonexistent/run.yaml", "no such config file"), ("/tmp", "is a folder, not a config file")] {
+            do {
+                _ = try ConfigLoader.load(RunConfiguration.self, file: path)
+                Issue.record("\(path) loaded")
+            } catch let error as ConfigError {
+                #expect(error.location == path && error.problem == problem)
+            }
+        }
+    }
+
     /// model.lora: off by default; --set turns it on; bad values name their key.
     @Test func loraSection() throws {
         #expect(try ConfigLoader.load(RunConfiguration.self, yaml: minimal).model.lora.enabled == false)
