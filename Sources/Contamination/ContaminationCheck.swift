@@ -146,21 +146,11 @@ struct TrainingFileScan {
         var ids: [Int32] = [], scratch: [UInt8] = []
         var covered: [Int: [Bool]] = [:]
         var contained: Set<Int> = []
-        var start = 0
-        while start < text.count {
-            var end = start
-            while end < text.count && text[end] != UInt8(ascii: "\n") { end += 1 }
-            chunk.lines += 1
-            let line = UnsafeRawBufferPointer(rebasing: text[start..<end])
-            start = end + 1
-            guard line.contains(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0D }) else { continue }
+        let lines = RowLines.forEach(in: text) { number, line in
             chunk.rows += 1
-            do { try turns.read(line: line) } catch let problem as UserTurns.Problem {
-                chunk.problem = (chunk.lines, problem.description)
-                return chunk
-            } catch {
-                chunk.problem = (chunk.lines, "\(error)")
-                return chunk
+            do { try turns.read(line: line) } catch {
+                chunk.problem = (number, (error as? UserTurns.Problem)?.description ?? "\(error)")
+                return false
             }
             covered.removeAll(keepingCapacity: true)
             contained.removeAll(keepingCapacity: true)
@@ -186,16 +176,18 @@ struct TrainingFileScan {
                 let count = flags.reduce(0) { $0 + ($1 ? 1 : 0) }
                 chunk.best[document] = max(chunk.best[document] ?? 0, count)
                 if case .ngram(_, let threshold) = index.rule, Double(count) / Double(flags.count) > threshold || count == flags.count {
-                    found.append(pair(document, index, fileIndex, chunk.lines, count))
+                    found.append(pair(document, index, fileIndex, number, count))
                 }
             }
             for document in contained {
                 let length = index.documents[document].tokens.count
                 chunk.best[document] = length
-                found.append(pair(document, index, fileIndex, chunk.lines, length))
+                found.append(pair(document, index, fileIndex, number, length))
             }
             chunk.pairs += found.sorted { ($0.set, $0.document) < ($1.set, $1.document) }
+            return true
         }
+        chunk.lines = lines
         return chunk
     }
 

@@ -98,16 +98,11 @@ extension ContaminationResult {
                 buffer.reserveCapacity(1 << 20)
                 for (fileIndex, trainFile) in trainFiles.enumerated() {
                     let file = try MappedFile(path: trainFile)
-                    var start = 0, line = 0
-                    let bytes = file.bytes
-                    while start < bytes.count {
-                        var end = start
-                        while end < bytes.count && bytes[end] != UInt8(ascii: "\n") { end += 1 }
-                        line += 1
-                        let text = UnsafeRawBufferPointer(rebasing: bytes[start..<end])
-                        start = end + 1
-                        guard text.contains(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0D }) else { continue }
-                        if drop[fileIndex].contains(line) { removed += 1; continue }
+                    try RowLines.forEach(in: file.bytes) { line, text in
+                        if drop[fileIndex].contains(line) {
+                            removed += 1
+                            return true
+                        }
                         kept += 1
                         buffer.append(contentsOf: text)
                         buffer.append(UInt8(ascii: "\n"))
@@ -115,6 +110,7 @@ extension ContaminationResult {
                             try buffer.withUnsafeBytes { try sink.write($0) }
                             buffer.removeAll(keepingCapacity: true)
                         }
+                        return true
                     }
                 }
                 try buffer.withUnsafeBytes { try sink.write($0) }

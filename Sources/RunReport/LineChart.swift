@@ -28,12 +28,10 @@ public struct LineChart {
         var low = all.map(\.value).min() ?? 0, high = all.map(\.value).max() ?? 1
         if fromZero { low = min(low, 0) }
         if highStep <= lowStep { (lowStep, highStep) = (lowStep - 0.5, lowStep + 0.5) }
-        if high <= low { (low, high) = (low - max(1e-9, abs(low) * 0.05), high + max(1e-9, abs(high) * 0.05)) }
+        (low, high) = SVGText.widened(low, high)
         func x(_ step: Double) -> Double { left + plotWidth * (step - lowStep) / (highStep - lowStep) }
         func y(_ value: Double) -> Double { top + plotHeight - plotHeight * (value - low) / (high - low) }
-        var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" width=\"\(Int(width))\" height=\"\(Int(height))\" "
-            + "viewBox=\"0 0 \(Int(width)) \(Int(height))\" font-family=\"sans-serif\" font-size=\"11\">"
-        out += "<text x=\"\(left)\" y=\"15\" font-weight=\"bold\">\(HTML.escape(title))</text>"
+        var out = SVGText.open(width: width, height: height, title: title, left: left)
         out += "<rect x=\"\(left)\" y=\"\(top)\" width=\"\(plotWidth)\" height=\"\(plotHeight)\" fill=\"none\" stroke=\"#bbb\"/>"
         for tick in 0...3 {
             let value = low + (high - low) * Double(tick) / 3, ty = y(value)
@@ -57,7 +55,7 @@ public struct LineChart {
         return out + "</svg>"
     }
 
-    func f(_ value: Double) -> String { String(format: "%.1f", value) }
+    func f(_ value: Double) -> String { SVGText.number(value) }
 
     /// A tick label: three significant digits.
     static func label(_ value: Double) -> String { String(format: "%.3g", value) }

@@ -63,9 +63,7 @@ public struct ContourChart {
         let field: [[Double?]] = (0...mesh).map { a in
             (0...mesh).map { b in interpolate(x0 + (x1 - x0) * Double(a) / Double(mesh), y0 + (y1 - y0) * Double(b) / Double(mesh)) }
         }
-        var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" width=\"\(Int(width))\" height=\"\(Int(height))\" "
-            + "viewBox=\"0 0 \(Int(width)) \(Int(height))\" font-family=\"sans-serif\" font-size=\"11\">"
-        out += "<text x=\"\(left)\" y=\"16\" font-weight=\"bold\">\(HTML.escape(title))</text>"
+        var out = SVGText.open(width: width, height: height, title: title, left: left)
         // filled bands: each mesh cell coloured by its band (of `bands`), neighbours in a row of the
         // same band drawn as one rectangle
         let cellWidth = plotWidth / Double(mesh), cellHeight = plotHeight / Double(mesh)
@@ -143,7 +141,7 @@ public struct ContourChart {
     }
 
     static func number(_ value: Double) -> String { LineChart.label(value) }
-    func f(_ value: Double) -> String { String(format: "%.1f", value) }
+    func f(_ value: Double) -> String { SVGText.number(value) }
 }
 
 /// One point per run: a metric against a derived quantity (the learning rate over the batch size),
@@ -166,14 +164,12 @@ public struct ScatterChart {
         let us = usable.map { logX ? log10($0.x) : $0.x }
         var (u0, u1) = (us.min() ?? 0, us.max() ?? 1), (v0, v1) = (usable.map(\.y).min() ?? 0, usable.map(\.y).max() ?? 1)
         if u1 <= u0 { (u0, u1) = (u0 - 0.5, u1 + 0.5) }
-        if v1 <= v0 { (v0, v1) = (v0 - max(1e-9, abs(v0) * 0.05), v1 + max(1e-9, abs(v1) * 0.05)) }
+        (v0, v1) = SVGText.widened(v0, v1)
         let pad = (u1 - u0) * 0.06
         (u0, u1) = (u0 - pad, u1 + pad)
         func px(_ u: Double) -> Double { left + plotWidth * (u - u0) / (u1 - u0) }
         func py(_ v: Double) -> Double { top + plotHeight - plotHeight * (v - v0) / (v1 - v0) }
-        var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" width=\"\(Int(width))\" height=\"\(Int(height))\" "
-            + "viewBox=\"0 0 \(Int(width)) \(Int(height))\" font-family=\"sans-serif\" font-size=\"11\">"
-        out += "<text x=\"\(left)\" y=\"16\" font-weight=\"bold\">\(HTML.escape(title))</text>"
+        var out = SVGText.open(width: width, height: height, title: title, left: left)
         out += "<rect x=\"\(left)\" y=\"\(top)\" width=\"\(plotWidth)\" height=\"\(plotHeight)\" fill=\"none\" stroke=\"#bbb\"/>"
         for tick in 0...3 {
             let v = v0 + (v1 - v0) * Double(tick) / 3
@@ -189,5 +185,5 @@ public struct ScatterChart {
         return out + "</svg>"
     }
 
-    func f(_ value: Double) -> String { String(format: "%.1f", value) }
+    func f(_ value: Double) -> String { SVGText.number(value) }
 }

@@ -41,6 +41,17 @@ public struct Sweep {
     public func folder(of run: SweepGrid.Run) -> String { out + "/runs/" + run.name }
     static let doneMarker = "sweep-done.json"
 
+    /// Where a run folder stands: trained and evaluated (its marker), trained (`final/`), stopped
+    /// part-way (checkpoints only), or not started.
+    public enum Progress: String, Sendable { case done, trained, stopped, pending }
+
+    public static func progress(of folder: String) -> Progress {
+        let files = FileManager.default
+        if files.fileExists(atPath: folder + "/" + doneMarker) { return .done }
+        if files.fileExists(atPath: folder + "/final") { return .trained }
+        return RunFolder.checkpointSteps(in: folder).isEmpty ? .pending : .stopped
+    }
+
     /// Every run's configuration, checked before anything runs: unknown keys (with suggestions),
     /// values of the wrong type, a stage that cannot be evaluated, more processes than runs.
     public func configurations() throws -> [RunConfiguration] {
@@ -76,13 +87,13 @@ public struct Sweep {
         var worked: [String] = []
         for (index, run) in runs.enumerated() where index % share.count == share.index {
             let folder = folder(of: run)
-            if FileManager.default.fileExists(atPath: folder + "/" + Self.doneMarker) {
+            let progress = Self.progress(of: folder)
+            if progress == .done {
                 options.log("run \(index + 1)/\(runs.count) \(run.name): done earlier")
                 continue
             }
-            let trained = FileManager.default.fileExists(atPath: folder + "/final")
-            if !trained {
-                let resume = !RunFolder.checkpointSteps(in: folder).isEmpty
+            if progress != .trained {
+                let resume = progress == .stopped
                 options.log("run \(index + 1)/\(runs.count) \(run.name): \(configs[index].stage?.rawValue ?? "?")" + (resume ? " (resuming)" : ""))
                 var runOptions = options
                 runOptions.outDir = folder

@@ -49,9 +49,7 @@ public struct SweepSummary {
 
     static func row(run: SweepGrid.Run, config: RunConfiguration, folder: String) throws -> Row {
         let fm = FileManager.default
-        let status = fm.fileExists(atPath: folder + "/" + Sweep.doneMarker) ? "done"
-            : fm.fileExists(atPath: folder + "/final") ? "trained"
-            : !RunFolder.checkpointSteps(in: folder).isEmpty ? "stopped" : "pending"
+        let status = Sweep.progress(of: folder).rawValue
         var row = Row(name: run.name, values: run.values, learningRate: config.optimizer.lr, batchSize: config.training.batchSize, status: status)
         if let data = fm.contents(atPath: folder + "/metrics.jsonl") {
             let lines = JSONLines.rows(data).compactMap { entry -> [String: JSONValue]? in
