@@ -78,4 +78,9 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+        sys.stdout.flush()
+    except OSError as e:  # e.g. standard output on a full disk
+        sys.stderr.write(f"compare_ifeval_samples: cannot write the comparison: {e.strerror}\n")
+        sys.exit(1)

@@ -12,24 +12,28 @@ A development tool (matplotlib is not a dependency of rlvr):
         docs/figures/showcase-ifeval-curves.svg --title "GRPO + LoRA on IFEval-like prompts"
 """
 import argparse
+import io
 import json
 import sys
 
 
 def read_metrics(path):
     train, held_out = [], []
-    with open(path, encoding="utf-8") as f:
-        for number, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as e:
-                sys.exit(f"{path}:{number}: not JSON ({e.msg})")
-            if "eval_score" in row:  # a held-out pass; at a step it shares the row with the step's figures
-                held_out.append(row)
-            if "verifier_reward" in row:
-                train.append(row)
+    try:
+        lines = open(path, encoding="utf-8").read().splitlines()
+    except OSError as e:
+        sys.exit(f"{path}: {e.strerror}")
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as e:
+            sys.exit(f"{path}:{number}: not JSON ({e.msg})")
+        if "eval_score" in row:  # a held-out pass; at a step it shares the row with the step's figures
+            held_out.append(row)
+        if "verifier_reward" in row:
+            train.append(row)
     if not train:
         sys.exit(f"{path}: no training steps (rows with verifier_reward)")
     return train, held_out
@@ -42,7 +46,10 @@ def main():
     parser.add_argument("--title", default=None)
     args = parser.parse_args()
 
-    import matplotlib
+    try:
+        import matplotlib
+    except ImportError:
+        sys.exit("plot_rl_curves: matplotlib is not installed (pip install matplotlib)")
     matplotlib.use("svg")
     import matplotlib.pyplot as plt
 
@@ -72,7 +79,13 @@ def main():
     if args.title:
         figure.suptitle(args.title)
     figure.tight_layout()
-    figure.savefig(args.out, metadata={"Date": None})
+    svg = io.BytesIO()
+    figure.savefig(svg, format="svg", metadata={"Date": None})
+    try:
+        with open(args.out, "wb") as out:
+            out.write(svg.getvalue())
+    except OSError as e:
+        sys.exit(f"{args.out}: {e.strerror}")
     print(f"{args.out}: {len(steps)} steps, {len(held_out)} held-out points")
 
 
