@@ -14,29 +14,25 @@ import json
 import os
 import sys
 
+from jsonl_rows import jsonl_rows
+
 
 def read_samples(folder, metric):
     path = os.path.join(folder, "samples.jsonl")
     verdicts = {}  # doc_index -> (instruction ids, per-instruction verdicts, prompt-level verdict)
-    try:
-        lines = open(path, encoding="utf-8").read().splitlines()
-    except OSError as e:
-        sys.exit(f"{path}: {e.strerror}")
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
+    for number, row in jsonl_rows(path):
+        if not isinstance(row, dict) or row.get("task") != "ifeval":
             continue
         try:
-            row = json.loads(line)
             ids = json.loads(row["reference"])["instruction_id_list"]
             per_instruction = row["metrics"][f"inst_level_{metric}_acc"]
             prompt = row["metrics"][f"prompt_level_{metric}_acc"][0]
+            document = row["doc_index"]
         except (json.JSONDecodeError, KeyError, IndexError, TypeError) as e:
             sys.exit(f"{path}:{number}: not an rlvr eval IFEval sample ({e})")
-        if row.get("task") != "ifeval":
-            continue
         if len(ids) != len(per_instruction):
             sys.exit(f"{path}:{number}: {len(ids)} instructions but {len(per_instruction)} verdicts")
-        verdicts[row["doc_index"]] = (ids, per_instruction, prompt)
+        verdicts[document] = (ids, per_instruction, prompt)
     return verdicts
 
 

@@ -13,23 +13,16 @@ A development tool (matplotlib is not a dependency of rlvr):
 """
 import argparse
 import io
-import json
 import sys
+
+from jsonl_rows import jsonl_rows
 
 
 def read_metrics(path):
     train, held_out = [], []
-    try:
-        lines = open(path, encoding="utf-8").read().splitlines()
-    except OSError as e:
-        sys.exit(f"{path}: {e.strerror}")
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as e:
-            sys.exit(f"{path}:{number}: not JSON ({e.msg})")
+    for number, row in jsonl_rows(path):
+        if not isinstance(row, dict):
+            sys.exit(f"{path}:{number}: not a JSON object")
         if "eval_score" in row:  # a held-out pass; at a step it shares the row with the step's figures
             held_out.append(row)
         if "verifier_reward" in row:
